@@ -1,0 +1,69 @@
+# Canisters in C: the IC runtime (src/ic/, src/backend/ic.c), the examples, their tests in icsim,
+# `make demo` and the canister benchmark. Everything is built under build/ic/.
+#
+# A canister is linked from its own sources, the WASI polyfill object (it must be an object, not an
+# archive member, so that it replaces wasi-libc's WASI imports) and libasyncwasm-ic.a (runtime, async
+# core, Candid library, all built with IC_CFLAGS). Then ic-wasm shrinks it, embeds the .did as the
+# public `candid:service` metadata and checks the exports against the .did.
+IC_BUILD := $(BUILD)/ic
+IC_OBJ := $(IC_BUILD)/obj
+
+IC_RT_SRCS := $(wildcard src/ic/*.c) $(wildcard src/backend/ic.c)
+IC_POLYFILL_SRC := src/ic/wasi_polyfill.c
+IC_LIB_SRCS := $(filter-out $(IC_POLYFILL_SRC),$(IC_RT_SRCS)) $(AW_CORE_SRCS) $(CANDID_LIB_SRCS)
+IC_LIB_OBJS := $(patsubst %.c,$(IC_OBJ)/%.o,$(IC_LIB_SRCS))
+IC_POLYFILL_OBJ := $(IC_OBJ)/src/ic/wasi_polyfill.o
+IC_LIB := $(IC_BUILD)/libasyncwasm-ic.a
+IC_HEADERS := $(wildcard include/asyncwasm/*.h) $(wildcard src/ic/*.h) $(wildcard src/aw/*.h) \
+	$(wildcard src/candid/*.h)
+# No start files and no entry: the IC calls only the canister_* exports; ic__enter runs the
+# constructors. -Isrc lets the runtime reach the core's internal backend interface.
+IC_LDFLAGS := -nostartfiles -Wl,--no-entry -Wl,--gc-sections -Wl,-z,stack-size=65536
+IC_RT_CFLAGS := $(IC_CFLAGS) -Isrc -Isrc/ic
+
+$(IC_OBJ)/%.o: %.c $(IC_HEADERS)
+	@mkdir -p $(dir $@)
+	$(IC_CC) $(IC_RT_CFLAGS) -c $< -o $@
+
+$(IC_LIB): $(IC_LIB_OBJS)
+	@rm -f $@
+	$(LLVM_AR) rcs $@ $^
+
+# $(call ic_canister,NAME,SOURCES,DID): build/ic/NAME.wasm (shrunk, with metadata, checked).
+# Endpoints the runtime itself may export (build/ic/hidden.txt) are not in a .did: the ones a
+# module has are passed to check-endpoints as hidden.
+define ic_canister
+$(IC_BUILD)/$(1).raw.wasm: $(2) $(IC_LIB) $(IC_POLYFILL_OBJ) $(IC_HEADERS)
+	@mkdir -p $$(dir $$@)
+	$(IC_CC) $(IC_RT_CFLAGS) $(IC_LDFLAGS) -o $$@ $(2) $(IC_POLYFILL_OBJ) $(IC_LIB)
+$(IC_BUILD)/$(1).wasm: $(IC_BUILD)/$(1).raw.wasm $(3) $(IC_BUILD)/hidden.txt
+	$(IC_WASM) $$< -o $$@.tmp shrink
+	$(IC_WASM) $$@.tmp -o $$@.tmp metadata candid:service -f $(3) -v public
+	@wasm-objdump -x -j Export $$< | sed -n 's/.*-> "\(.*\)"$$$$/\1/p' | \
+		{ grep -xF -f $(IC_BUILD)/hidden.txt || true; } >$$@.hidden
+	$(IC_WASM) $$@.tmp check-endpoints --candid $(3) --hidden $$@.hidden
+	@mv $$@.tmp $$@
+IC_CANISTERS += $(IC_BUILD)/$(1).wasm
+endef
+
+$(IC_BUILD)/hidden.txt: mk/ic.mk
+	@mkdir -p $(dir $@)
+	@printf '%s\n' 'canister_update __aw_tick' 'canister_global_timer' >$@
+
+IC_CANISTERS :=
+$(eval $(call ic_canister,hello,examples/hello/hello.c,examples/hello/hello.did))
+
+ALL_TARGETS += $(IC_CANISTERS)
+
+# ---- tests ---------------------------------------------------------------------------------
+# test-ic-module: the modules the IC would load: only ic0 imports, one memory, the right exports.
+TEST_SUITES += ic-module
+.PHONY: test-ic-module
+test-ic-module: $(IC_CANISTERS) $(IC_BUILD)/all_imports.wasm
+	@IC_WASM=$(IC_WASM) tests/ic/check_modules.sh --all-imports $(IC_BUILD)/all_imports.wasm \
+		$(IC_CANISTERS)
+
+# Every ic0 declaration, imported once, to check ic0.h against the spec's list.
+$(IC_BUILD)/all_imports.wasm: tests/ic/all_imports.c include/asyncwasm/ic0.h
+	@mkdir -p $(dir $@)
+	$(IC_CC) $(IC_CFLAGS) $(IC_LDFLAGS) -o $@ $<

@@ -1,0 +1,41 @@
+/*
+ * hello - the smallest canister: a query, an update with a counter, and the caller's principal.
+ * It uses only the synchronous API of <asyncwasm/ic.h>; see examples/orders for await.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "asyncwasm/ic.h"
+
+static uint64_t counter; /* wasm memory: kept between messages, lost on upgrade */
+
+/* greet : (text) -> (text) query. The argument is decoded by hand here: "DIDL", no types, one
+ * `text`; anything else is rejected with a message rather than trapping. */
+IC_QUERY(greet)
+{
+    uint8_t arg[128];
+    size_t n = ic_arg_size();
+    if (n > sizeof arg || n < 8 || (ic_arg_copy(arg, 0, n), memcmp(arg, "DIDL\x00\x01\x71", 7)) ||
+        arg[7] != n - 8) {
+        ic_reject("greet: expected one short text argument");
+        return;
+    }
+    char out[160];
+    int len = snprintf(out, sizeof out, "Hello, %.*s!", (int)(n - 8), (const char *)arg + 8);
+    ic_reply_text_n(out, (size_t)len);
+}
+
+/* inc : () -> (nat64) */
+IC_UPDATE(inc)
+{
+    counter++;
+    printf("counter is now %llu\n", (unsigned long long)counter);
+    ic_reply_nat64(counter);
+}
+
+/* whoami : () -> (principal) query */
+IC_QUERY(whoami)
+{
+    ic_principal p = ic_caller();
+    ic_reply_principal(&p);
+}

@@ -1,0 +1,426 @@
+/*
+ * api.c - the synchronous canister API of <asyncwasm/ic.h>: entering and leaving entry points,
+ * the message (arguments, caller), replies and rejects, the canister's own facts, and the log.
+ *
+ * Everything here is a thin typed layer over ic0 imports; it allocates only in ic_arg_bytes and
+ * in the formatted variants, which fall back to a fixed message on allocation failure.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+ic__runtime ic__rt;
+static ic__cc ic__sync_cc; /* the call context of a synchronous entry point */
+
+extern void __wasm_call_ctors(void);
+
+/* ---- entering and leaving ---------------------------------------------------------------- */
+
+/* Every export starts here. Constructors run once per module instance: the IC never calls
+ * `_initialize`, and wasm memory (with this flag) is fresh after install and after upgrade. */
+void ic__enter(ic_context ctx)
+{
+    if (!ic__rt.ctors_done) {
+        ic__rt.ctors_done = true;
+        __wasm_call_ctors();
+    }
+    ic__rt.ctx = ctx;
+    ic__sync_cc.replied = false;
+    ic__rt.cc = (ctx == IC_CTX_UPDATE || ctx == IC_CTX_QUERY || ctx == IC_CTX_COMPOSITE)
+                    ? &ic__sync_cc
+                    : NULL;
+}
+
+void ic__leave(void)
+{
+    ic__rt.ctx = IC_CTX_NONE;
+    ic__rt.cc = NULL;
+}
+
+ic_context ic_current_context(void)
+{
+    return ic__rt.ctx;
+}
+
+/* ---- principals -------------------------------------------------------------------------- */
+
+const ic_principal IC_MANAGEMENT_CANISTER = {0, {0}};
+
+bool ic_principal_from_bytes(ic_principal *out, const void *bytes, size_t len)
+{
+    memset(out, 0, sizeof *out);
+    if (len > IC_PRINCIPAL_MAX)
+        return false;
+    out->len = (uint8_t)len;
+    if (len)
+        memcpy(out->bytes, bytes, len);
+    return true;
+}
+
+bool ic_principal_eq(const ic_principal *a, const ic_principal *b)
+{
+    return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+ic_principal ic_caller(void)
+{
+    ic_principal p;
+    memset(&p, 0, sizeof p);
+    uint32_t n = ic0_msg_caller_size();
+    p.len = (uint8_t)(n > IC_PRINCIPAL_MAX ? IC_PRINCIPAL_MAX : n);
+    ic0_msg_caller_copy(IC__ADDR(p.bytes), 0, p.len);
+    return p;
+}
+
+ic_principal ic_self(void)
+{
+    ic_principal p;
+    memset(&p, 0, sizeof p);
+    uint32_t n = ic0_canister_self_size();
+    p.len = (uint8_t)(n > IC_PRINCIPAL_MAX ? IC_PRINCIPAL_MAX : n);
+    ic0_canister_self_copy(IC__ADDR(p.bytes), 0, p.len);
+    return p;
+}
+
+bool ic_is_controller(const ic_principal *p)
+{
+    return ic0_is_controller(IC__ADDR(p->bytes), p->len) == 1;
+}
+
+/* ---- time, status, cycles ---------------------------------------------------------------- */
+
+uint64_t ic_time(void)
+{
+    return ic0_time();
+}
+
+ic_canister_status ic_status(void)
+{
+    return (ic_canister_status)ic0_canister_status();
+}
+
+uint64_t ic_canister_version(void)
+{
+    return ic0_canister_version();
+}
+
+uint64_t ic_instructions(uint32_t counter)
+{
+    return ic0_performance_counter(counter);
+}
+
+bool ic_in_replicated_execution(void)
+{
+    return ic0_in_replicated_execution() == 1;
+}
+
+/* 128-bit amounts come back as 16 little-endian bytes. */
+static ic_cycles ic__cycles_le(const uint8_t b[16])
+{
+    ic_cycles c;
+    memcpy(&c.low, b, 8);
+    memcpy(&c.high, b + 8, 8);
+    return c;
+}
+
+ic_cycles ic_cycle_balance(void)
+{
+    uint8_t b[16];
+    ic0_canister_cycle_balance128(IC__ADDR(b));
+    return ic__cycles_le(b);
+}
+
+ic_cycles ic_msg_cycles_available(void)
+{
+    uint8_t b[16];
+    ic0_msg_cycles_available128(IC__ADDR(b));
+    return ic__cycles_le(b);
+}
+
+ic_cycles ic_msg_cycles_refunded(void)
+{
+    uint8_t b[16];
+    ic0_msg_cycles_refunded128(IC__ADDR(b));
+    return ic__cycles_le(b);
+}
+
+ic_cycles ic_msg_cycles_accept(ic_cycles max)
+{
+    uint8_t b[16];
+    ic0_msg_cycles_accept128(max.high, max.low, IC__ADDR(b));
+    return ic__cycles_le(b);
+}
+
+/* ---- the incoming message ---------------------------------------------------------------- */
+
+size_t ic_arg_size(void)
+{
+    return ic0_msg_arg_data_size();
+}
+
+void ic_arg_copy(void *dst, size_t offset, size_t size)
+{
+    ic0_msg_arg_data_copy(IC__ADDR(dst), (uint32_t)offset, (uint32_t)size);
+}
+
+uint8_t *ic_arg_bytes(size_t *len)
+{
+    size_t n = ic0_msg_arg_data_size();
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return NULL;
+    ic0_msg_arg_data_copy(IC__ADDR(buf), 0, (uint32_t)n);
+    *len = n;
+    return buf;
+}
+
+size_t ic_method_name(char *buf, size_t cap)
+{
+    size_t n = ic0_msg_method_name_size();
+    if (cap == 0)
+        return n;
+    size_t k = n < cap - 1 ? n : cap - 1;
+    ic0_msg_method_name_copy(IC__ADDR(buf), 0, (uint32_t)k);
+    buf[k] = 0;
+    return n;
+}
+
+void ic_accept_message(void)
+{
+    ic0_accept_message();
+}
+
+/* ---- replying ---------------------------------------------------------------------------- */
+
+void ic__mark_replied(void)
+{
+    if (ic__rt.cc) {
+        if (ic__rt.cc->replied)
+            ic_trap("asyncwasm: this call was already replied to or rejected");
+        ic__rt.cc->replied = true;
+    }
+}
+
+bool ic_replied(void)
+{
+    return ic__rt.cc && ic__rt.cc->replied;
+}
+
+void ic_reply_append(const void *data, size_t len)
+{
+    ic0_msg_reply_data_append(IC__ADDR(data), (uint32_t)len);
+}
+
+void ic_reply_send(void)
+{
+    ic__mark_replied();
+    ic0_msg_reply();
+}
+
+void ic_reply_raw(const void *data, size_t len)
+{
+    ic_reply_append(data, len);
+    ic_reply_send();
+}
+
+/* A Candid message of one value whose type needs no type table: "DIDL", 0 types, 1 argument of
+ * the primitive type `op` (spec "Binary format": primitive types are negative SLEB128 opcodes). */
+static size_t ic__didl_prim(uint8_t *buf, uint8_t op)
+{
+    memcpy(buf, "DIDL\x00\x01", 6);
+    buf[6] = op;
+    return 7;
+}
+
+static size_t ic__leb(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    do {
+        uint8_t b = v & 0x7f;
+        v >>= 7;
+        p[n++] = b | (v ? 0x80 : 0);
+    } while (v);
+    return n;
+}
+
+static size_t ic__sleb(uint8_t *p, int64_t v)
+{
+    size_t n = 0;
+    for (;;) {
+        uint8_t b = v & 0x7f;
+        v >>= 7; /* arithmetic shift on every target we build for */
+        if ((v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40))) {
+            p[n++] = b;
+            return n;
+        }
+        p[n++] = b | 0x80;
+    }
+}
+
+void ic_reply_empty(void)
+{
+    ic_reply_raw("DIDL\x00\x00", 6);
+}
+
+void ic_reply_text_n(const char *text, size_t len)
+{
+    uint8_t head[20];
+    size_t n = ic__didl_prim(head, 0x71);
+    n += ic__leb(head + n, len);
+    ic_reply_append(head, n);
+    ic_reply_append(text, len);
+    ic_reply_send();
+}
+
+void ic_reply_text(const char *text)
+{
+    ic_reply_text_n(text, strlen(text));
+}
+
+void ic_reply_nat64(uint64_t v)
+{
+    uint8_t buf[16];
+    size_t n = ic__didl_prim(buf, 0x78);
+    for (int i = 0; i < 8; i++)
+        buf[n++] = (uint8_t)(v >> (8 * i));
+    ic_reply_raw(buf, n);
+}
+
+void ic_reply_nat(uint64_t v)
+{
+    uint8_t buf[20];
+    size_t n = ic__didl_prim(buf, 0x7d);
+    n += ic__leb(buf + n, v);
+    ic_reply_raw(buf, n);
+}
+
+void ic_reply_int(int64_t v)
+{
+    uint8_t buf[20];
+    size_t n = ic__didl_prim(buf, 0x7c);
+    n += ic__sleb(buf + n, v);
+    ic_reply_raw(buf, n);
+}
+
+void ic_reply_bool(bool v)
+{
+    uint8_t buf[8];
+    size_t n = ic__didl_prim(buf, 0x7e);
+    buf[n++] = v ? 1 : 0;
+    ic_reply_raw(buf, n);
+}
+
+void ic_reply_blob(const void *data, size_t len)
+{
+    /* One type: vec nat8 (0x6d 0x7b); one argument of type 0. */
+    uint8_t head[20];
+    memcpy(head, "DIDL\x01\x6d\x7b\x01\x00", 9);
+    size_t n = 9 + ic__leb(head + 9, len);
+    ic_reply_append(head, n);
+    ic_reply_append(data, len);
+    ic_reply_send();
+}
+
+void ic_reply_principal(const ic_principal *p)
+{
+    uint8_t buf[48];
+    size_t n = ic__didl_prim(buf, 0x68);
+    buf[n++] = 1; /* an id follows (0 would be an opaque reference) */
+    n += ic__leb(buf + n, p->len);
+    memcpy(buf + n, p->bytes, p->len);
+    ic_reply_raw(buf, n + p->len);
+}
+
+/* Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7), or 0 if there is none. */
+static uint32_t ic__utf8_seq(const uint8_t *p, uint32_t avail)
+{
+    uint8_t c = p[0], lo = 0x80, hi = 0xbf;
+    uint32_t need;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        need = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        need = 2;
+        lo = c == 0xe0 ? 0xa0 : lo; /* no overlong forms */
+        hi = c == 0xed ? 0x9f : hi; /* no surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        need = 3;
+        lo = c == 0xf0 ? 0x90 : lo;
+        hi = c == 0xf4 ? 0x8f : hi; /* nothing above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (avail <= need || p[1] < lo || p[1] > hi)
+        return 0;
+    for (uint32_t k = 2; k <= need; k++)
+        if ((p[k] & 0xc0) != 0x80)
+            return 0;
+    return need + 1;
+}
+
+/* Replace every byte that does not begin a well-formed UTF-8 sequence by '?'. */
+void ic__utf8_sanitize(char *s, uint32_t len)
+{
+    uint8_t *p = (uint8_t *)s;
+    for (uint32_t i = 0; i < len;) {
+        uint32_t n = ic__utf8_seq(p + i, len - i);
+        if (n == 0)
+            p[i++] = '?';
+        else
+            i += n;
+    }
+}
+
+void ic_reject(const char *message)
+{
+    size_t n = strlen(message);
+    char *copy = malloc(n ? n : 1);
+    ic__mark_replied();
+    if (!copy) {
+        static const char oom[] = "out of memory while rejecting";
+        ic0_msg_reject(IC__ADDR(oom), sizeof oom - 1);
+        return;
+    }
+    memcpy(copy, message, n);
+    ic__utf8_sanitize(copy, (uint32_t)n);
+    ic0_msg_reject(IC__ADDR(copy), (uint32_t)n);
+    free(copy);
+}
+
+void ic_rejectf(const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    ic_reject(buf);
+}
+
+/* ---- debugging --------------------------------------------------------------------------- */
+
+void ic_print(const char *text)
+{
+    ic0_debug_print(IC__ADDR(text), (uint32_t)strlen(text));
+}
+
+void ic_printf(const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    ic0_debug_print(IC__ADDR(buf), (uint32_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+}
+
+void ic_trap(const char *message)
+{
+    ic0_trap(IC__ADDR(message), (uint32_t)strlen(message));
+}
