@@ -1,0 +1,568 @@
+/*
+ * aw_core.h - futures, async functions, the executor, timers, combinators and channels.
+ *
+ * The model in one paragraph. A *future* (aw_future) is a one-shot slot that is pending until a
+ * producer completes it with a value of a fixed size, fails it with an aw_error, or someone
+ * cancels it. An *async function* is a *frame* (a struct whose first member is an aw_task, then
+ * its arguments, results and every variable that lives across an await) plus a *step function*
+ * that the runtime calls each time the task can make progress; the step resumes at its last await
+ * through a `switch` on the task's resume point (AW_BEGIN ... AW_END). A task that awaits a pending
+ * future links itself into the future's waiter list (O(1), tail pointer) and returns; completing
+ * the future moves every waiter onto the ready queue in O(1) and never runs a task re-entrantly;
+ * aw_drain (and, where blocking is possible, aw_run / aw_poll / aw_wait_for) runs the ready queue.
+ *
+ * Ownership rules (docs/core.md has the long form):
+ * - A function that returns an aw_future* gives the caller one reference. AW_AWAIT consumes it.
+ *   Otherwise drop it with aw_future_release. Producers (timers, tasks, I/O, IC calls) hold their
+ *   own reference until they complete the future, so releasing a pending future detaches it (the
+ *   producer still completes it, then it is freed); it does not cancel it.
+ * - Combinators (aw_all, aw_race, ...) take their own references to their inputs and never
+ *   consume the caller's.
+ * - A frame belongs to whoever allocated it and must not move or be freed while the task is
+ *   suspended (waiters and the ready queue point into it). Frames from aw_task_new are freed by the
+ *   runtime once the task finished, when it was started with aw_task_start/aw_spawn/aw_task_run_cb.
+ * - Every function returning a future returns NULL when memory runs out; awaiting NULL fails the
+ *   awaiting task with AW_E_NOMEM, so `AW_AWAIT(f, aw_sleep(10), NULL)` needs no extra check.
+ *
+ * Target: define AW_BACKEND_IC=1 when building for the Internet Computer. There the executor is
+ * passive (entry points and callbacks call aw_drain) and the blocking functions aw_run,
+ * aw_run_forever, aw_poll and aw_wait_for do not compile.
+ */
+#ifndef ASYNCWASM_AW_CORE_H
+#define ASYNCWASM_AW_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aw_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Futures
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct aw_future aw_future;
+typedef struct aw_task aw_task;
+
+/* The state of a future. Completed, failed and cancelled are final ("finished"). */
+typedef enum aw_future_state {
+    AW_FUTURE_PENDING = 0,
+    AW_FUTURE_COMPLETED = 1,
+    AW_FUTURE_FAILED = 2,
+    AW_FUTURE_CANCELLED = 3
+} aw_future_state;
+
+/* Called once when a pending future is cancelled, so its producer can stop (remove a timer, stop
+ * watching an fd, cancel a task). Runs before the waiters are queued. */
+typedef void (*aw_cancel_hook)(aw_future *fut, void *data);
+
+/*
+ * A new pending future whose value is `value_size` bytes (0 for none). The caller holds one
+ * reference. Memory comes from the core's pools (no malloc in steady state). NULL when memory
+ * runs out.
+ */
+aw_future *aw_future_new(size_t value_size);
+
+/* A future already completed with `size` bytes copied from `value` (may be NULL when size is 0).
+ * NULL when memory runs out. */
+aw_future *aw_future_completed(const void *value, size_t size);
+
+/* A future already failed with `err` (the reference to err is taken over). NULL when memory runs
+ * out (err is then released). */
+aw_future *aw_future_failed(aw_error *err);
+
+/* Add a reference; returns `fut` (NULL passes through). Use it to await one future from several
+ * tasks: each awaits aw_future_retain(shared). */
+aw_future *aw_future_retain(aw_future *fut);
+
+/* Drop a reference; the last one returns the future to its pool. A pending future is not
+ * cancelled by this (see the ownership rules). NULL is ignored. */
+void aw_future_release(aw_future *fut);
+
+/*
+ * Complete a pending future with `size` bytes from `value` and queue its waiters. Returns AW_OK;
+ * AW_ERR_SIZE when size differs from the future's value size (nothing changes);
+ * AW_ERR_CANCELLED when it was cancelled (the value is dropped: a normal race for a producer);
+ * AW_ERR_STATE when it was already completed or failed: completing twice is a bug, and a build
+ * with AW_DEBUG logs it.
+ */
+int aw_future_complete(aw_future *fut, const void *value, size_t size);
+
+/* Fail a pending future with `err` (the reference is always taken over) and queue its waiters.
+ * Returns AW_OK, AW_ERR_CANCELLED or AW_ERR_STATE as aw_future_complete. */
+int aw_future_fail(aw_future *fut, aw_error *err);
+
+/* Shorthand: fail `fut` with a new error of `kind`, `code` and `message`. */
+int aw_future_fail_with(aw_future *fut, int kind, int64_t code, const char *message);
+
+/*
+ * Cancel a pending future: run its cancel hook, fail it with an AW_E_CANCELLED error and queue
+ * its waiters. Returns AW_OK, or AW_ERR_STATE when it had already finished (nothing changes).
+ */
+int aw_future_cancel(aw_future *fut);
+
+/* Set the hook aw_future_cancel runs for this pending future (replaces any earlier one). */
+void aw_future_set_cancel_hook(aw_future *fut, aw_cancel_hook hook, void *data);
+
+/* The state; and the value (a pointer to value_size bytes inside the future, valid while you hold
+ * a reference; its contents are meaningful once completed); the value size; the error of a failed
+ * or cancelled future (borrowed; NULL otherwise). */
+aw_future_state aw_future_state_of(const aw_future *fut);
+const void *aw_future_value(const aw_future *fut);
+size_t aw_future_size(const aw_future *fut);
+const aw_error *aw_future_error(const aw_future *fut);
+
+/* ---------------------------------------------------------------------------------------------
+ * Tasks (async functions)
+ * ------------------------------------------------------------------------------------------- */
+
+/* What a step function returns: AW_PENDING while suspended, AW_DONE once finished. */
+typedef enum aw_status { AW_PENDING = 0, AW_DONE = 1 } aw_status;
+
+typedef aw_status (*aw_step_fn)(aw_task *task);
+
+/* Called exactly once when a task started with aw_task_run_cb finishes. `err` is NULL on success,
+ * otherwise borrowed for the duration of the call (retain it to keep it). The callback may free
+ * the frame. */
+typedef void (*aw_task_done_fn)(aw_task *task, const aw_error *err);
+
+typedef enum aw_task_state {
+    AW_TASK_INIT = 0,       /* initialised, not started */
+    AW_TASK_RUNNING = 1,    /* its step function is on the C stack */
+    AW_TASK_WAITING = 2,    /* suspended on a future */
+    AW_TASK_WAITING_TASK = 3, /* suspended on a child task (AW_AWAIT_TASK) */
+    AW_TASK_READY = 4,      /* in the ready queue */
+    AW_TASK_DONE = 5        /* finished */
+} aw_task_state;
+
+/*
+ * The task header: the first member of every frame. 6 words on a 64-bit host (40 bytes), 24
+ * bytes on wasm32; the runtime allocates nothing else per suspended task. Fields are the runtime's:
+ * read them only through the functions below.
+ */
+struct aw_task {
+    aw_task *next;   /* link in the ready queue or in one future's waiter list */
+    aw_step_fn step; /* the step function */
+    union {
+        aw_future *future; /* WAITING / READY after a wake-up: the awaited future */
+        aw_task *child;    /* WAITING_TASK: the awaited child */
+        aw_error *error;   /* in FINALLY and once DONE: the error it fails with (NULL: success) */
+    } link;
+    union {
+        aw_task *parent;      /* AW_AWAIT_TASK: the awaiting task */
+        aw_future *future;    /* aw_task_start: the future to complete */
+        aw_task_done_fn done; /* aw_task_run_cb: the callback */
+    } cont;
+    uint32_t resume;   /* 0 = start, __LINE__ of the await to resume, or AW__RESUME_FINALLY */
+    uint8_t state;     /* aw_task_state */
+    uint8_t flags;     /* AW__TF_* */
+    uint8_t cont_kind; /* which member of cont is live (AW__CONT_*) */
+    uint8_t reserved;
+};
+
+/* Prepare `task` (the header of a frame) to run `step`; resets the header, leaves the rest of the
+ * frame alone. A finished task may be initialised again. Returns `task`. */
+aw_task *aw_task_init(aw_task *task, aw_step_fn step);
+
+/*
+ * Allocate a zeroed frame of `frame_size` bytes (>= sizeof(aw_task)) from the heap, initialised
+ * for `step`; returns a pointer to the frame (its aw_task header). NULL when memory runs out.
+ * The runtime frees it after the task finished when it was started with aw_task_start, aw_spawn
+ * or aw_task_run_cb (after the done callback returned); otherwise free it with aw_task_free.
+ */
+void *aw_task_new(size_t frame_size, aw_step_fn step);
+
+/* Free a frame from aw_task_new that the runtime will not free (never started, or awaited with
+ * AW_AWAIT_TASK and finished). */
+void aw_task_free(aw_task *task);
+
+/*
+ * Start `task` now (its step runs until the first suspension) and return a future that completes
+ * with `size` bytes copied from `result` (a pointer into the frame, read when the task finishes)
+ * or fails with the task's error. Cancelling the future cancels the task. NULL when memory runs
+ * out (the task is then not started).
+ */
+aw_future *aw_task_start(aw_task *task, const void *result, size_t size);
+
+/*
+ * Start `task` detached (Nim's asyncCheck). An error it does not handle goes to the error hook
+ * (aw_set_error_hook; by default printed to the backend log); cancellation is not reported.
+ * Returns AW_OK, or AW_ERR_STATE when the task was not freshly initialised.
+ */
+int aw_spawn(aw_task *task);
+
+/*
+ * Start `task` and call `done` exactly once when it finishes (success, failure or cancellation),
+ * possibly before this function returns. This is the hook for entry points that must answer
+ * (an IC update replies or rejects in `done`). Returns AW_OK or AW_ERR_STATE as aw_spawn.
+ */
+int aw_task_run_cb(aw_task *task, aw_task_done_fn done);
+
+/*
+ * Cancel `task` from outside. A suspended or ready task is removed from the future or queue it is
+ * in, then its FINALLY section runs synchronously, inside this call, and the task finishes with an
+ * AW_E_CANCELLED error (a child it awaits with AW_AWAIT_TASK is cancelled first). Returns AW_OK;
+ * AW_ERR_STATE when it had already finished or never started; AW_ERR_BUSY when it is running (its
+ * step is on the C stack): then it fails with AW_E_CANCELLED at its next await.
+ */
+int aw_task_cancel(aw_task *task);
+
+/* The task's state, and its error once DONE (borrowed; NULL on success). */
+aw_task_state aw_task_state_of(const aw_task *task);
+const aw_error *aw_task_error(const aw_task *task);
+
+/* Receives the errors of detached tasks (aw_spawn) that nobody handled. */
+typedef void (*aw_error_hook)(const aw_error *err, aw_task *task, void *data);
+
+/* Install the hook; NULL restores the default, which prints "uncaught error in detached task"
+ * and the error to the backend log. */
+void aw_set_error_hook(aw_error_hook hook, void *data);
+
+/* ---------------------------------------------------------------------------------------------
+ * Writing async functions
+ *
+ *     typedef struct leaf { aw_task task; int in, out; } leaf;      // frame: header first
+ *     AW_ASYNC(leaf, leaf_run);           // declares leaf_run and the step function leaf_run_step
+ *     static aw_status leaf_run(leaf *f)
+ *     {
+ *         AW_BEGIN(f);
+ *         AW_AWAIT(f, aw_sleep(1000), NULL);    // a C local would not survive this line
+ *         f->out = f->in * 2;
+ *         AW_FINALLY(f);                         // optional: runs on every path
+ *         release_something();
+ *         AW_END(f);
+ *     }
+ *     ... AW_AWAIT_TASK(parent, aw_task_init(&parent->child.task, leaf_run_step));
+ *
+ * Rules (checked where possible): one await per source line; no await inside your own `switch`
+ * (detected at resume: the task fails with AW_E_STATE "stale resume point"); no await inside
+ * FINALLY (aborts with a message); locals do not survive an await: keep state in the frame.
+ * ------------------------------------------------------------------------------------------- */
+
+#define AW__RESUME_FINALLY 0xFFFFFFFFu
+#define AW__TASK(f) ((aw_task *)(void *)(f))
+#define AW__SITE __func__, __FILE__, (uint32_t)__LINE__
+
+#if defined(__GNUC__) || defined(__clang__)
+#define AW__FALLTHROUGH __attribute__((fallthrough))
+#else
+#define AW__FALLTHROUGH ((void)0)
+#endif
+
+/* Pass as `out` to drop an awaited value. */
+#define AW_DISCARD ((unsigned char *)0)
+
+/* Declare the async function `name` taking `frame_type *` and its generic step function
+ * `name##_step` (the one aw_task_init wants). Define `static aw_status name(frame_type *f)` next. */
+#define AW_ASYNC(frame_type, name)                                                                 \
+    static aw_status name(frame_type *aw__frame);                                                  \
+    static inline aw_status name##_step(aw_task *aw__task)                                         \
+    {                                                                                              \
+        return name((frame_type *)(void *)aw__task);                                               \
+    }
+
+/* Open the body of a step function; `f` is the frame. */
+#define AW_BEGIN(f)                                                                                \
+    AW__PROFILE_ENTER(f)                                                                           \
+    aw__dispatch:                                                                                  \
+    switch (aw__task_resume_point(AW__TASK(f))) {                                                  \
+    case 0:
+
+/*
+ * Await `fut` (an aw_future*, consumed). If it completed, copy its value to `out` (a typed pointer
+ * whose pointee has exactly the value's size, or NULL/AW_DISCARD); if it failed or was cancelled,
+ * the function fails with the same error, with this await's function and file:line added to the
+ * trace. A finished future does not suspend.
+ */
+#define AW_AWAIT(f, fut, out)                                                                      \
+    do {                                                                                           \
+        if (aw__await(AW__TASK(f), (fut), (uint32_t)__LINE__))                                     \
+            return AW_PENDING;                                                                     \
+        AW__FALLTHROUGH;                                                                           \
+    case __LINE__:                                                                                 \
+        if (aw__await_take(AW__TASK(f), (out), sizeof(*(out)), (aw_error **)0, AW__SITE))         \
+            goto aw__dispatch;                                                                     \
+    } while (0)
+
+/* Like AW_AWAIT, but a failure is handed to the code: *errp is set to the error (yours to
+ * release; its trace has this await added) or to NULL on success. */
+#define AW_AWAIT_TRY(f, fut, out, errp)                                                            \
+    do {                                                                                           \
+        if (aw__await(AW__TASK(f), (fut), (uint32_t)__LINE__))                                     \
+            return AW_PENDING;                                                                     \
+        AW__FALLTHROUGH;                                                                           \
+    case __LINE__:                                                                                 \
+        if (aw__await_take(AW__TASK(f), (out), sizeof(*(out)), (errp), AW__SITE))                 \
+            goto aw__dispatch;                                                                     \
+    } while (0)
+
+/*
+ * Start the initialised child task `child` (an aw_task*, usually a frame embedded in this one)
+ * and await it, without any future: results are read from the child's frame afterwards. A child
+ * that finishes in its first step does not suspend the parent. Its failure propagates as in
+ * AW_AWAIT. NULL (a failed aw_task_new) fails with AW_E_NOMEM.
+ */
+#define AW_AWAIT_TASK(f, child)                                                                    \
+    do {                                                                                           \
+        if (aw__await_task(AW__TASK(f), (child), (uint32_t)__LINE__))                              \
+            return AW_PENDING;                                                                     \
+        AW__FALLTHROUGH;                                                                           \
+    case __LINE__:                                                                                 \
+        if (aw__await_task_take(AW__TASK(f), (aw_error **)0, AW__SITE))                            \
+            goto aw__dispatch;                                                                     \
+    } while (0)
+
+/* AW_AWAIT_TASK with the error handed to the code in *errp (NULL on success). */
+#define AW_AWAIT_TASK_TRY(f, child, errp)                                                          \
+    do {                                                                                           \
+        if (aw__await_task(AW__TASK(f), (child), (uint32_t)__LINE__))                              \
+            return AW_PENDING;                                                                     \
+        AW__FALLTHROUGH;                                                                           \
+    case __LINE__:                                                                                 \
+        if (aw__await_task_take(AW__TASK(f), (errp), AW__SITE))                                    \
+            goto aw__dispatch;                                                                     \
+    } while (0)
+
+/* Let every other ready task run once, then continue (no future, no allocation). */
+#define AW_YIELD(f)                                                                                \
+    do {                                                                                           \
+        aw__yield(AW__TASK(f), (uint32_t)__LINE__);                                                \
+        return AW_PENDING;                                                                         \
+    case __LINE__:                                                                                 \
+        if (aw__resumed(AW__TASK(f), AW__SITE))                                                    \
+            goto aw__dispatch;                                                                     \
+    } while (0)
+
+/* Finish successfully (after FINALLY). */
+#define AW_RETURN(f)                                                                               \
+    do {                                                                                           \
+        aw__task_return(AW__TASK(f));                                                              \
+        goto aw__dispatch;                                                                         \
+    } while (0)
+
+/* Fail with a new error (after FINALLY); the throw site starts the trace. */
+#define AW_THROW(f, kind, message) AW_THROW_CODE(f, kind, 0, message)
+#define AW_THROW_CODE(f, kind, code, message)                                                      \
+    do {                                                                                           \
+        aw__task_throw(AW__TASK(f), aw_error_new((kind), (code), (message)), AW__SITE);            \
+        goto aw__dispatch;                                                                         \
+    } while (0)
+
+/* Fail with an existing error (its reference is taken over), e.g. one from AW_AWAIT_TRY. */
+#define AW_THROW_ERROR(f, err)                                                                     \
+    do {                                                                                           \
+        aw__task_throw(AW__TASK(f), (err), AW__SITE);                                              \
+        goto aw__dispatch;                                                                         \
+    } while (0)
+
+/* Start of the section that runs on every path: normal end, AW_RETURN, AW_THROW, a propagated
+ * error and cancellation. aw_task_pending_error tells which. */
+#define AW_FINALLY(f)                                                                              \
+    AW__FALLTHROUGH;                                                                               \
+    case AW__RESUME_FINALLY:                                                                       \
+        aw__task_enter_finally(AW__TASK(f))
+
+/* Close the body; finishes the task with its pending error, if any. */
+#define AW_END(f)                                                                                  \
+    aw__task_enter_finally(AW__TASK(f));                                                           \
+    AW__FALLTHROUGH;                                                                               \
+    default:                                                                                       \
+        if (aw__task_check_end(AW__TASK(f), AW__SITE))                                             \
+            goto aw__dispatch;                                                                     \
+        }                                                                                          \
+        return aw__task_finish(AW__TASK(f))
+
+/* Inside FINALLY: the error the task is about to fail with (NULL on the success path). */
+const aw_error *aw_task_pending_error(const aw_task *task);
+
+/* Internals of the macros above (src/aw/task.c); not for direct use. */
+uint32_t aw__task_resume_point(aw_task *task);
+int aw__await(aw_task *task, aw_future *fut, uint32_t line);
+int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, const char *func,
+                   const char *file, uint32_t line);
+int aw__await_task(aw_task *task, aw_task *child, uint32_t line);
+int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const char *file,
+                        uint32_t line);
+void aw__yield(aw_task *task, uint32_t line);
+int aw__resumed(aw_task *task, const char *func, const char *file, uint32_t line);
+void aw__task_return(aw_task *task);
+void aw__task_throw(aw_task *task, aw_error *err, const char *func, const char *file,
+                    uint32_t line);
+void aw__task_enter_finally(aw_task *task);
+int aw__task_check_end(aw_task *task, const char *func, const char *file, uint32_t line);
+aw_status aw__task_finish(aw_task *task);
+
+#ifdef AW_PROFILE
+void aw__profile_enter(const char *func);
+#define AW__PROFILE_ENTER(f) aw__profile_enter(__func__);
+#else
+#define AW__PROFILE_ENTER(f)
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Executor and timers
+ * ------------------------------------------------------------------------------------------- */
+
+/* The backend's clock in nanoseconds (monotonic natively and on WASI; ic0.time on the IC). */
+uint64_t aw_now(void);
+
+/* A future (no value) completed `ns` nanoseconds from now / at `deadline` (aw_now() scale), by
+ * the timer heap. Timers fire in deadline order, equal deadlines in creation order. Cancelling
+ * the future removes the timer. NULL when memory runs out. */
+aw_future *aw_sleep(uint64_t ns);
+aw_future *aw_sleep_until(uint64_t deadline);
+
+/* A future (no value) completed on the next turn of the executor, after the tasks ready now. */
+aw_future *aw_yield(void);
+
+/* Run fn(arg) on the next turn, from the executor (never inside this call). Returns AW_OK or
+ * AW_ERR_NOMEM (then fn is never called). */
+int aw_call_soon(void (*fn)(void *arg), void *arg);
+
+/*
+ * Run every ready task and every expired timer until the ready queue is empty, then tell the
+ * backend the next timer deadline (on the IC: ic0.global_timer_set). Never blocks. Returns the
+ * number of steps run. The IC backend's entry points and callbacks call this before returning.
+ */
+size_t aw_drain(void);
+
+/* Nonzero while anything could still happen: ready tasks, timers, or watched fds. */
+int aw_has_pending(void);
+
+#if defined(AW_BACKEND_IC) && AW_BACKEND_IC
+#if defined(__clang__)
+#define AW__BLOCKING __attribute__((unavailable("blocking is impossible on the IC: use aw_drain")))
+#endif
+#else
+#define AW__BLOCKING
+#endif
+
+#ifdef AW__BLOCKING
+/*
+ * One turn of a blocking executor: drain, then wait up to `timeout_ns` (negative: until the next
+ * timer or fd event; 0: do not wait) for fds and timers, then drain again. Returns the number of
+ * steps and events, or AW_ERR_IO when the backend's wait failed.
+ */
+int aw_poll(int64_t timeout_ns) AW__BLOCKING;
+
+/* Turn the executor until nothing is pending. Returns AW_OK or AW_ERR_IO. */
+int aw_run(void) AW__BLOCKING;
+
+/* Turn the executor for ever (returns only on AW_ERR_IO). */
+int aw_run_forever(void) AW__BLOCKING;
+
+/*
+ * Turn the executor until `fut` finished (Nim's waitFor). Does not consume `fut`. Returns AW_OK
+ * when it completed, AW_ERR_CANCELLED when cancelled, AW_ERR_STATE when it failed (read
+ * aw_future_error) or when nothing pending could ever finish it, AW_ERR_IO on a backend failure.
+ */
+int aw_wait_for(aw_future *fut) AW__BLOCKING;
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Combinators. None of them consumes the caller's references to its inputs; each returns a new
+ * future (NULL when memory runs out). Cancelling a combinator's future cancels its pending inputs.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Completes when all inputs completed, with their values concatenated in input order (for n
+ * inputs of type T: a T[n]). Fails as soon as one input fails, with that error; the other pending
+ * inputs are then cancelled. n == 0 completes at once with no value. */
+aw_future *aw_all(aw_future *const *futs, size_t n);
+
+/* Completes with the uint32_t index of the first input to finish, or fails with its error if it
+ * failed. Losers are left alone (cancel or release them yourself). n == 0: fails AW_E_STATE. */
+aw_future *aw_race(aw_future *const *futs, size_t n);
+
+/* Completes with the uint32_t index of the first input to complete successfully; fails only when
+ * every input failed, with the last error. Losers are left alone. n == 0: fails AW_E_STATE. */
+aw_future *aw_any(aw_future *const *futs, size_t n);
+
+/* aw_all of two (values concatenated) and aw_race of two (index 0 or 1). */
+aw_future *aw_and(aw_future *a, aw_future *b);
+aw_future *aw_or(aw_future *a, aw_future *b);
+
+/* Completes with `fut`'s value (same size) or fails with its error; if `ns` nanoseconds pass
+ * first, fails with AW_E_TIMEOUT and cancels `fut` (the loser is cancelled, not detached). */
+aw_future *aw_with_timeout(aw_future *fut, uint64_t ns);
+
+/* ---------------------------------------------------------------------------------------------
+ * Channels: FIFO queues of fixed-size elements between tasks.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct aw_channel aw_channel;
+
+/* A channel of elements of `elem_size` bytes (> 0) buffering up to `capacity` of them (0: a send
+ * waits for a receiver). NULL when memory runs out or elem_size is 0. */
+aw_channel *aw_channel_new(size_t elem_size, size_t capacity);
+
+/* A future (no value) that completes once `elem` (copied now) is buffered or handed to a
+ * receiver, in send order; fails AW_E_CHANNEL_CLOSED if the channel is or gets closed first. */
+aw_future *aw_channel_send(aw_channel *ch, const void *elem);
+
+/* A future with the next element (elem_size bytes), in order among receivers; after close it still
+ * yields buffered elements, then fails AW_E_CHANNEL_CLOSED. */
+aw_future *aw_channel_recv(aw_channel *ch);
+
+/* Close: pending senders and receivers fail with AW_E_CHANNEL_CLOSED. Returns AW_OK, or
+ * AW_ERR_STATE when already closed. */
+int aw_channel_close(aw_channel *ch);
+
+/* Number of buffered elements. */
+size_t aw_channel_len(const aw_channel *ch);
+
+/* Close if needed and free the channel. NULL is ignored. */
+void aw_channel_free(aw_channel *ch);
+
+/* ---------------------------------------------------------------------------------------------
+ * Statistics, debugging and profiling
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct aw_stats {
+    uint64_t mallocs;         /* calls the core made to malloc/realloc */
+    uint64_t frees;           /* calls the core made to free */
+    uint64_t futures_live;    /* futures allocated and not yet returned to the pools */
+    uint64_t steps;           /* step functions run */
+    uint64_t ready_max;       /* longest ready queue seen */
+} aw_stats;
+
+/* Copy the counters into *out. */
+void aw_stats_get(aw_stats *out);
+
+/*
+ * Print the futures still pending with the source line that created them (needs a build with
+ * -DAW_DEBUG; otherwise prints only their number) to the backend log. Returns how many are
+ * pending.
+ */
+size_t aw_debug_dump_pending(void);
+
+/* Print the profile table (needs -DAW_PROFILE): per async function its resumes and the time spent
+ * in its steps (inclusive of children started synchronously). Returns the number of rows. */
+size_t aw_profile_report(void);
+
+/*
+ * Release every pooled block back to malloc (the pools refill on demand). For leak checkers and
+ * tests; call it only when nothing is pending.
+ */
+void aw_trim(void);
+
+#ifdef AW_DEBUG
+/* With AW_DEBUG, the constructors record the caller's file:line for aw_debug_dump_pending. */
+void aw__debug_site(const char *file, int line);
+#define AW__AT(call) (aw__debug_site(__FILE__, __LINE__), call)
+#define aw_future_new(size) AW__AT(aw_future_new(size))
+#define aw_sleep(ns) AW__AT(aw_sleep(ns))
+#define aw_sleep_until(d) AW__AT(aw_sleep_until(d))
+#define aw_yield() AW__AT(aw_yield())
+#define aw_task_start(t, r, s) AW__AT(aw_task_start(t, r, s))
+#define aw_channel_send(c, e) AW__AT(aw_channel_send(c, e))
+#define aw_channel_recv(c) AW__AT(aw_channel_recv(c))
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
