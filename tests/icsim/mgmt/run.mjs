@@ -96,6 +96,24 @@ test('master keys are fixed by the seed and differ per key name', async () => {
   ok(hex(a) !== hex(d), 'other name, other key');
 });
 
+// The ECDSA verification equation written out (SEC1 4.1.4): (z/s)G + (r/s)Q has x = r (mod n),
+// where z is the 32-byte hash itself; guards against any library hashing the hash again.
+function ecdsaEquationHolds(sig, hash, sec1) {
+  const n = secp256k1.CURVE.n;
+  const big = (b) => BigInt('0x' + hex(b));
+  const [r, s, z] = [big(sig.slice(0, 32)), big(sig.slice(32)), big(hash)];
+  let [a, b, x0, x1] = [s % n, n, 1n, 0n];
+  while (a) {
+    const q = b / a;
+    [a, b] = [b - q * a, a];
+    [x0, x1] = [x1 - q * x0, x0];
+  }
+  const w = ((x1 % n) + n) % n; // s^-1 mod n
+  const G = secp256k1.ProjectivePoint.BASE;
+  const R = G.multiply((z * w) % n).add(secp256k1.ProjectivePoint.fromHex(sec1).multiply((r * w) % n));
+  return R.toAffine().x % n === r;
+}
+
 test('sign_with_ecdsa: 64-byte low-s signature verifying with @noble/curves; fee accepted', async () => {
   for (const path of PATHS) {
     const hash = sha256(new TextEncoder().encode('hello ' + path.length));
@@ -109,6 +127,7 @@ test('sign_with_ecdsa: 64-byte low-s signature verifying with @noble/curves; fee
     const s = BigInt('0x' + hex(value.signature.slice(32)));
     ok(s <= secp256k1.CURVE.n / 2n, 's is low');
     ok(secp256k1.verify(value.signature, hash, pk.public_key, { prehash: false }), 'verifies');
+    ok(ecdsaEquationHolds(value.signature, hash, pk.public_key), 'verification equation on the raw hash');
     ok(!secp256k1.verify(value.signature, sha256(u8(1)), pk.public_key, { prehash: false }), 'not for another hash');
   }
 });
