@@ -1,0 +1,11 @@
+# icsim, the local IC in Node.js (tools/icsim/, docs/icsim.md). No build step: the suites run the
+# JavaScript directly with the pinned Node and assemble their WAT canisters into build/icsim/.
+ICSIM_BUILD := $(BUILD)/icsim
+ICSIM_SRCS := $(wildcard tools/icsim/src/*.js)
+ICSIM_RUN := WAT2WASM=$(WAT2WASM) $(NODE) $(NODE_FLAGS)
+
+TEST_SUITES += icsim-basics
+.PHONY: test-icsim-basics
+test-icsim-basics:
+	@mkdir -p $(ICSIM_BUILD)
+	@$(ICSIM_RUN) tests/icsim/basics.test.mjs

@@ -1,0 +1,268 @@
+// icsim message execution: replies, rejects, rollback on trap, reply-once, automatic
+// CANISTER_ERROR, inter-canister calls with callbacks and cleanup, queries discarding state,
+// the global timer, upgrades keeping stable memory, stop/start, logs and instruction counts.
+
+import { IcSim, RejectCode } from '../../tools/icsim/src/index.js';
+import { test, run, eq, contains, ok, throwsWith, watModule } from './harness.mjs';
+import { canisterWat } from './wat.mjs';
+
+const u32 = (n) => Uint8Array.from([n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24]);
+const le32 = (b) => b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24);
+
+// One test canister with many small methods. Memory: [0,16) scratch for replies, 100 a
+// counter in memory, [200,264) the argument, [300,...) text.
+const MAIN = canisterWat(`
+  (global $n (mut i32) (i32.const 0))
+  (global $cleaned (mut i32) (i32.const 0))
+  (global $fired (mut i32) (i32.const 0))
+  (global $timer_prev (mut i64) (i64.const -1))
+  (table 4 funcref)
+  (elem (i32.const 0) $on_reply $on_reject $on_reply_trap $on_cleanup)
+  (data (i32.const 300) "inc" "boom" "hello")
+  (func $reply_i32 (param i32)
+    (i32.store (i32.const 0) (local.get 0))
+    (call $msg_reply_data_append (i32.const 0) (i32.const 4))
+    (call $msg_reply))
+  (func $arg_to_200 (result i32)
+    (call $msg_arg_data_copy (i32.const 200) (i32.const 0) (call $msg_arg_data_size))
+    (call $msg_arg_data_size))
+  (func (export "canister_update inc")
+    (global.set $n (i32.add (global.get $n) (i32.const 1)))
+    (call $debug_print (i32.const 307) (i32.const 5))
+    (call $reply_i32 (global.get $n)))
+  (func (export "canister_query get") (call $reply_i32 (global.get $n)))
+  (func (export "canister_query get_mem") (call $reply_i32 (i32.load (i32.const 100))))
+  (func (export "canister_query get_stable")
+    (if (i64.eqz (call $stable64_size)) (then (call $reply_i32 (i32.const -1)) (return)))
+    (call $stable64_read (i64.const 0) (i64.const 0) (i64.const 4))
+    (call $msg_reply_data_append (i32.const 0) (i32.const 4))
+    (call $msg_reply))
+  (func (export "canister_query get_cleaned") (call $reply_i32 (global.get $cleaned)))
+  (func (export "canister_query get_fired")
+    (i64.store (i32.const 0) (global.get $timer_prev))
+    (i32.store (i32.const 8) (global.get $fired))
+    (call $msg_reply_data_append (i32.const 0) (i32.const 12))
+    (call $msg_reply))
+  (func (export "canister_query query_mutates")
+    (global.set $n (i32.add (global.get $n) (i32.const 1000)))
+    (call $reply_i32 (global.get $n)))
+  (func (export "canister_update write_then_trap")
+    (global.set $n (i32.const 77))
+    (i32.store (i32.const 100) (i32.const 77))
+    (drop (call $stable64_grow (i64.const 1)))
+    (i32.store (i32.const 0) (i32.const 77))
+    (call $stable64_write (i64.const 0) (i64.const 0) (i64.const 4))
+    (drop (memory.grow (i32.const 2)))
+    (call $msg_reply_data_append (i32.const 0) (i32.const 4))
+    (call $msg_reply)
+    (call $trap (i32.const 303) (i32.const 4)))
+  (func (export "canister_update write_stable")
+    (drop (call $stable64_grow (i64.const 1)))
+    (i32.store (i32.const 0) (i32.const 4242))
+    (call $stable64_write (i64.const 0) (i64.const 0) (i64.const 4))
+    (i32.store (i32.const 100) (i32.const 5))
+    (call $reply_i32 (i32.const 1)))
+  (func (export "canister_update reply_twice")
+    (call $reply_i32 (i32.const 1))
+    (call $msg_reply))
+  (func (export "canister_update no_reply") (global.set $n (i32.const 555)))
+  (func (export "canister_update reject")
+    (call $msg_reject (i32.const 303) (i32.const 4)))
+  (func $start_call (param $method i32) (param $len i32) (param $reply i32)
+    (call $call_new (i32.const 200) (call $arg_to_200) (local.get $method) (local.get $len)
+      (local.get $reply) (i32.const 11) (i32.const 1) (i32.const 22)))
+  ;; arg = callee principal: calls callee.inc and replies with its reply (or the reject code).
+  (func (export "canister_update call_inc")
+    (call $start_call (i32.const 300) (i32.const 3) (i32.const 0))
+    (drop (call $call_perform)))
+  ;; the same, calling a method the callee does not have
+  (func (export "canister_update call_missing")
+    (call $start_call (i32.const 303) (i32.const 4) (i32.const 0))
+    (drop (call $call_perform)))
+  ;; the reply callback traps after changing state; the cleanup sets $cleaned
+  (func (export "canister_update call_trap_cb")
+    (call $start_call (i32.const 300) (i32.const 3) (i32.const 2))
+    (call $call_on_cleanup (i32.const 3) (i32.const 33))
+    (drop (call $call_perform)))
+  (func $on_reply (param $env i32)
+    (call $msg_arg_data_copy (i32.const 0) (i32.const 0) (i32.const 4))
+    (i32.store (i32.const 4) (local.get $env))
+    (i32.store (i32.const 8) (call $msg_reject_code))
+    (call $msg_reply_data_append (i32.const 0) (i32.const 12))
+    (call $msg_reply))
+  (func $on_reject (param $env i32)
+    (i32.store (i32.const 0) (call $msg_reject_code))
+    (i32.store (i32.const 4) (local.get $env))
+    (call $msg_reply_data_append (i32.const 0) (i32.const 8))
+    (call $msg_reply))
+  (func $on_reply_trap (param $env i32)
+    (global.set $n (i32.const 999))
+    (call $trap (i32.const 303) (i32.const 4)))
+  (func $on_cleanup (param $env i32)
+    (global.set $cleaned (i32.add (local.get $env) (call $msg_reject_code))))
+  ;; arms the timer at time() + 1s
+  (func (export "canister_update arm")
+    (drop (call $global_timer_set (i64.add (call $time) (i64.const 1000000000))))
+    (call $reply_i32 (i32.const 1)))
+  (func (export "canister_global_timer")
+    (global.set $timer_prev (call $global_timer_set (i64.const 0)))
+    (global.set $fired (i32.add (global.get $fired) (i32.const 1))))
+`);
+
+async function setup(n = 1) {
+  const sim = new IcSim({ seed: 7 });
+  const wasm = watModule(MAIN);
+  const ids = [];
+  for (let i = 0; i < n; i++) {
+    const id = sim.createCanister();
+    sim.installCode(id, wasm);
+    ids.push(id);
+  }
+  return { sim, ids, wasm };
+}
+
+test('update call replies and state persists across calls', async () => {
+  const { sim, ids: [a] } = await setup();
+  eq(le32((await sim.updateCall(a, 'inc')).reply), 1, 'first');
+  const r = await sim.updateCall(a, 'inc');
+  eq(r.status, 'replied');
+  eq(le32(r.reply), 2, 'second');
+  eq(sim.logs(a).map((l) => l.text), ['hello', 'hello'], 'debug_print log');
+  ok(r.instructions > 1000n, 'instructions include System API charges');
+});
+
+test('a trap rolls back memory, globals, stable memory, memory growth and the reply', async () => {
+  const { sim, ids: [a] } = await setup();
+  await sim.updateCall(a, 'inc');
+  const r = await sim.updateCall(a, 'write_then_trap');
+  eq(r.status, 'rejected');
+  eq(r.rejectCode, RejectCode.CANISTER_ERROR);
+  contains(r.rejectMessage, 'called ic0.trap with message: boom');
+  eq(le32((await sim.queryCall(a, 'get')).reply), 1, 'global');
+  eq(le32((await sim.queryCall(a, 'get_mem')).reply), 0, 'memory');
+  eq(le32((await sim.queryCall(a, 'get_stable')).reply), -1, 'stable memory size');
+  eq(sim.canister(a).mem.buffer.byteLength, 65536, 'memory size after rollback');
+  eq(le32((await sim.updateCall(a, 'inc')).reply), 2, 'canister still works');
+});
+
+test('a second reply traps and the first reply is discarded with it', async () => {
+  const { sim, ids: [a] } = await setup();
+  const r = await sim.updateCall(a, 'reply_twice');
+  eq(r.rejectCode, RejectCode.CANISTER_ERROR);
+  contains(r.rejectMessage, 'ic0.msg_reply: the call has already been answered');
+});
+
+test('an update that returns without replying gets CANISTER_ERROR and keeps its state', async () => {
+  const { sim, ids: [a] } = await setup();
+  const r = await sim.updateCall(a, 'no_reply');
+  eq([r.rejectCode, r.rejectMessage], [5, `Canister ${sim.canister(a).text} did not reply to the call`]);
+  eq(le32((await sim.queryCall(a, 'get')).reply), 555, 'state kept');
+});
+
+test('msg_reject gives CANISTER_REJECT with the text', async () => {
+  const { sim, ids: [a] } = await setup();
+  const r = await sim.updateCall(a, 'reject');
+  eq([r.status, r.rejectCode, r.rejectMessage], ['rejected', 4, 'boom']);
+});
+
+test('queries discard their state changes', async () => {
+  const { sim, ids: [a] } = await setup();
+  await sim.updateCall(a, 'inc');
+  eq(le32((await sim.queryCall(a, 'query_mutates')).reply), 1001, 'query sees its own change');
+  eq(le32((await sim.queryCall(a, 'get')).reply), 1, 'change discarded');
+  const viaUpdate = await sim.updateCall(a, 'query_mutates');
+  eq(le32(viaUpdate.reply), 1001, 'query called as update');
+  eq(le32((await sim.queryCall(a, 'get')).reply), 1, 'replicated query discarded too');
+  eq((await sim.queryCall(a, 'inc')).rejectCode, 5, 'update method is not a query');
+});
+
+test('inter-canister call: reply callback by table index and env', async () => {
+  const { sim, ids: [a, b] } = await setup(2);
+  await sim.updateCall(b, 'inc');
+  const r = await sim.updateCall(a, 'call_inc', b);
+  eq(r.status, 'replied');
+  eq([le32(r.reply), le32(r.reply.subarray(4)), le32(r.reply.subarray(8))], [2, 11, 0], 'callee reply, env, reject code 0');
+  eq(le32((await sim.queryCall(b, 'get')).reply), 2, 'callee state');
+});
+
+test('inter-canister call: reject callback sees the code (missing method, missing canister)', async () => {
+  const { sim, ids: [a, b] } = await setup(2);
+  const r = await sim.updateCall(a, 'call_missing', b);
+  eq([le32(r.reply), le32(r.reply.subarray(4))], [RejectCode.CANISTER_ERROR, 22]);
+  const ghost = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 99, 1, 1]);
+  const r2 = await sim.updateCall(a, 'call_inc', ghost);
+  eq(le32(r2.reply), RejectCode.DESTINATION_INVALID, 'unknown canister');
+});
+
+test('a trapping callback is rolled back, cleanup runs and commits, the caller gets CANISTER_ERROR', async () => {
+  const { sim, ids: [a, b] } = await setup(2);
+  const r = await sim.updateCall(a, 'call_trap_cb', b);
+  eq(r.rejectCode, RejectCode.CANISTER_ERROR);
+  contains(r.rejectMessage, 'trapped');
+  eq(le32((await sim.queryCall(a, 'get')).reply), 0, 'callback change rolled back');
+  eq(le32((await sim.queryCall(a, 'get_cleaned')).reply), 33, 'cleanup ran with env 33 and reject code 0');
+  eq(le32((await sim.queryCall(b, 'get')).reply), 1, 'callee change kept');
+});
+
+test('global timer fires once when due and reads 0 (reset before canister_global_timer)', async () => {
+  const { sim, ids: [a] } = await setup();
+  await sim.updateCall(a, 'arm');
+  await sim.tick();
+  let f = (await sim.queryCall(a, 'get_fired')).reply;
+  eq(le32(f.subarray(8)), 0, 'not yet due');
+  sim.advanceTime(1_000_000_000n);
+  await sim.tick(3);
+  f = (await sim.queryCall(a, 'get_fired')).reply;
+  eq(new DataView(f.buffer, f.byteOffset).getBigInt64(0, true), 0n, 'previous timer value');
+  eq(le32(f.subarray(8)), 1, 'fired once');
+});
+
+test('upgrade keeps stable memory and drops wasm memory; reinstall wipes both', async () => {
+  const { sim, ids: [a], wasm } = await setup();
+  await sim.updateCall(a, 'write_stable');
+  eq(le32((await sim.queryCall(a, 'get_mem')).reply), 5);
+  sim.installCode(a, wasm, new Uint8Array(0), { mode: 'upgrade' });
+  eq(le32((await sim.queryCall(a, 'get_stable')).reply), 4242, 'stable kept');
+  eq(le32((await sim.queryCall(a, 'get_mem')).reply), 0, 'heap dropped');
+  sim.installCode(a, wasm, new Uint8Array(0), { mode: 'reinstall' });
+  eq(le32((await sim.queryCall(a, 'get_stable')).reply), -1, 'stable wiped');
+  await throwsWith(() => sim.installCode(a, wasm), 'not empty');
+});
+
+test('several calls in flight complete, and the same seed gives the same order', async () => {
+  const order = async (seed) => {
+    const sim = new IcSim({ seed });
+    const wasm = watModule(MAIN);
+    const [a, b] = [sim.createCanister(), sim.createCanister()];
+    sim.installCode(a, wasm);
+    sim.installCode(b, wasm);
+    const hs = [sim.submitCall(a, 'call_inc', b), sim.submitCall(a, 'call_inc', b), sim.submitCall(b, 'inc')];
+    const rs = [];
+    for (const h of hs) rs.push(le32((await sim.awaitCall(h)).reply));
+    return rs;
+  };
+  const x = await order(1);
+  eq([...x].sort(), [1, 2, 3], 'each call saw a distinct counter');
+  eq(await order(1), x, 'deterministic for a seed');
+});
+
+test('stopped canisters reject calls; started ones accept them again', async () => {
+  const { sim, ids: [a] } = await setup();
+  await sim.stopCanister(a);
+  eq(sim.canisterStatus(a), 'stopped');
+  const r = await sim.updateCall(a, 'inc');
+  eq([r.rejectCode, r.rejectMessage], [5, `Canister ${sim.canister(a).text} is stopped`]);
+  sim.startCanister(a);
+  eq(le32((await sim.updateCall(a, 'inc')).reply), 1);
+});
+
+test('a module importing a non-ic0 function is refused with a clear error', async () => {
+  const sim = new IcSim();
+  const id = sim.createCanister();
+  const bad = watModule('(module (import "env" "f" (func)))');
+  await throwsWith(() => sim.installCode(id, bad), 'import env.f is not an ic0 function');
+  const badType = watModule('(module (import "ic0" "msg_reply" (func (param i32))))');
+  await throwsWith(() => sim.installCode(id, badType), 'ic0.msg_reply imported with type (i32) -> ()');
+});
+
+await run('icsim-basics');

@@ -1,0 +1,200 @@
+// One canister's state and the machinery for executing a message against it atomically.
+// A message execution (canister-interface.md "Message execution") either returns and commits,
+// or traps and leaves no trace in the wasm state: before each execution the canister takes a
+// snapshot of its memory and mutable globals, and journals the stable memory pages it changes;
+// a trap restores all three, and the cycle balance. If the memory grew during a trapped
+// execution, the instance is recreated from the compiled module (wasm memories cannot shrink)
+// and the old contents are copied back in.
+
+import { buildImports, CanisterTrap } from './system_api.js';
+
+const PAGE = 65536;
+
+export class Canister {
+  /**
+   * Creates an empty canister (no module) with principal bytes `id` and the given settings:
+   * `{ controllers: Uint8Array[], cycles: bigint, envVars: [name, value][] }`.
+   */
+  constructor(sim, id, text, settings) {
+    this.sim = sim;
+    this.id = id;
+    this.text = text;
+    this.controllers = settings.controllers;
+    this.cycles = settings.cycles;
+    this.envVars = settings.envVars || [];
+    this.status = 'running';
+    this.version = 0n;
+    this.timer = 0n;
+    this.certifiedData = new Uint8Array(0);
+    this.stable = new Uint8Array(0);
+    this.stablePages = 0;
+    this.journal = null; // stable memory undo journal of the running execution
+    this.code = null; // the prepared module (see IcSim.prepareModule)
+    this.instance = null;
+    this.exec = null; // the running execution
+    this.logs = [];
+    this.contexts = new Set(); // open call contexts
+    this.frozen = false;
+  }
+
+  /** The wasm memory of the instance (an empty one if the module declares none). */
+  memory() {
+    return this.mem;
+  }
+
+  /**
+   * Instantiates the prepared module `code` (without running its start function) and makes it
+   * this canister's instance. Throws a CanisterTrap if instantiation fails (e.g. a data segment
+   * out of bounds).
+   */
+  instantiate(code) {
+    let inst;
+    try {
+      inst = new WebAssembly.Instance(code.wasmModule, { ic0: buildImports(this, code.ptr) });
+    } catch (e) {
+      throw new CanisterTrap(`the module could not be instantiated: ${e.message}`);
+    }
+    this.adopt(code, inst);
+  }
+
+  /** Makes `inst`, an instance of `code`, this canister's instance. */
+  adopt(code, inst) {
+    this.code = code;
+    this.instance = inst;
+    this.exports = inst.exports;
+    this.mem = inst.exports['icsim:memory'] || new WebAssembly.Memory({ initial: 0 });
+    this.table = inst.exports['icsim:table'] || null;
+    this.globals = code.globalNames.map((n) => inst.exports[n]);
+    this.counter = code.metered ? inst.exports['icsim:instructions'] : null;
+    this.limit = code.metered ? inst.exports['icsim:limit'] : null;
+  }
+
+  /** Instructions executed so far by execution `e`: wasm instructions plus System API charges. */
+  instructionsSoFar(e) {
+    const wasm = this.counter ? this.counter.value : 0n;
+    return wasm + BigInt(e.sysInstructions);
+  }
+
+  /** The wasm state to return to if an execution traps. */
+  snapshot() {
+    return {
+      code: this.code,
+      instance: this.instance,
+      mem: new Uint8Array(this.mem.buffer).slice(),
+      globals: this.globals.map((g) => g.value),
+      cycles: this.cycles,
+    };
+  }
+
+  /** Puts back the state captured by `snap` (see snapshot()). */
+  restore(snap) {
+    if (this.instance !== snap.instance) this.adopt(snap.code, snap.instance);
+    if (this.mem.buffer.byteLength > snap.mem.length) this.instantiate(snap.code);
+    const missing = (snap.mem.length - this.mem.buffer.byteLength) / PAGE;
+    if (missing > 0) this.mem.grow(missing);
+    new Uint8Array(this.mem.buffer).set(snap.mem);
+    this.globals.forEach((g, i) => {
+      g.value = snap.globals[i];
+    });
+    this.cycles = snap.cycles;
+  }
+
+  /** Grows stable memory to `pages` pages of zeroes; false if the buffer cannot be allocated. */
+  stableGrow(pages) {
+    const bytes = pages * PAGE;
+    if (bytes > this.stable.length) {
+      let cap = Math.max(this.stable.length * 2, PAGE);
+      while (cap < bytes) cap *= 2;
+      let next;
+      try {
+        next = new Uint8Array(cap);
+      } catch {
+        return false;
+      }
+      next.set(this.stable);
+      this.stable = next;
+    }
+    if (this.journal && this.journal.pagesBefore === null) this.journal.pagesBefore = this.stablePages;
+    this.stablePages = pages;
+    return true;
+  }
+
+  /** Writes `data` at `offset` in stable memory (bounds already checked), journaling old pages. */
+  stableWrite(offset, data) {
+    const j = this.journal;
+    if (j) {
+      const limit = j.pagesBefore === null ? this.stablePages : j.pagesBefore;
+      for (let p = Math.floor(offset / PAGE); p * PAGE < offset + data.length && p < limit; p++)
+        if (!j.pages.has(p)) j.pages.set(p, this.stable.slice(p * PAGE, (p + 1) * PAGE));
+    }
+    this.stable.set(data, offset);
+  }
+
+  /** Undoes the stable memory changes recorded in `journal`. */
+  stableUndo(j) {
+    for (const [p, bytes] of j.pages) this.stable.set(bytes, p * PAGE);
+    if (j.pagesBefore !== null) {
+      this.stable.fill(0, j.pagesBefore * PAGE, this.stablePages * PAGE);
+      this.stablePages = j.pagesBefore;
+    }
+  }
+
+  /**
+   * Runs `body()` as one message execution described by `exec` (its context, argument, staged
+   * effects). On a trap, or when `exec.discard` is set (queries), every change to memory,
+   * globals, stable memory and the cycle balance is undone. Returns null on success or the
+   * trap's message. Errors that are not traps (bugs in icsim) are rethrown after the rollback.
+   */
+  run(exec, body) {
+    const snap = this.snapshot();
+    const journal = { pages: new Map(), pagesBefore: null };
+    this.journal = journal;
+    this.exec = exec;
+    if (this.counter) {
+      this.counter.value = 0n;
+      this.limit.value = exec.limit;
+    }
+    let failure = null;
+    let bug = null;
+    try {
+      body();
+    } catch (e) {
+      if (e instanceof CanisterTrap) failure = e.message;
+      else if (this.counter && this.counter.value > exec.limit)
+        failure = `exceeded the instruction limit of ${exec.limit} for a single message execution`;
+      else if (e instanceof WebAssembly.RuntimeError) failure = `wasm trap: ${e.message}`;
+      else if (e instanceof RangeError) failure = `wasm trap: stack overflow (${e.message})`;
+      else bug = e;
+    }
+    exec.instructions = this.instructionsSoFar(exec);
+    this.exec = null;
+    this.journal = null;
+    if (failure !== null || bug || exec.discard) {
+      this.stableUndo(journal);
+      this.restore(snap);
+    }
+    if (bug) throw bug;
+    return failure;
+  }
+
+  /** Calls the exported function `name` (throws a CanisterTrap if it is missing). */
+  callExport(name) {
+    const f = this.exports[name];
+    if (typeof f !== 'function') throw new CanisterTrap(`the module has no export "${name}"`);
+    f();
+  }
+
+  /**
+   * Calls the callback at table index `fun` with `env` (canister-interface.md: callbacks are
+   * table entries of type (env : I) -> ()); an index out of range, an empty entry or an entry of
+   * another arity traps.
+   */
+  callTable(fun, env) {
+    const t = this.table;
+    if (!t || fun >= t.length) throw new CanisterTrap(`callback index ${fun} is outside the function table`);
+    const f = t.get(fun);
+    if (!f) throw new CanisterTrap(`callback index ${fun} refers to an empty table entry`);
+    if (f.length !== 1) throw new CanisterTrap(`callback index ${fun} refers to a function that does not take one env argument`);
+    f(this.code.ptr === 'i64' ? BigInt(env) : env);
+  }
+}
