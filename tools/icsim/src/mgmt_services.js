@@ -276,19 +276,73 @@ function thresholdMethods(keys) {
 // Checks a header list against the spec's limits; `what` is "request" or "response", `code` the
 // reject code to use. Returns the bytes the headers count for (names + values).
 function checkHeaders(headers, what, code) {
-  if (headers.length > HTTP_LIMITS.maxHeaders)
-    throw reject(code, `http_request: ${what} has ${headers.length} headers, at most ${HTTP_LIMITS.maxHeaders} are allowed`);
+  const L = HTTP_LIMITS;
+  if (headers.length > L.maxHeaders)
+    throw reject(code, `http_request: ${what} has ${headers.length} headers, at most ${L.maxHeaders} are allowed`);
   let total = 0;
   for (const h of headers) {
     const n = utf8Length(h.name);
     const v = utf8Length(h.value);
-    if (n > HTTP_LIMITS.maxHeaderFieldBytes || v > HTTP_LIMITS.maxHeaderFieldBytes)
-      throw reject(code, `http_request: ${what} header "${h.name.slice(0, 64)}" exceeds ${HTTP_LIMITS.maxHeaderFieldBytes} bytes`);
+    if (n > L.maxHeaderFieldBytes || v > L.maxHeaderFieldBytes)
+      throw reject(
+        code,
+        `http_request: ${what} header "${h.name.slice(0, 64)}" exceeds ${L.maxHeaderFieldBytes} bytes`,
+      );
     total += n + v;
   }
-  if (total > HTTP_LIMITS.maxHeaderTotalBytes)
-    throw reject(code, `http_request: ${what} headers total ${total} bytes, at most ${HTTP_LIMITS.maxHeaderTotalBytes} are allowed`);
+  if (total > L.maxHeaderTotalBytes)
+    throw reject(
+      code,
+      `http_request: ${what} headers total ${total} bytes, at most ${L.maxHeaderTotalBytes} are allowed`,
+    );
   return total;
+}
+
+// Validates decoded http_request arguments `a` for the caller `callerId`, in the order the spec's
+// "http_request" section lists the limits; every violation is a CANISTER_REJECT. Returns the
+// request in the form the handler gets, the transform (or null) and the request's size in bytes
+// as the fee formula counts it.
+function checkHttpArgs(a, callerId) {
+  const L = HTTP_LIMITS;
+  const urlBytes = utf8Length(a.url);
+  if (urlBytes > L.maxUrlLength)
+    throw reject(REJECT.CANISTER_REJECT, `http_request: url length ${urlBytes} exceeds the limit of ${L.maxUrlLength}`);
+  const maxResponse = a.max_response_bytes.length ? a.max_response_bytes[0] : BigInt(L.maxResponseBytes);
+  if (maxResponse > BigInt(L.maxResponseBytes))
+    throw reject(
+      REJECT.CANISTER_REJECT,
+      `http_request: max_response_bytes expected to be in the range [0..${L.maxResponseBytes}], got ${maxResponse}`,
+    );
+  const headerBytes = checkHeaders(a.headers, 'request', REJECT.CANISTER_REJECT);
+  const body = a.body.length ? Uint8Array.from(a.body[0]) : new Uint8Array(0);
+  if (headerBytes + body.length > L.maxRequestBytes)
+    throw reject(
+      REJECT.CANISTER_REJECT,
+      `http_request: request size ${headerBytes + body.length} exceeds the limit of ${L.maxRequestBytes} bytes`,
+    );
+  const method = variantTag(a.method).toUpperCase();
+  const isReplicated = a.is_replicated.length ? a.is_replicated[0] : true;
+  if (isReplicated && (method === 'PUT' || method === 'DELETE' || method === 'PATCH'))
+    throw reject(
+      REJECT.CANISTER_REJECT,
+      `http_request: method ${method} is supported in non-replicated mode only (is_replicated = opt false)`,
+    );
+  let transform = null;
+  let requestBytes = urlBytes + headerBytes + body.length;
+  if (a.transform.length) {
+    const [principal, name] = a.transform[0].function;
+    if (!Buffer.from(principal.toUint8Array()).equals(Buffer.from(callerId)))
+      throw reject(
+        REJECT.CANISTER_REJECT,
+        'http_request: the transform function must be exported by the calling canister ' +
+          `${Principal.fromUint8Array(Uint8Array.from(callerId)).toText()}, not ${principal.toText()}`,
+      );
+    transform = { principal, name, context: Uint8Array.from(a.transform[0].context) };
+    requestBytes += utf8Length(name) + transform.context.length;
+  }
+  const headers = a.headers.map((h) => ({ name: h.name, value: h.value }));
+  const request = { url: a.url, method, headers, body, isReplicated, maxResponseBytes: maxResponse };
+  return { request, transform, requestBytes };
 }
 
 // Brings a handler's response into http_request_result form, or rejects (SYS_FATAL) when it is
@@ -296,11 +350,11 @@ function checkHeaders(headers, what, code) {
 function normaliseResponse(res) {
   if (res === null || typeof res !== 'object')
     throw reject(REJECT.SYS_FATAL, 'http_request: the HTTP handler returned no response object');
-  let status;
+  let status = -1n;
   try {
     status = BigInt(res.status);
   } catch {
-    status = -1n;
+    // stays -1: rejected below
   }
   if (status < 0n) throw reject(REJECT.SYS_FATAL, `http_request: invalid HTTP status ${String(res.status)}`);
   const headers = (res.headers ?? []).map((h) =>
@@ -313,106 +367,72 @@ function normaliseResponse(res) {
   return { status, headers, body: Uint8Array.from(body) };
 }
 
+function errorText(e) {
+  return e && e.message ? e.message : String(e);
+}
+
+// Does what the IC's HTTP adapter does with a paid-for request: checks the scheme, adds the
+// default user-agent, asks `httpHandler`, and checks the response against max_response_bytes.
+// Returns the response as an http_request_result value.
+async function fetchResponse(httpHandler, request, callerId) {
+  if (!/^https:\/\//i.test(request.url)) throw reject(REJECT.SYS_FATAL, 'Url need to specify https scheme');
+  let host;
+  try {
+    host = new URL(request.url).host;
+  } catch (e) {
+    throw reject(REJECT.SYS_FATAL, `Failed to parse URL: ${e.message}`);
+  }
+  if (!httpHandler)
+    throw reject(REJECT.SYS_TRANSIENT, `Connecting to ${host} failed: icsim has no HTTP handler (no network)`);
+  if (!request.headers.some((h) => h.name.toLowerCase() === 'user-agent'))
+    request.headers.push({ name: 'user-agent', value: 'ic/1.0' });
+  let raw;
+  try {
+    raw = await httpHandler({ ...request, callerId: Uint8Array.from(callerId) });
+  } catch (e) {
+    if (e && typeof e.rejectCode === 'number') throw reject(e.rejectCode, String(e.message));
+    throw reject(REJECT.SYS_TRANSIENT, `Connecting to ${host} failed: ${errorText(e)}`);
+  }
+  const response = normaliseResponse(raw);
+  const headerBytes = checkHeaders(response.headers, 'response', REJECT.SYS_FATAL);
+  if (BigInt(headerBytes + response.body.length) > request.maxResponseBytes)
+    throw reject(REJECT.SYS_FATAL, `Http body exceeds size limit of ${request.maxResponseBytes} bytes.`);
+  return response;
+}
+
+// Runs the canister's transform query on `response` through ctx.callQuery and returns its
+// result, which must fit in `maxResponse` bytes and decode as http_request_result.
+async function applyTransform(ctx, transform, response, maxResponse) {
+  const arg = new Uint8Array(IDL.encode([TransformArgs], [{ response, context: transform.context }]));
+  let out;
+  try {
+    out = Uint8Array.from(await ctx.callQuery(transform.principal.toUint8Array(), transform.name, arg));
+  } catch (e) {
+    const code = e && typeof e.rejectCode === 'number' ? e.rejectCode : REJECT.CANISTER_ERROR;
+    throw reject(code, `http_request transform ${transform.name} failed: ${errorText(e)}`);
+  }
+  if (BigInt(out.length) > maxResponse)
+    throw reject(
+      REJECT.SYS_FATAL,
+      `http_request: transformed response is ${out.length} bytes, more than max_response_bytes ${maxResponse}`,
+    );
+  try {
+    return IDL.decode([HttpRequestResult], out)[0];
+  } catch (e) {
+    throw reject(
+      REJECT.CANISTER_ERROR,
+      `http_request transform ${transform.name} returned no http_request_result: ${e.message}`,
+    );
+  }
+}
+
 function httpMethod(httpHandler) {
   return async function http_request(ctx, argBytes) {
     const a = decodeArg('http_request', argBytes);
-    const L = HTTP_LIMITS;
-    const urlBytes = utf8Length(a.url);
-    if (urlBytes > L.maxUrlLength)
-      throw reject(REJECT.CANISTER_REJECT, `http_request: url length ${urlBytes} exceeds the limit of ${L.maxUrlLength}`);
-    const maxResponse = a.max_response_bytes.length ? a.max_response_bytes[0] : BigInt(L.maxResponseBytes);
-    if (maxResponse > BigInt(L.maxResponseBytes))
-      throw reject(
-        REJECT.CANISTER_REJECT,
-        `http_request: max_response_bytes expected to be in the range [0..${L.maxResponseBytes}], got ${maxResponse}`,
-      );
-    const headerBytes = checkHeaders(a.headers, 'request', REJECT.CANISTER_REJECT);
-    const body = a.body.length ? Uint8Array.from(a.body[0]) : new Uint8Array(0);
-    if (headerBytes + body.length > L.maxRequestBytes)
-      throw reject(
-        REJECT.CANISTER_REJECT,
-        `http_request: request size ${headerBytes + body.length} exceeds the limit of ${L.maxRequestBytes} bytes`,
-      );
-    const method = variantTag(a.method).toUpperCase();
-    const replicated = a.is_replicated.length ? a.is_replicated[0] : true;
-    if (replicated && (method === 'PUT' || method === 'DELETE' || method === 'PATCH'))
-      throw reject(
-        REJECT.CANISTER_REJECT,
-        `http_request: method ${method} is supported in non-replicated mode only (is_replicated = opt false)`,
-      );
-    let transform = null;
-    if (a.transform.length) {
-      const [principal, name] = a.transform[0].function;
-      if (Buffer.compare(Buffer.from(principal.toUint8Array()), Buffer.from(ctx.callerId)) !== 0)
-        throw reject(
-          REJECT.CANISTER_REJECT,
-          `http_request: the transform function must be exported by the calling canister ` +
-            `${Principal.fromUint8Array(Uint8Array.from(ctx.callerId)).toText()}, not ${principal.toText()}`,
-        );
-      transform = { principal, name, context: Uint8Array.from(a.transform[0].context) };
-    }
-    const requestBytes =
-      urlBytes + headerBytes + body.length + (transform ? utf8Length(transform.name) + transform.context.length : 0);
-    const fee = charge('http_request', ctx, httpRequestFee(requestBytes, maxResponse));
-
-    // From here on the request is "sent": the scheme is checked by the IC's HTTP adapter.
-    if (!/^https:\/\//i.test(a.url)) throw reject(REJECT.SYS_FATAL, 'Url need to specify https scheme');
-    let host;
-    try {
-      host = new URL(a.url).host;
-    } catch (e) {
-      throw reject(REJECT.SYS_FATAL, `Failed to parse URL: ${e.message}`);
-    }
-    if (!httpHandler)
-      throw reject(REJECT.SYS_TRANSIENT, `Connecting to ${host} failed: icsim has no HTTP handler (no network)`);
-    const headers = a.headers.map((h) => ({ name: h.name, value: h.value }));
-    if (!headers.some((h) => h.name.toLowerCase() === 'user-agent')) headers.push({ name: 'user-agent', value: 'ic/1.0' });
-    let raw;
-    try {
-      raw = await httpHandler({
-        url: a.url,
-        method,
-        headers,
-        body,
-        isReplicated: replicated,
-        maxResponseBytes: maxResponse,
-        callerId: Uint8Array.from(ctx.callerId),
-      });
-    } catch (e) {
-      if (e && typeof e.rejectCode === 'number') throw reject(e.rejectCode, String(e.message));
-      throw reject(REJECT.SYS_TRANSIENT, `Connecting to ${host} failed: ${e && e.message ? e.message : String(e)}`);
-    }
-    let response = normaliseResponse(raw);
-    const respHeaderBytes = checkHeaders(response.headers, 'response', REJECT.SYS_FATAL);
-    if (BigInt(respHeaderBytes + response.body.length) > maxResponse)
-      throw reject(REJECT.SYS_FATAL, `Http body exceeds size limit of ${maxResponse} bytes.`);
-
-    if (transform) {
-      const targ = new Uint8Array(
-        IDL.encode([TransformArgs], [{ response, context: transform.context }]),
-      );
-      let out;
-      try {
-        out = await ctx.callQuery(transform.principal.toUint8Array(), transform.name, targ);
-      } catch (e) {
-        const code = e && typeof e.rejectCode === 'number' ? e.rejectCode : REJECT.CANISTER_ERROR;
-        throw reject(code, `http_request transform ${transform.name} failed: ${e && e.message ? e.message : String(e)}`);
-      }
-      out = Uint8Array.from(out);
-      if (BigInt(out.length) > maxResponse)
-        throw reject(
-          REJECT.SYS_FATAL,
-          `http_request: transformed response is ${out.length} bytes, more than max_response_bytes ${maxResponse}`,
-        );
-      try {
-        response = IDL.decode([HttpRequestResult], out)[0];
-      } catch (e) {
-        throw reject(
-          REJECT.CANISTER_ERROR,
-          `http_request transform ${transform.name} returned no http_request_result: ${e.message}`,
-        );
-      }
-    }
+    const { request, transform, requestBytes } = checkHttpArgs(a, ctx.callerId);
+    const fee = charge('http_request', ctx, httpRequestFee(requestBytes, request.maxResponseBytes));
+    let response = await fetchResponse(httpHandler, request, ctx.callerId);
+    if (transform) response = await applyTransform(ctx, transform, response, request.maxResponseBytes);
     return { reply: encodeReply(HttpRequestResult, response), cyclesAccepted: fee };
   };
 }
