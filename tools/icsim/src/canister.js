@@ -91,7 +91,7 @@ export class Canister {
     if (this.instance !== snap.instance) this.adopt(snap.code, snap.instance);
     if (this.mem.buffer.byteLength > snap.mem.length) this.instantiate(snap.code);
     const missing = (snap.mem.length - this.mem.buffer.byteLength) / PAGE;
-    if (missing > 0) this.mem.grow(missing);
+    if (missing > 0) this.mem.grow(this.code.ptr === 'i64' ? BigInt(missing) : missing);
     new Uint8Array(this.mem.buffer).set(snap.mem);
     this.globals.forEach((g, i) => {
       g.value = snap.globals[i];
@@ -191,8 +191,8 @@ export class Canister {
    */
   callTable(fun, env) {
     const t = this.table;
-    if (!t || fun >= t.length) throw new CanisterTrap(`callback index ${fun} is outside the function table`);
-    const f = t.get(fun);
+    if (!t || fun >= Number(t.length)) throw new CanisterTrap(`callback index ${fun} is outside the function table`);
+    const f = t.get(this.code.table64 ? BigInt(fun) : fun);
     if (!f) throw new CanisterTrap(`callback index ${fun} refers to an empty table entry`);
     if (f.length !== 1) throw new CanisterTrap(`callback index ${fun} refers to a function that does not take one env argument`);
     f(this.code.ptr === 'i64' ? BigInt(env) : env);

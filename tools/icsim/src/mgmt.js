@@ -146,8 +146,15 @@ const HANDLERS = {
   install_code(sim, msg, args) {
     const c = target(sim, msg.caller, args.canister_id, 'install_code');
     const mode = Object.keys(args.mode)[0];
+    const up = (mode === 'upgrade' && args.mode.upgrade[0]) || {};
+    const opts = {
+      mode, sender: msg.caller,
+      skipPreUpgrade: Boolean(up.skip_pre_upgrade && up.skip_pre_upgrade[0]),
+      wasmMemoryPersistence: up.wasm_memory_persistence && up.wasm_memory_persistence[0]
+        ? Object.keys(up.wasm_memory_persistence[0])[0] : undefined,
+    };
     try {
-      sim.installCode(c.id, Uint8Array.from(args.wasm_module), Uint8Array.from(args.arg), { mode, sender: msg.caller });
+      sim.installCode(c.id, Uint8Array.from(args.wasm_module), Uint8Array.from(args.arg), opts);
     } catch (e) {
       throw new Reject(CANISTER_ERROR, e.message);
     }

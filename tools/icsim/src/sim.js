@@ -152,6 +152,8 @@ export class IcSim {
       .map((e) => e.name);
     const code = {
       hash, ptr: info.ptr, methods, wasmModule, globalNames, metered: this.metering, info,
+      table64: info.tables.length > 0 && info.tables[0].is64,
+      eop: info.customNames.some((s) => s.name === 'icp:private enhanced-orthogonal-persistence'),
       hasStart,
     };
     this.moduleCache.set(key, code);
@@ -161,9 +163,13 @@ export class IcSim {
   /**
    * Installs `wasm` on canister `id` with argument bytes `arg`. `mode` is 'install' (the
    * canister must be empty), 'reinstall' (state and stable memory wiped) or 'upgrade'
-   * (canister_pre_upgrade on the old module, stable memory kept, canister_post_upgrade on the
-   * new one). The whole operation is atomic: on any failure nothing changes and an Error is
-   * thrown whose message says why (including a trap's message). Returns the instructions used.
+   * (canister_pre_upgrade on the old module unless `skipPreUpgrade`, stable memory kept,
+   * canister_post_upgrade on the new one; the wasm memory is kept too with
+   * `wasmMemoryPersistence: 'keep'`, which the new module must allow by its
+   * `enhanced-orthogonal-persistence` section; an old module with that section requires the
+   * option to be 'keep' or 'replace' (abstract-behavior.md, install_code)). The whole operation
+   * is atomic: on any failure nothing changes and an Error is thrown whose message says why
+   * (including a trap's message). Returns the instructions used.
    */
   installCode(id, wasm, arg = new Uint8Array(0), opts = {}) {
     const c = this.canister(id);
@@ -173,6 +179,11 @@ export class IcSim {
     if (mode === 'install' && c.code) throw new Error(`canister ${c.text} is not empty: use mode 'reinstall' or 'upgrade'`);
     if (mode === 'upgrade' && !c.code) throw new Error(`canister ${c.text} has no module to upgrade`);
     if (!['install', 'reinstall', 'upgrade'].includes(mode)) throw new Error(`unknown install mode "${mode}"`);
+    const persistence = opts.wasmMemoryPersistence;
+    if (mode === 'upgrade' && c.code.eop && !persistence)
+      throw new Error(`install_code (upgrade) on ${c.text} failed: the canister uses enhanced orthogonal persistence, so the upgrade must say wasm_memory_persistence = keep or replace`);
+    if (mode === 'upgrade' && persistence === 'keep' && !code.eop)
+      throw new Error(`install_code (upgrade) on ${c.text} failed: wasm_memory_persistence = keep needs a module with the private custom section enhanced-orthogonal-persistence`);
     const saved = {
       code: c.code, instance: c.instance, stable: c.stable, stablePages: c.stablePages, timer: c.timer,
       certifiedData: c.certifiedData, cycles: c.cycles, snap: c.code ? c.snapshot() : null,
@@ -193,7 +204,7 @@ export class IcSim {
       if (exec.certifiedData) c.certifiedData = exec.certifiedData;
       c.timer = exec.timer;
     };
-    if (mode === 'upgrade' && c.exports.canister_pre_upgrade) {
+    if (mode === 'upgrade' && c.exports.canister_pre_upgrade && !opts.skipPreUpgrade) {
       c.stable = c.stable.slice();
       system('G', 'canister_pre_upgrade', new Uint8Array(0), LIMITS.install);
     }
@@ -202,8 +213,14 @@ export class IcSim {
       c.stablePages = 0;
     } else if (c.stable === saved.stable) c.stable = c.stable.slice();
     c.timer = 0n; // install, reinstall and upgrade deactivate the timer
+    const kept = mode === 'upgrade' && persistence === 'keep' ? new Uint8Array(c.mem.buffer).slice() : null;
     try {
       c.instantiate(code);
+      if (kept) {
+        const missing = Math.ceil((kept.length - c.mem.buffer.byteLength) / 65536);
+        if (missing > 0) c.mem.grow(code.ptr === 'i64' ? BigInt(missing) : missing);
+        new Uint8Array(c.mem.buffer).set(kept);
+      }
     } catch (e) {
       fail(e.message);
     }
