@@ -62,6 +62,7 @@ export const SCHNORR_ALGORITHMS = Object.freeze(['bip340secp256k1', 'ed25519']);
 const SECP_N = secp256k1.CURVE.n;
 const ED_L = ed25519.CURVE.n;
 const ZERO_CHAIN_CODE = new Uint8Array(32); // the IC's master keys carry an all-zero chain code
+const DERIVED_CACHE_MAX = 4096;
 
 /** An Error that is also a reject: `{ rejectCode, message }`. */
 export class ThresholdError extends Error {
@@ -186,9 +187,25 @@ export function createThreshold(seed) {
     return m;
   }
 
+  // Derived keys, cached: a derivation costs milliseconds and tests sign with few keys many
+  // times. The cache is emptied when it holds DERIVED_CACHE_MAX keys.
+  const derived = new Map();
+  function derive(scheme, name, canisterId, path) {
+    const id = [keyIdText(scheme, name), Buffer.from(canisterId).toString('hex')]
+      .concat(path.map((c) => Buffer.from(c).toString('hex')))
+      .join('/');
+    let d = derived.get(id);
+    if (!d) {
+      if (derived.size >= DERIVED_CACHE_MAX) derived.clear();
+      d = deriveUncached(scheme, name, canisterId, path);
+      derived.set(id, d);
+    }
+    return d;
+  }
+
   // Derives (public key, chain code, secret) of `canisterId`'s key at `path`, the IC's way: the
   // path is prefixed with the canister's principal, then applied to the master public key.
-  function derive(scheme, name, canisterId, path) {
+  function deriveUncached(scheme, name, canisterId, path) {
     const m = master(scheme, name);
     const principal = Principal.fromUint8Array(Uint8Array.from(canisterId));
     if (scheme === 'ed25519') {
@@ -223,7 +240,7 @@ export function createThreshold(seed) {
     ecdsaPublicKey(name, canisterId, path) {
       checkKeyName('ecdsa', name, 'ecdsa_public_key');
       const d = derive('ecdsa', name, canisterId, path);
-      return { publicKey: d.publicKey, chainCode: d.chainCode };
+      return { publicKey: Uint8Array.from(d.publicKey), chainCode: Uint8Array.from(d.chainCode) };
     },
 
     /**
@@ -246,7 +263,7 @@ export function createThreshold(seed) {
     schnorrPublicKey(algorithm, name, canisterId, path) {
       checkKeyName(algorithm, name, 'schnorr_public_key');
       const d = derive(algorithm, name, canisterId, path);
-      return { publicKey: d.publicKey, chainCode: d.chainCode };
+      return { publicKey: Uint8Array.from(d.publicKey), chainCode: Uint8Array.from(d.chainCode) };
     },
 
     /**
