@@ -67,3 +67,13 @@ test-ic-module: $(IC_CANISTERS) $(IC_BUILD)/all_imports.wasm
 $(IC_BUILD)/all_imports.wasm: tests/ic/all_imports.c include/asyncwasm/ic0.h
 	@mkdir -p $(dir $@)
 	$(IC_CC) $(IC_CFLAGS) $(IC_LDFLAGS) -o $@ $<
+
+# Canister behaviour in icsim: one Node suite per example (tests/ic/NAME.test.mjs).
+IC_NODE_SUITES := hello
+define ic_node_suite
+TEST_SUITES += ic-$(1)
+.PHONY: test-ic-$(1)
+test-ic-$(1): $(IC_CANISTERS)
+	@$(NODE) $(NODE_FLAGS) tests/ic/$(1).test.mjs
+endef
+$(foreach s,$(IC_NODE_SUITES),$(eval $(call ic_node_suite,$(s))))

@@ -45,6 +45,14 @@ extern const ic_principal IC_MANAGEMENT_CANISTER;
 /* Make a principal from raw bytes; returns false (and an empty principal) when len > 29. */
 bool ic_principal_from_bytes(ic_principal *out, const void *bytes, size_t len);
 
+/* Parse the textual form ("rrkah-fqaaa-aaaaa-aaaaq-cai", case-insensitive); returns false on a
+ * bad checksum, character, dash position or length, leaving *out empty. */
+bool ic_principal_from_text(ic_principal *out, const char *text);
+
+/* Print the textual form into buf (NUL-terminated, cut to cap - 1; 64 bytes always suffice).
+ * Returns the full length. */
+size_t ic_principal_to_text(const ic_principal *p, char *buf, size_t cap);
+
 /* True when both principals have the same bytes. */
 bool ic_principal_eq(const ic_principal *a, const ic_principal *b);
 

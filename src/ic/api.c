@@ -10,12 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asyncwasm/candid.h"
 #include "internal.h"
 
 ic__runtime ic__rt;
 static ic__cc ic__sync_cc; /* the call context of a synchronous entry point */
 
 extern void __wasm_call_ctors(void);
+
+/* The IC backend (src/backend/ic.c) defines ic__drain. It is linked whenever the async core is,
+ * because the core calls the backend; a purely synchronous canister links neither, and this weak
+ * reference then stays null. */
+extern void ic__drain(void) __attribute__((weak));
 
 /* ---- entering and leaving ---------------------------------------------------------------- */
 
@@ -28,16 +34,61 @@ void ic__enter(ic_context ctx)
         __wasm_call_ctors();
     }
     ic__rt.ctx = ctx;
-    ic__sync_cc.replied = false;
-    ic__rt.cc = (ctx == IC_CTX_UPDATE || ctx == IC_CTX_QUERY || ctx == IC_CTX_COMPOSITE)
-                    ? &ic__sync_cc
-                    : NULL;
+    ic__rt.query = ctx == IC_CTX_QUERY || ctx == IC_CTX_COMPOSITE || ctx == IC_CTX_INSPECT;
+    ic__rt.cc = NULL;
+    if (ctx == IC_CTX_UPDATE || ctx == IC_CTX_QUERY || ctx == IC_CTX_COMPOSITE) {
+        memset(&ic__sync_cc, 0, sizeof ic__sync_cc);
+        ic__rt.cc = &ic__sync_cc;
+    }
 }
 
+/* Every export ends here: run the ready queue, then make sure a call context that the IC would
+ * end for want of anything outstanding is rejected with a message naming the cause (the IC's
+ * own "did not reply" names none). */
 void ic__leave(void)
 {
+    if (ic__drain)
+        ic__drain();
+    ic__cc *cc = ic__rt.cc;
+    if (cc && cc->heap && cc->handler_pending && !cc->replied && cc->calls == 0 &&
+        ic__rt.ctx != IC_CTX_CLEANUP) {
+        ic_rejectf("%s: the async handler is suspended on something other than an inter-canister "
+                   "call (aw_sleep, a channel, another call context's future) and has no call "
+                   "outstanding, so the IC would end this call without a reply; use ic_sleep() "
+                   "in handlers",
+                   cc->method);
+        cc->ended = true;
+    }
     ic__rt.ctx = IC_CTX_NONE;
     ic__rt.cc = NULL;
+}
+
+ic__cc *ic__cc_hold(void)
+{
+    ic__cc *cc = ic__rt.cc;
+    if (!cc)
+        return NULL;
+    if (!cc->heap) {
+        ic__cc *copy = malloc(sizeof *copy);
+        if (!copy)
+            return NULL;
+        *copy = *cc;
+        copy->heap = true;
+        copy->refs = 0;
+        ic__rt.cc = cc = copy;
+    }
+    cc->refs++;
+    return cc;
+}
+
+void ic__cc_release(ic__cc *cc)
+{
+    if (cc && cc->heap && --cc->refs == 0) {
+        if (ic__rt.cc == cc)
+            ic__rt.cc = NULL;
+        free(cc->arg);
+        free(cc);
+    }
 }
 
 ic_context ic_current_context(void)
@@ -48,6 +99,38 @@ ic_context ic_current_context(void)
 /* ---- principals -------------------------------------------------------------------------- */
 
 const ic_principal IC_MANAGEMENT_CANISTER = {0, {0}};
+
+const char *ic__principal_text(const ic_principal *p, char buf[64])
+{
+    if (candid_principal_to_text(p->bytes, p->len, buf) < 0)
+        strcpy(buf, "(invalid principal)");
+    return buf;
+}
+
+size_t ic_principal_to_text(const ic_principal *p, char *buf, size_t cap)
+{
+    char text[CANDID_PRINCIPAL_TEXT_MAX];
+    ic__principal_text(p, text);
+    size_t n = strlen(text);
+    if (cap) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        memcpy(buf, text, k);
+        buf[k] = 0;
+    }
+    return n;
+}
+
+bool ic_principal_from_text(ic_principal *out, const char *text)
+{
+    size_t n = 0;
+    memset(out, 0, sizeof *out);
+    if (candid_principal_from_text(text, strlen(text), out->bytes, &n, NULL) != 0) {
+        memset(out, 0, sizeof *out);
+        return false;
+    }
+    out->len = (uint8_t)n;
+    return true;
+}
 
 bool ic_principal_from_bytes(ic_principal *out, const void *bytes, size_t len)
 {
@@ -195,13 +278,25 @@ void ic_accept_message(void)
 
 /* ---- replying ---------------------------------------------------------------------------- */
 
-void ic__mark_replied(void)
+bool ic__claim_reply(void)
 {
-    if (ic__rt.cc) {
-        if (ic__rt.cc->replied)
-            ic_trap("asyncwasm: this call was already replied to or rejected");
-        ic__rt.cc->replied = true;
+    ic_context ctx = ic__rt.ctx;
+    ic__cc *cc = ic__rt.cc;
+    if (!cc || (ctx != IC_CTX_UPDATE && ctx != IC_CTX_QUERY && ctx != IC_CTX_COMPOSITE &&
+                ctx != IC_CTX_CALLBACK)) {
+        static const char msg[] = "asyncwasm: reply or reject dropped: this message execution "
+                                  "(cleanup, timer, init ...) has no call to answer";
+        ic0_debug_print(IC__ADDR(msg), sizeof msg - 1);
+        return false;
     }
+    if (cc->ended) {
+        ic_printf("asyncwasm: %s: reply or reject dropped: the call was already ended", cc->method);
+        return false;
+    }
+    if (cc->replied)
+        ic_trap("asyncwasm: this call was already replied to or rejected");
+    cc->replied = true;
+    return true;
 }
 
 bool ic_replied(void)
@@ -216,8 +311,8 @@ void ic_reply_append(const void *data, size_t len)
 
 void ic_reply_send(void)
 {
-    ic__mark_replied();
-    ic0_msg_reply();
+    if (ic__claim_reply())
+        ic0_msg_reply();
 }
 
 void ic_reply_raw(const void *data, size_t len)
@@ -378,8 +473,9 @@ void ic__utf8_sanitize(char *s, uint32_t len)
 void ic_reject(const char *message)
 {
     size_t n = strlen(message);
+    if (!ic__claim_reply())
+        return;
     char *copy = malloc(n ? n : 1);
-    ic__mark_replied();
     if (!copy) {
         static const char oom[] = "out of memory while rejecting";
         ic0_msg_reject(IC__ADDR(oom), sizeof oom - 1);

@@ -3,8 +3,9 @@
  *
  * The IC runs one message execution at a time. `ic__rt` describes the one running now: its kind
  * of context and the call context it answers. A call context record (`ic__cc`) lives as long as
- * some task or callback may still answer it; synchronous handlers use a static record that is
- * reset on every entry.
+ * an async handler task or an outstanding call may still answer it (reference counted);
+ * synchronous entry points use one static record that is reset on every entry and copied to the
+ * heap the first time a call is made from it.
  */
 #ifndef ASYNCWASM_SRC_IC_INTERNAL_H
 #define ASYNCWASM_SRC_IC_INTERNAL_H
@@ -19,15 +20,23 @@
 
 /* One call context as the runtime sees it. */
 typedef struct ic__cc {
-    bool replied;  /* answered (reply or reject) through this library */
-    uint32_t refs; /* async handler task + outstanding calls holding this record */
+    const char *method;   /* the entry point's method name (static string), for messages */
+    uint8_t *arg;         /* an async handler's argument bytes, kept while the handler runs */
+    uint32_t refs;        /* handler task + outstanding calls made from this context */
+    uint32_t calls;       /* outstanding calls made while this context was current */
+    bool heap;            /* malloc'd (else the static record of a synchronous entry point) */
+    bool replied;         /* answered (reply or reject) through this library */
+    bool handler_pending; /* an async handler task of this context has not finished */
+    bool ended;           /* the runtime rejected it: a late reply is dropped, not sent */
 } ic__cc;
 
 /* The message execution running now. */
 typedef struct ic__runtime {
-    ic_context ctx;  /* kind of entry point or callback */
-    ic__cc *cc;      /* the call context it answers (NULL in init, timers, cleanup ...) */
-    bool ctors_done; /* C constructors ran in this module instance */
+    ic_context ctx;     /* kind of entry point or callback */
+    ic__cc *cc;         /* the call context it answers (NULL in init, timers, cleanup ...) */
+    bool query;         /* a query or a callback inside a composite query: no timer setting */
+    bool ctors_done;    /* C constructors ran in this module instance */
+    uint32_t in_flight; /* calls performed and not yet answered */
 } ic__runtime;
 
 extern ic__runtime ic__rt;
@@ -35,10 +44,23 @@ extern ic__runtime ic__rt;
 /* Drain the async runtime before a message execution ends (src/backend/ic.c). */
 void ic__drain(void);
 
-/* Mark the current call context answered; traps with a clear message if it already was. */
-void ic__mark_replied(void);
+/* Decide whether the current message may answer its call context now, and mark it answered.
+ * Returns true when the reply or reject must be sent; false (after logging why) when there is no
+ * call context to answer here (cleanup, timer) or the runtime already ended it. Traps, as the IC
+ * would, when the context was already answered. */
+bool ic__claim_reply(void);
+
+/* The current call context as a heap record (copying the static one of a synchronous entry
+ * point on first use), with one more reference; NULL when there is none or memory runs out. */
+ic__cc *ic__cc_hold(void);
+
+/* Drop a reference taken by ic__cc_hold or held by a handler. */
+void ic__cc_release(ic__cc *cc);
 
 /* Fix a reject message so that it is valid UTF-8 (bad bytes become '?'), in place. */
 void ic__utf8_sanitize(char *s, uint32_t len);
+
+/* Text of a principal for messages ("aaaaa-aa"); buf has room for 64 bytes. */
+const char *ic__principal_text(const ic_principal *p, char buf[64]);
 
 #endif

@@ -1,0 +1,196 @@
+/*
+ * ic_async.h - async/await in canisters: async handlers, inter-canister calls as futures, sleep,
+ * timers and async stable memory, on top of the async core (<asyncwasm/aw.h>).
+ *
+ * The model. The IC runs one message execution at a time: an entry point, or the reply/reject
+ * callback of a call the canister made. The IC backend is passive: every export of the runtime
+ * runs the ready queue (aw_drain) before it returns, so an async function advances exactly when a
+ * message it waits for arrives. An async handler is an async function started by an update (or
+ * composite query) export; its first step runs in that export, every later step in the callback
+ * of the call it awaited. Each await on a call is a commit point: what happened before it is
+ * committed, and a trap after it rolls back only to it (spec CI "Message execution").
+ *
+ *     typedef struct greet_frame { aw_task task; ic_bytes reply; } greet_frame;
+ *     AW_ASYNC(greet_frame, greet_run)
+ *     static aw_status greet_run(greet_frame *f)
+ *     {
+ *         AW_BEGIN(f);
+ *         AW_AWAIT(f, ic_call_raw(&OTHER, "hello", "DIDL\0\0", 6), &f->reply);
+ *         ic_reply_raw(f->reply.data, f->reply.len);
+ *         AW_FINALLY(f);
+ *         ic_bytes_free(&f->reply);
+ *         AW_END(f);
+ *     }
+ *     IC_UPDATE_ASYNC(greet, greet_frame, greet_run, NULL)
+ *
+ * Rules the runtime enforces:
+ * - An uncaught error rejects the call with the error's text and its async trace. A handler that
+ *   finishes without replying rejects with "<method>: the async handler finished without replying".
+ *   Malformed arguments reject with the Candid decode error before the handler starts.
+ * - A call context is kept open by the IC only while it has calls outstanding. A handler that
+ *   suspends on anything else (aw_sleep, a channel) with no call outstanding would be ended by the
+ *   IC with "did not reply"; the runtime rejects it first with a message that names the cause.
+ *   Use ic_sleep(), which keeps the context open, in handlers.
+ * - When a callback traps, the IC runs the call's cleanup callback on the state from before the
+ *   callback: the runtime cancels the call's future there, so the awaiting task fails with
+ *   AW_E_CANCELLED and its FINALLY sections run (locks and guards are released). Replies and calls
+ *   are impossible in cleanup; ic_reply_* and ic_call_* do nothing there (calls fail at once).
+ */
+#ifndef ASYNCWASM_IC_ASYNC_H
+#define ASYNCWASM_IC_ASYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aw.h"
+#include "candid.h"
+#include "ic.h"
+
+/* ---- reject codes ------------------------------------------------------------------------ */
+
+/* X(name, code): the reject codes of the IC (spec HI "Reject codes"). An IC call that was rejected
+ * fails its future with an error of kind AW_E_IC_REJECT whose code is one of these. */
+#define IC_REJECT_CODES(X)                                                                         \
+    X(SYS_FATAL, 1)                                                                                \
+    X(SYS_TRANSIENT, 2)                                                                            \
+    X(DESTINATION_INVALID, 3)                                                                      \
+    X(CANISTER_REJECT, 4)                                                                          \
+    X(CANISTER_ERROR, 5)                                                                           \
+    X(SYS_UNKNOWN, 6)
+
+#define IC__REJECT_ENUM(name, code) IC_REJECT_##name = code,
+enum { IC_REJECT_CODES(IC__REJECT_ENUM) };
+#undef IC__REJECT_ENUM
+
+/* The name of a reject code ("CANISTER_REJECT"), or "UNKNOWN_REJECT_CODE". */
+const char *ic_reject_code_name(uint32_t code);
+
+/* ---- reply bytes ------------------------------------------------------------------------- */
+
+/* The value of a call's future: the reply bytes (a Candid message), in a malloc'd buffer that the
+ * receiver owns. Free it with ic_bytes_free (a NULL data is fine). */
+typedef struct ic_bytes {
+    uint8_t *data;
+    size_t len;
+} ic_bytes;
+
+void ic_bytes_free(ic_bytes *b);
+
+/* ---- inter-canister calls ---------------------------------------------------------------- */
+
+/* A call under construction: fill it with ic_call_init and the ic_call_with_* setters, then
+ * ic_call_perform or ic_call_oneway. It borrows the method name and argument until then. */
+typedef struct ic_call {
+    ic_principal callee;
+    const char *method;
+    const uint8_t *arg; /* Candid message; NULL means `()` ("DIDL\0\0") */
+    size_t arg_len;
+    ic_cycles cycles;   /* attached cycles (not allowed in composite queries) */
+    uint32_t timeout_s; /* bounded wait when nonzero (call_with_best_effort_response) */
+} ic_call;
+
+/* Start a call of `method` on `callee` with the argument `()` and no cycles, unbounded wait. */
+void ic_call_init(ic_call *c, const ic_principal *callee, const char *method);
+void ic_call_with_arg(ic_call *c, const void *candid, size_t len);
+void ic_call_with_cycles(ic_call *c, ic_cycles cycles);
+/* Make it a bounded-wait call: after `seconds` the IC may answer SYS_UNKNOWN (6). */
+void ic_call_with_timeout(ic_call *c, uint32_t seconds);
+
+/*
+ * Perform the call and return a future of its reply (an ic_bytes). The future:
+ * - fails at once with AW_E_CALL_PERFORM (code: call_perform's result) when the IC refused the
+ *   call (no callback will ever run), or when calls are impossible in this context;
+ * - fails with AW_E_IC_REJECT (code: reject code) and the message "<callee>.<method> rejected
+ *   (<CODE NAME>): <reject message>" when the callee rejects or traps;
+ * - fails with AW_E_CANCELLED when the reply callback trapped (from the cleanup callback);
+ * - completes with the reply bytes otherwise.
+ * NULL when memory runs out (awaiting NULL fails with AW_E_NOMEM).
+ */
+aw_future *ic_call_perform(const ic_call *c);
+
+/* Shorthand: ic_call_init + ic_call_with_arg + ic_call_perform. */
+aw_future *ic_call_raw(const ic_principal *callee, const char *method, const void *arg, size_t len);
+
+/* Perform the call one-way (no callback: a response is dropped). Returns 0, or call_perform's
+ * nonzero result when the IC refused the call. */
+uint32_t ic_call_oneway(const ic_call *c);
+
+/* Calls performed by this canister whose reply, reject or cleanup has not run yet. */
+uint32_t ic_calls_in_flight(void);
+
+/* ---- decoding replies -------------------------------------------------------------------- */
+
+/* Decode a reply (or any Candid message) with a decoder that reads the values it expects, then
+ * checks the end of the message. `read` returns 0 or a CANDID_E_* code. On failure returns an
+ * AW_E_CANDID_DECODE error whose message starts with `what` and includes the decoder's message
+ * (the caller owns the error); NULL on success. */
+typedef int (*ic_read_fn)(candid_dec *d, void *out);
+aw_error *ic_decode(const uint8_t *data, size_t len, ic_read_fn read, void *out, const char *what);
+
+/* ---- async handlers ---------------------------------------------------------------------- */
+
+/* Reads a handler's arguments into its frame: return 0, or a CANDID_E_* code (the decoder's
+ * error message then goes into the reject). */
+typedef int (*ic_args_fn)(candid_dec *d, void *frame);
+
+/* Runtime entry of the async handler macros (not for direct use). */
+void ic__start_handler(const char *method, ic_context ctx, size_t frame_size, aw_step_fn step,
+                       ic_args_fn args);
+
+/*
+ * `canister_update NAME` whose body is the async function `step` (declared with AW_ASYNC) over a
+ * frame of type `frame_type` (an aw_task first). `args` (or NULL for `()`) reads the Candid
+ * arguments into the zeroed frame before the first step; a decode error rejects the call.
+ */
+#define IC_UPDATE_ASYNC(name, frame_type, step, args)                                              \
+    IC__ASYNC_ENTRY("canister_update " #name, name, IC_CTX_UPDATE, frame_type, step, args)
+/* `canister_composite_query NAME` with an async body (it may await query calls). */
+#define IC_COMPOSITE_QUERY_ASYNC(name, frame_type, step, args)                                     \
+    IC__ASYNC_ENTRY("canister_composite_query " #name, name, IC_CTX_COMPOSITE, frame_type, step,   \
+                    args)
+
+#define IC__ASYNC_ENTRY(exported, name, ctx, frame_type, step, args)                               \
+    IC__EXPORT(exported) void ic__async_##name(void);                                              \
+    void ic__async_##name(void)                                                                    \
+    {                                                                                              \
+        ic__enter(ctx);                                                                            \
+        ic__start_handler(#name, ctx, sizeof(frame_type), step##_step, (args));                    \
+        ic__leave();                                                                               \
+    }
+
+/* ---- sleep and timers -------------------------------------------------------------------- */
+
+/*
+ * Sleep for `ns` nanoseconds. Outside a call context (timers, heartbeat) this is aw_sleep: the
+ * global timer wakes the task. Inside a call context (an update handler) the IC would end the
+ * context with "did not reply" if nothing were outstanding, so the task instead awaits
+ * management-canister `raw_rand` calls, one after another, until ic_time() passes the deadline:
+ * each takes one round (raw_rand answers in the next round), so the cost is about one call per
+ * round slept (the call fee, no cycles attached). Fails like a call fails.
+ */
+aw_future *ic_sleep(uint64_t ns);
+
+/* A timer id; 0 is never a valid id. */
+typedef uint32_t ic_timer_id;
+
+/* Run fn(arg) once, `ns` nanoseconds from now, in the canister_global_timer execution (a system
+ * task: it may make calls, not reply). Returns the id, or 0 when memory runs out. */
+ic_timer_id ic_timer_after(uint64_t ns, void (*fn)(void *arg), void *arg);
+
+/* Run fn(arg) every `ns` nanoseconds (first after `ns`). Returns the id, or 0 on OOM. */
+ic_timer_id ic_timer_every(uint64_t ns, void (*fn)(void *arg), void *arg);
+
+/* Cancel a timer. Returns true when it was still scheduled. */
+bool ic_timer_cancel(ic_timer_id id);
+
+/* ---- stable memory, async ---------------------------------------------------------------- */
+
+/* The seed's readAsync/writeAsync on the IC: stable memory accesses complete at once, so the
+ * futures are already finished. Read: completes with no value after copying, or fails
+ * AW_E_IO with "stable memory read out of range". Write: grows stable memory as needed, or fails
+ * AW_E_IO "stable memory cannot grow". NULL when memory runs out. */
+aw_future *ic_stable_read_async(void *dst, uint64_t offset, size_t size);
+aw_future *ic_stable_write_async(uint64_t offset, const void *src, size_t size);
+
+#endif /* ASYNCWASM_IC_ASYNC_H */
