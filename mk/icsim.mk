@@ -10,11 +10,3 @@ test-icsim-basics:
 	@mkdir -p $(ICSIM_BUILD)
 	@$(ICSIM_RUN) tests/icsim/basics.test.mjs
 
-# The second icsim engineer's suites (tests/icsim/mgmt, tests/icsim/motoko): management services
-# and the Motoko acceptance canisters (compiled by moc.js, cached under build/icsim-mgmt/).
-TEST_SUITES += icsim-mgmt icsim-motoko
-.PHONY: test-icsim-mgmt test-icsim-motoko
-test-icsim-mgmt:
-	@$(ICSIM_RUN) tests/icsim/mgmt/run.mjs
-test-icsim-motoko:
-	@$(ICSIM_RUN) tests/icsim/motoko/run.mjs
