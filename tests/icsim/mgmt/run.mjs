@@ -169,7 +169,19 @@ test('sign_with_ecdsa rejects: too few cycles, short hash, unknown key, long pat
     /^Error decoding candid: /);
 });
 
-test('ecdsa_public_key rejects an unknown key name', async () => {
+test('same seed, same signatures: ECDSA signing is deterministic (RFC 6979)', async () => {
+  const args = { message_hash: sha256(u8(1, 2, 3)), derivation_path: [u8(5)], key_id: ecdsaKey('test_key_1') };
+  const a = await call(createMgmtServices({ seed: 'x' }), 'sign_with_ecdsa', args, { cyclesAttached: FEE });
+  const b = await call(createMgmtServices({ seed: 'x' }), 'sign_with_ecdsa', args, { cyclesAttached: FEE });
+  bytesEq(a.value.signature, b.value.signature, 'signature');
+});
+
+test('ecdsa_public_key rejects an unknown key name before looking at the path', async () => {
+  const long = Array.from({ length: 300 }, () => u8());
+  await rejects(call(svc, 'ecdsa_public_key', { canister_id: [], derivation_path: long, key_id: ecdsaKey('nope') }),
+    REJECT.CANISTER_REJECT, /^Unable to route management canister request ecdsa_public_key: /);
+  await rejects(call(svc, 'ecdsa_public_key', { canister_id: [], derivation_path: long, key_id: ecdsaKey() }),
+    REJECT.CANISTER_REJECT, 'ecdsa_public_key: derivation_path has 300 elements, at most 255 are allowed');
   await rejects(call(svc, 'ecdsa_public_key', { canister_id: [], derivation_path: [], key_id: ecdsaKey('nope') }),
     REJECT.CANISTER_REJECT,
     'Unable to route management canister request ecdsa_public_key: IDkgKeyError("Requested unknown threshold ' +

@@ -263,7 +263,7 @@ test('HTTP outcall from Motoko: served by the handler, transformed by the canist
   });
   const f = await deploy(sim, 'Fetcher');
   eq(await update(sim, f, 'fetch', [IDL.Text], ['https://example.com/greeting'], [IDL.Text]),
-    '200 hello from /greeting headers=0', 'transformed reply');
+    '200 hello from /greeting transform-caller=aaaaa-aa', 'transformed reply, transform called by aaaaa-aa');
   eq(seen.length, 1, 'one request');
   eq(seen[0].method, 'GET', 'method');
   eq(seen[0].maxResponseBytes, 10_000n, 'max_response_bytes');

@@ -201,12 +201,13 @@ function targetCanister(ctx, canisterIdOpt) {
 
 // ---- threshold signature methods ----------------------------------------------------------------
 
-// A `*_public_key` method: decode, check the path, derive with `derive(args, canisterIdBytes)`
-// for the canister named in the arguments (default: the caller), reply `{public_key; chain_code}`.
-// Public keys are free: no cycles are taken.
-function publicKeyMethod(method, derive) {
+// A `*_public_key` method: decode, check the key name (scheme from `schemeOf(args)`) and the
+// path, derive with `derive(args, canisterIdBytes)` for the canister named in the arguments
+// (default: the caller), reply `{public_key; chain_code}`. Public keys are free.
+function publicKeyMethod(method, schemeOf, derive) {
   return async (ctx, argBytes) => {
     const a = decodeArg(method, argBytes);
+    asReject(() => checkKeyName(schemeOf(a), a.key_id.name, method));
     checkPath(method, a.derivation_path);
     const canister = targetCanister(ctx, a.canister_id);
     const k = asReject(() => derive(a, canister));
@@ -217,8 +218,10 @@ function publicKeyMethod(method, derive) {
 
 function thresholdMethods(keys) {
   return {
-    ecdsa_public_key: publicKeyMethod('ecdsa_public_key', (a, canister) =>
-      keys.ecdsaPublicKey(a.key_id.name, canister, a.derivation_path),
+    ecdsa_public_key: publicKeyMethod(
+      'ecdsa_public_key',
+      () => 'ecdsa',
+      (a, canister) => keys.ecdsaPublicKey(a.key_id.name, canister, a.derivation_path),
     ),
 
     async sign_with_ecdsa(ctx, argBytes) {
@@ -235,8 +238,10 @@ function thresholdMethods(keys) {
       return { reply: encodeReply(TYPES.sign_with_ecdsa.result, { signature: sig }), cyclesAccepted: fee };
     },
 
-    schnorr_public_key: publicKeyMethod('schnorr_public_key', (a, canister) =>
-      keys.schnorrPublicKey(variantTag(a.key_id.algorithm), a.key_id.name, canister, a.derivation_path),
+    schnorr_public_key: publicKeyMethod(
+      'schnorr_public_key',
+      (a) => variantTag(a.key_id.algorithm),
+      (a, canister) => keys.schnorrPublicKey(variantTag(a.key_id.algorithm), a.key_id.name, canister, a.derivation_path),
     ),
 
     async sign_with_schnorr(ctx, argBytes) {

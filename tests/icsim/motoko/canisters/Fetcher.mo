@@ -1,4 +1,6 @@
-// An HTTP outcall from Motoko with a transform function that drops the response headers.
+// An HTTP outcall from Motoko with a transform function that replaces the response headers by
+// one naming the transform's caller (the IC calls transforms as the management canister).
+import Principal "mo:core/Principal";
 import Text "mo:core/Text";
 
 persistent actor Fetcher {
@@ -21,11 +23,15 @@ persistent actor Fetcher {
     http_request : Request -> async Response;
   };
 
-  public query func transform(args : TransformArgs) : async Response {
-    { status = args.response.status; headers = []; body = args.response.body };
+  public shared query ({ caller }) func transform(args : TransformArgs) : async Response {
+    {
+      status = args.response.status;
+      headers = [{ name = "transform-caller"; value = Principal.toText(caller) }];
+      body = args.response.body;
+    };
   };
 
-  // GETs `url` and returns "<status> <body as text>".
+  // GETs `url` and returns "<status> <body as text> <name>=<value>..." (headers after transform).
   public func fetch(url : Text) : async Text {
     let response = await (with cycles = 30_000_000_000) ic.http_request({
       url;
@@ -40,6 +46,8 @@ persistent actor Fetcher {
       case (?t) t;
       case null "<binary>";
     };
-    debug_show (response.status) # " " # text # " headers=" # debug_show (response.headers.size());
+    var headers = "";
+    for (h in response.headers.values()) { headers #= " " # h.name # "=" # h.value };
+    debug_show (response.status) # " " # text # headers;
   };
 };
