@@ -4,9 +4,12 @@ ICSIM_BUILD := $(BUILD)/icsim
 ICSIM_SRCS := $(wildcard tools/icsim/src/*.js)
 ICSIM_RUN := WAT2WASM=$(WAT2WASM) $(NODE) $(NODE_FLAGS)
 
-TEST_SUITES += icsim-basics
-.PHONY: test-icsim-basics
+TEST_SUITES += icsim-basics icsim-availability
+.PHONY: test-icsim-basics test-icsim-availability
 test-icsim-basics:
 	@mkdir -p $(ICSIM_BUILD)
 	@$(ICSIM_RUN) tests/icsim/basics.test.mjs
 
+test-icsim-availability:
+	@mkdir -p $(ICSIM_BUILD)
+	@$(ICSIM_RUN) tests/icsim/availability.test.mjs

@@ -169,6 +169,7 @@ export class Canister {
     exec.instructions = this.instructionsSoFar(exec);
     this.exec = null;
     this.journal = null;
+    if (failure !== null) this.sim.log(this, `[TRAP]: ${failure}`); // the IC logs traps too
     if (failure !== null || bug || exec.discard) {
       this.stableUndo(journal);
       this.restore(snap);

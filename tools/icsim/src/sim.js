@@ -369,7 +369,7 @@ export class IcSim {
       ctx = 'U';
       exportName = c.code.methods.update.get(msg.method);
     } else if (c.code.methods.query.has(msg.method)) {
-      ctx = msg.composite ? 'NRQ' : 'RQ';
+      ctx = msg.transform ? 'TQ' : msg.composite ? 'NRQ' : 'RQ';
       exportName = c.code.methods.query.get(msg.method);
     } else if (c.code.methods.composite.has(msg.method) && msg.composite) {
       ctx = 'CQ';
@@ -394,7 +394,7 @@ export class IcSim {
   runEntry(c, cc, ctx, exportName, arg, caller, injectTrap) {
     // Queries never keep state; a composite query keeps it until the whole query call ends.
     this.touch(c);
-    const exec = this.newExec(c, ctx, { cc, arg, caller, discard: ctx === 'RQ' || ctx === 'NRQ' });
+    const exec = this.newExec(c, ctx, { cc, arg, caller, discard: ctx === 'RQ' || ctx === 'NRQ' || ctx === 'TQ' });
     const trapped = c.run(exec, () => {
       if (injectTrap) throw new CanisterTrap(injectTrap);
       c.callExport(exportName);
@@ -593,7 +593,8 @@ export class IcSim {
    * A query call (non-replicated): runs a query or composite query method and discards every
    * state change. A composite query may call query methods of other canisters; those calls run
    * at once in a private queue, and every canister they touch is restored when the query call
-   * ends. Returns the same shape as awaitCall.
+   * ends. Returns the same shape as awaitCall. With `{ transform: true }` a query method runs
+   * as an http_request transform (context TQ), as the management canister calls it.
    */
   async queryCall(id, method, arg = new Uint8Array(0), opts = {}) {
     const to = principalBytes(id);
@@ -611,7 +612,7 @@ export class IcSim {
     try {
       this.queue.push({
         kind: 'request', from: null, to, method, arg, cycles: 0n, deadline: 0n, caller, stream: 'query', notBefore: 0,
-        composite: true, local: (r) => (result = r),
+        composite: true, transform: Boolean(opts.transform), local: (r) => (result = r),
       });
       for (let guard = 0; !result && this.queue.length && guard < 1000000; guard++) await this.step();
     } finally {
