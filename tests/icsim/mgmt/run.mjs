@@ -18,6 +18,7 @@ import {
   REJECT,
   HTTP_LIMITS,
 } from '../../../tools/icsim/src/mgmt_services.js';
+import { derivePublicKey } from '../../../tools/icsim/src/threshold.js';
 import { test, run, eq, ok, bytesEq, rejects } from './harness.mjs';
 
 const CALLER = Principal.fromText('rrkah-fqaaa-aaaaa-aaaaq-cai').toUint8Array();
@@ -56,6 +57,35 @@ const schnorrKey = (alg, name = 'dfx_test_key') => ({ algorithm: { [alg]: null }
 const PATHS = [[], [u8(0, 0, 0, 1)], [u8(0, 0, 0, 7), u8()], [new TextEncoder().encode('user-42'), u8(255, 1)]];
 
 const svc = createMgmtServices({ seed: 7 });
+
+// ---- derivation: known answers -----------------------------------------------------------------
+
+// Keys PocketIC (the IC's own implementation) derived from its test master keys for canister
+// uzt4z-lp777-77774-qaabq-cai and the path "Test Derivation For PocketIC <Scheme> <key>" split
+// at spaces; recorded in the test suite of github.com/dfinity/ic-pub-key
+// (src/*/*.tests/pocketic_derivation.test.ts). The master keys come from @dfinity/ic-pub-key.
+const POCKETIC_VECTORS = [
+  ['ecdsa', 'ECDSA secp256k1', 'key_1', '03bca84b5629dc70a37cadb5b3cda0bfc35abc5658f1d9bf8335b10199785a3836'],
+  ['ecdsa', 'ECDSA secp256k1', 'test_key_1', '022ff35c84bd4cf899707789cfe5db76ce4a650563e678c53e8b128cb4bf4c3763'],
+  ['ecdsa', 'ECDSA secp256k1', 'dfx_test_key', '03f005cf69911ae75f622ce0a621ccddba1a30ea1f6c3d67dd56acbbddb88a9374'],
+  ['bip340secp256k1', 'Bip340secp256k1', 'key_1', '024f77f16549f46e56ef2d33223487dddce3ca4fab7368e2b2cb5c03286d59756a'],
+  ['bip340secp256k1', 'Bip340secp256k1', 'test_key_1', '029b3356b7f6070eb611f88a9a0ea1071131269ed4a6765ce8809796d048aafb33'],
+  ['bip340secp256k1', 'Bip340secp256k1', 'dfx_test_key', '02cf1cf363bf09db82d48a8e18a58abbc7d95a9c9e85167a6cc5dea5d81cac2904'],
+  ['ed25519', 'Ed25519', 'key_1', '41a958daab5eded78e32e06be097ff85563a0d71230114bf52cfb7d633110393'],
+  ['ed25519', 'Ed25519', 'test_key_1', '6a0d9ea275f24797b451a42b824bda2a8576d35c73de08417092cbe0128849dc'],
+  ['ed25519', 'Ed25519', 'dfx_test_key', '3e9346f7c29d9c3a651309edbf92afbe1ac2eb6c02f2d384f6c105a5b6e8c75f'],
+];
+
+test('derivation reproduces the keys PocketIC derives from its master keys (9 vectors)', async () => {
+  const canister = Principal.fromText('uzt4z-lp777-77774-qaabq-cai').toUint8Array();
+  for (const [scheme, label, name, want] of POCKETIC_VECTORS) {
+    const lib = scheme === 'ecdsa' ? icEcdsa.secp256k1 : icSchnorr[scheme];
+    const m = lib.PublicKeyWithChainCode.forPocketIcKey(name).public_key;
+    const masterBytes = scheme === 'ed25519' ? Buffer.from(m.toHex(), 'hex') : m.bytes;
+    const path = `Test Derivation For PocketIC ${label} ${name}`.split(' ').map((w) => new TextEncoder().encode(w));
+    eq(hex(derivePublicKey(scheme, masterBytes, canister, path).publicKey), want, `${scheme} ${name}`);
+  }
+});
 
 // ---- ECDSA ------------------------------------------------------------------------------------
 

@@ -203,27 +203,21 @@ export function createThreshold(seed) {
     return d;
   }
 
-  // Derives (public key, chain code, secret) of `canisterId`'s key at `path`, the IC's way: the
-  // path is prefixed with the canister's principal, then applied to the master public key.
+  // Derives (public key, chain code, secret) of `canisterId`'s key at `path`: the public part
+  // by derivePublicKey, the secret as master secret + offset. The public key is recomputed from
+  // the secret and must be the derived one; a difference would be a bug in icsim, not a reject.
   function deriveUncached(scheme, name, canisterId, path) {
     const m = master(scheme, name);
-    const principal = Principal.fromUint8Array(Uint8Array.from(canisterId));
-    if (scheme === 'ed25519') {
-      const ed = icSchnorr.ed25519;
-      const dp = ed.DerivationPath.withCanisterPrefix(principal, asPath(path));
-      const masterPub = ed.PublicKey.fromHex(Buffer.from(m.pub).toString('hex'));
-      const [, offset, chain] = dp.deriveOffset(masterPub.key, new ed.ChainCode(ZERO_CHAIN_CODE));
-      const secret = mod(m.secret + offset, ED_L);
-      const pub = ed25519.ExtendedPoint.BASE.multiply(secret).toRawBytes();
-      return { publicKey: pub, chainCode: Uint8Array.from(chain.bytes), secret };
-    }
-    const k = icEcdsa.secp256k1;
-    const dp = k.DerivationPath.withCanisterPrefix(principal, asPath(path));
-    const masterPub = new k.Sec1EncodedPublicKey(m.pub);
-    const [, offset, chain] = dp.derive_offset(masterPub.toAffinePoint(), new k.ChainCode(ZERO_CHAIN_CODE));
-    const secret = mod(m.secret + offset, SECP_N);
-    const pub = secp256k1.ProjectivePoint.BASE.multiply(secret).toRawBytes(true);
-    return { publicKey: pub, chainCode: Uint8Array.from(chain.bytes), secret };
+    const d = derivePublicKey(scheme, m.pub, canisterId, path);
+    const order = scheme === 'ed25519' ? ED_L : SECP_N;
+    const secret = mod(m.secret + d.offset, order);
+    const pub =
+      scheme === 'ed25519'
+        ? ed25519.ExtendedPoint.BASE.multiply(secret).toRawBytes()
+        : secp256k1.ProjectivePoint.BASE.multiply(secret).toRawBytes(true);
+    if (Buffer.compare(Buffer.from(pub), Buffer.from(d.publicKey)) !== 0)
+      throw new Error(`icsim threshold: derived secret does not match derived public key (${scheme})`);
+    return { publicKey: d.publicKey, chainCode: d.chainCode, secret };
   }
 
   return {
@@ -297,6 +291,32 @@ export function createThreshold(seed) {
       return bip340.sign(msg, sk, auxRand);
     },
   };
+}
+
+/**
+ * The IC's public key derivation: the key of canister `canisterId` (principal bytes) at
+ * `path` (array of byte arrays) under the master public key `masterPublicKey` (33 bytes SEC1 for
+ * 'ecdsa' and 'bip340secp256k1', 32 bytes for 'ed25519') with the IC's all-zero master chain
+ * code. The path is the canister's principal followed by `path`, as on the IC. Returns
+ * `{ publicKey, chainCode, offset }`, where `offset` is the scalar added to the master key.
+ * Throws (from @dfinity/ic-pub-key) if `masterPublicKey` is not a valid point.
+ */
+export function derivePublicKey(scheme, masterPublicKey, canisterId, path) {
+  const principal = Principal.fromUint8Array(Uint8Array.from(canisterId));
+  if (scheme === 'ed25519') {
+    const ed = icSchnorr.ed25519;
+    const dp = ed.DerivationPath.withCanisterPrefix(principal, asPath(path));
+    const masterPub = ed.PublicKey.fromHex(Buffer.from(masterPublicKey).toString('hex'));
+    const [pt, offset, chain] = dp.deriveOffset(masterPub.key, new ed.ChainCode(ZERO_CHAIN_CODE));
+    const publicKey = new Uint8Array(Buffer.from(new ed.PublicKey(pt).toHex(), 'hex'));
+    return { publicKey, chainCode: Uint8Array.from(chain.bytes), offset };
+  }
+  const k = icEcdsa.secp256k1;
+  const dp = k.DerivationPath.withCanisterPrefix(principal, asPath(path));
+  const masterPub = new k.Sec1EncodedPublicKey(Uint8Array.from(masterPublicKey));
+  const [pt, offset, chain] = dp.derive_offset(masterPub.toAffinePoint(), new k.ChainCode(ZERO_CHAIN_CODE));
+  const publicKey = secp256k1.ProjectivePoint.fromAffine(pt).toRawBytes(true);
+  return { publicKey, chainCode: Uint8Array.from(chain.bytes), offset };
 }
 
 // BIP341 taproot_tweak_seckey: negate the secret if its point has an odd y, then add
