@@ -246,6 +246,8 @@ test('threshold ECDSA and Ed25519 from Motoko: signatures verify; too few cycles
   ok(secp256k1.verify(sig, hash, pk, { prehash: false }), 'ECDSA signature verifies');
   eq(await update(sim, s, 'trySign', [Blob, IDL.Nat], [hash, 1n], [IDL.Text]),
     '#canister_reject sign_with_ecdsa request sent with 1 cycles, but 10000000000 cycles are required.', 'fee reject');
+  eq(await update(sim, s, 'signRefund', [Blob, IDL.Nat], [hash, 12_500_000_000n], [IDL.Nat]), 2_500_000_000n,
+    'cycles beyond the fee are refunded');
   const edPk = await update(sim, s, 'edPublicKey', [], [], [Blob]);
   const msg = new TextEncoder().encode('hello ed25519');
   const edSig = await update(sim, s, 'edSign', [Blob], [msg], [Blob]);

@@ -1,5 +1,6 @@
 // Threshold signatures from Motoko: public keys and signatures from the management canister,
 // with the cycles the signing fee needs attached to the call.
+import Cycles "mo:core/Cycles";
 import Error "mo:core/Error";
 
 persistent actor Signer {
@@ -58,6 +59,16 @@ persistent actor Signer {
     } catch (e) {
       debug_show (Error.code(e)) # " " # Error.message(e);
     };
+  };
+
+  // Signs with `cycles` attached and returns the cycles refunded: what the fee did not take.
+  public func signRefund(hash : Blob, cycles : Nat) : async Nat {
+    ignore await (with cycles) ic.sign_with_ecdsa({
+      message_hash = hash;
+      derivation_path = [];
+      key_id = key;
+    });
+    Cycles.refunded();
   };
 
   public func edPublicKey() : async Blob {
