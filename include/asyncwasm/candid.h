@@ -412,13 +412,15 @@ int candid_principal_from_text(const char *text, size_t len, uint8_t *out, size_
  * check the values against the declared types (candid_enc_value does); writing a value that
  * does not match produces a message the receiver rejects. */
 typedef struct candid_enc {
-    candid_buf table;  /* type table entries */
-    candid_buf args;   /* argument type references */
-    candid_buf values; /* the values */
-    uint32_t ntable, nargs;
-    struct candid__enc_map *map; /* per-env node -> table index memo */
-    uint32_t nmap, capmap;
-    const candid_env *map_env;
+    candid_buf entries; /* bytes of the type table entries, in creation order */
+    candid_buf args;    /* argument type references */
+    candid_buf values;  /* the values */
+    uint32_t nargs;
+    struct candid__enc_entry *entry; /* per table index: where its bytes are in `entries` */
+    uint32_t nentry, capentry;
+    struct candid__enc_node *node; /* per node of `node_env`: its table index, if emitted */
+    uint32_t nnode;
+    const candid_env *node_env;
     int error; /* first error of a writer (sticky) */
 } candid_enc;
 
@@ -432,10 +434,10 @@ int candid_enc_arg_type(candid_enc *enc, const candid_env *e, candid_tref t);
 /* Value writers. Each returns 0, or the sticky error (CANDID_E_NOMEM; CANDID_E_VALUE for text
  * that is not UTF-8 or a principal longer than 29 bytes). */
 int candid_enc_bool(candid_enc *enc, int v);
-int candid_enc_nat(candid_enc *enc, uint64_t v);                   /* nat (LEB128) */
-int candid_enc_int(candid_enc *enc, int64_t v);                    /* int (SLEB128) */
-int candid_enc_bignum(candid_enc *enc, const candid_bignum *v);    /* nat or int of any size */
-int candid_enc_fixed(candid_enc *enc, uint64_t v, unsigned bytes); /* nat8..64, int8..64 */
+int candid_enc_nat(candid_enc *enc, uint64_t v);                            /* nat (LEB128) */
+int candid_enc_int(candid_enc *enc, int64_t v);                             /* int (SLEB128) */
+int candid_enc_bignum(candid_enc *enc, const candid_bignum *v, int is_int); /* any size */
+int candid_enc_fixed(candid_enc *enc, uint64_t v, unsigned bytes);          /* nat8..64, int8..64 */
 int candid_enc_nat8(candid_enc *enc, uint8_t v);
 int candid_enc_nat16(candid_enc *enc, uint16_t v);
 int candid_enc_nat32(candid_enc *enc, uint32_t v);
@@ -495,6 +497,8 @@ typedef struct candid_dec {
     uint8_t *zero_sized; /* per wire node: values may take no bytes */
     candid_arena *arena;
     candid_error *err;
+    int borrow;          /* leaf readers: point into the input instead of copying */
+    candid_env blob_env; /* the expected type `vec nat8` of candid_dec_blob */
 } candid_dec;
 
 /* Checks the magic and the whole type table and argument list (every rule of the spec's
