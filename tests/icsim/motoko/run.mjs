@@ -158,6 +158,27 @@ test('inter-canister calls with await: two updates and a query in sequence', asy
   eq(await query(sim, counter, 'get', [], [], [IDL.Nat]), 2n, 'callee state');
 });
 
+test('two calls in flight: awaits interleave, state changes between them, no increment is lost', async () => {
+  let interleaved = 0;
+  for (const seed of [0, 1, 2, 3]) {
+    const sim = new IcSim({ seed });
+    const counter = await deploy(sim, 'Counter');
+    const caller = await deploy(sim, 'Caller');
+    const arg = new Uint8Array(IDL.encode([CounterRef], [P(counter)]));
+    const handles = [sim.submitCall(caller, 'incTwice', arg), sim.submitCall(caller, 'incTwice', arg)];
+    const seen = [];
+    for (const h of handles) {
+      const [a, b] = decodeReply(await sim.awaitCall(h), [IDL.Text], 'incTwice').split(',').map(Number);
+      ok(a < b, `seed ${seed}: each call sees its own increments in order: ${a},${b}`);
+      if (b !== a + 1) interleaved++; // the other call's increment ran between this call's awaits
+      seen.push(a, b);
+    }
+    eq(seen.sort().join(','), '1,2,3,4', `seed ${seed}: four distinct increments`);
+    eq(await query(sim, counter, 'get', [], [], [IDL.Nat]), 4n, `seed ${seed}: counter`);
+  }
+  ok(interleaved > 0, 'some seed interleaves the two calls');
+});
+
 test('try/catch of a reject: #canister_reject with the message; state before await kept', async () => {
   const sim = new IcSim({ seed: 3 });
   const failer = await deploy(sim, 'Failer');
