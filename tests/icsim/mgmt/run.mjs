@@ -391,14 +391,30 @@ test('http_request: transform is called as a query with { response; context } an
   eq(cyclesAccepted, httpRequestFee(33, 1000n), 'fee charged on max_response_bytes 1000');
 });
 
-test('http_request: transform failure and transform on another canister are rejected', async () => {
+test('http_request: a transform reject or trap is passed on; its reply is passed on undecoded', async () => {
   const s = createMgmtServices({ httpHandler: () => ({ status: 200, body: 'x' }) });
-  const callQuery = async () => {
-    throw { rejectCode: 5, message: 'Canister trapped: boom' };
-  };
-  await rejects(call(s, 'http_request', httpArgs({
+  const args = httpArgs({
+    max_response_bytes: [64n],
     transform: [{ function: [Principal.fromUint8Array(CALLER), 'clean'], context: u8() }],
-  }), { cyclesAttached: BIG, callQuery }), 5, 'http_request transform clean failed: Canister trapped: boom');
+  });
+  const failing = (e) => async () => {
+    throw e;
+  };
+  await rejects(call(s, 'http_request', args, { cyclesAttached: BIG, callQuery: failing({ rejectCode: 5, message: 'trapped: boom' }) }),
+    5, 'trapped: boom');
+  await rejects(call(s, 'http_request', args, { cyclesAttached: BIG, callQuery: failing({ rejectCode: 4, message: 'no' }) }),
+    4, 'no');
+  await rejects(call(s, 'http_request', args, { cyclesAttached: BIG, callQuery: failing(new Error('gone')) }),
+    REJECT.SYS_FATAL, "Calling transform function 'clean' failed: gone");
+  await rejects(call(s, 'http_request', args, { cyclesAttached: BIG, callQuery: async () => new Uint8Array(65) }),
+    REJECT.SYS_FATAL, 'Transformed http response exceeds limit: 64');
+  const raw = await s.methods.http_request(ctx({ cyclesAttached: BIG, callQuery: async () => u8(1, 2, 3) }),
+    enc('http_request', args));
+  bytesEq(raw.reply, u8(1, 2, 3), 'the transform reply is the http_request reply');
+});
+
+test('http_request: the transform must belong to the calling canister', async () => {
+  const s = createMgmtServices({ httpHandler: () => ({ status: 200, body: 'x' }) });
   await rejects(call(s, 'http_request', httpArgs({
     transform: [{ function: [Principal.fromUint8Array(OTHER), 'clean'], context: u8() }],
   }), { cyclesAttached: BIG }), REJECT.CANISTER_REJECT,
@@ -433,6 +449,8 @@ test('http_request rejects: too few cycles, response over max_response_bytes, no
     REJECT.CANISTER_REJECT, `http_request request sent with ${need - 1n} cycles, but ${need} cycles are required.`);
   await rejects(call(s, 'http_request', httpArgs({ max_response_bytes: [100n] }), { cyclesAttached: need }),
     REJECT.SYS_FATAL, 'Http body exceeds size limit of 100 bytes.');
+  await rejects(call(s, 'http_request', httpArgs({ max_response_bytes: [2n] }), { cyclesAttached: BIG }),
+    REJECT.SYS_FATAL, 'Header size exceeds specified response size limit 2');
   const fits = await call(s, 'http_request', httpArgs({ max_response_bytes: [101n] }), { cyclesAttached: BIG });
   eq(fits.value.body.length, 98, 'headers 3 + body 98 = 101 bytes fit');
   await rejects(call(createMgmtServices({}), 'http_request', httpArgs(), { cyclesAttached: BIG }), REJECT.SYS_TRANSIENT,

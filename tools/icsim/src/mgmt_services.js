@@ -398,37 +398,35 @@ async function fetchResponse(httpHandler, request, callerId) {
     if (e && typeof e.rejectCode === 'number') throw reject(e.rejectCode, String(e.message));
     throw reject(REJECT.SYS_TRANSIENT, `Connecting to ${host} failed: ${errorText(e)}`);
   }
+  // The adapter's size checks (SYS_FATAL): the headers alone, then headers + body, against
+  // max_response_bytes; both messages print the whole limit.
   const response = normaliseResponse(raw);
-  const headerBytes = checkHeaders(response.headers, 'response', REJECT.SYS_FATAL);
-  if (BigInt(headerBytes + response.body.length) > request.maxResponseBytes)
-    throw reject(REJECT.SYS_FATAL, `Http body exceeds size limit of ${request.maxResponseBytes} bytes.`);
+  const max = request.maxResponseBytes;
+  const headerBytes = response.headers.reduce((n, h) => n + utf8Length(h.name) + utf8Length(h.value), 0);
+  if (BigInt(headerBytes) > max)
+    throw reject(REJECT.SYS_FATAL, `Header size exceeds specified response size limit ${max}`);
+  if (BigInt(headerBytes + response.body.length) > max)
+    throw reject(REJECT.SYS_FATAL, `Http body exceeds size limit of ${max} bytes.`);
+  checkHeaders(response.headers, 'response', REJECT.SYS_FATAL);
   return response;
 }
 
-// Runs the canister's transform query on `response` through ctx.callQuery and returns its
-// result, which must fit in `maxResponse` bytes and decode as http_request_result.
+// Runs the canister's transform query on `response` through ctx.callQuery and returns its reply
+// bytes unchanged: as on the IC, they become the reply of http_request without being decoded.
+// A reject or trap of the transform is passed on with its code (4 for a reject, 5 for a trap)
+// and message; a reply longer than `maxResponse` is a SYS_FATAL reject.
 async function applyTransform(ctx, transform, response, maxResponse) {
   const arg = new Uint8Array(IDL.encode([TransformArgs], [{ response, context: transform.context }]));
   let out;
   try {
     out = Uint8Array.from(await ctx.callQuery(transform.principal.toUint8Array(), transform.name, arg));
   } catch (e) {
-    const code = e && typeof e.rejectCode === 'number' ? e.rejectCode : REJECT.CANISTER_ERROR;
-    throw reject(code, `http_request transform ${transform.name} failed: ${errorText(e)}`);
+    if (e && typeof e.rejectCode === 'number') throw reject(e.rejectCode, errorText(e));
+    throw reject(REJECT.SYS_FATAL, `Calling transform function '${transform.name}' failed: ${errorText(e)}`);
   }
   if (BigInt(out.length) > maxResponse)
-    throw reject(
-      REJECT.SYS_FATAL,
-      `http_request: transformed response is ${out.length} bytes, more than max_response_bytes ${maxResponse}`,
-    );
-  try {
-    return IDL.decode([HttpRequestResult], out)[0];
-  } catch (e) {
-    throw reject(
-      REJECT.CANISTER_ERROR,
-      `http_request transform ${transform.name} returned no http_request_result: ${e.message}`,
-    );
-  }
+    throw reject(REJECT.SYS_FATAL, `Transformed http response exceeds limit: ${maxResponse}`);
+  return out;
 }
 
 function httpMethod(httpHandler) {
@@ -436,9 +434,11 @@ function httpMethod(httpHandler) {
     const a = decodeArg('http_request', argBytes);
     const { request, transform, requestBytes } = checkHttpArgs(a, ctx.callerId);
     const fee = charge('http_request', ctx, httpRequestFee(requestBytes, request.maxResponseBytes));
-    let response = await fetchResponse(httpHandler, request, ctx.callerId);
-    if (transform) response = await applyTransform(ctx, transform, response, request.maxResponseBytes);
-    return { reply: encodeReply(HttpRequestResult, response), cyclesAccepted: fee };
+    const response = await fetchResponse(httpHandler, request, ctx.callerId);
+    const reply = transform
+      ? await applyTransform(ctx, transform, response, request.maxResponseBytes)
+      : encodeReply(HttpRequestResult, response);
+    return { reply, cyclesAccepted: fee };
   };
 }
 
