@@ -56,9 +56,6 @@ export const SIGNATURE_FEES = Object.freeze({
 /** The most components a derivation path may have (spec: "must be at most 255"). */
 export const MAX_DERIVATION_PATH = 255;
 
-/** The two Schnorr algorithms of `schnorr_algorithm` in ic.did. */
-export const SCHNORR_ALGORITHMS = Object.freeze(['bip340secp256k1', 'ed25519']);
-
 const SECP_N = secp256k1.CURVE.n;
 const ED_L = ed25519.CURVE.n;
 const ZERO_CHAIN_CODE = new Uint8Array(32); // the IC's master keys carry an all-zero chain code
