@@ -151,6 +151,13 @@ function mod(a, m) {
   return r < 0n ? r + m : r;
 }
 
+// The public key of `secret`: 32 bytes RFC 8032 (ed25519) or 33 bytes SEC1 compressed.
+function publicFromSecret(scheme, secret) {
+  return scheme === 'ed25519'
+    ? ed25519.ExtendedPoint.BASE.multiply(secret).toRawBytes()
+    : secp256k1.ProjectivePoint.BASE.multiply(secret).toRawBytes(true);
+}
+
 function asPath(derivationPath) {
   return derivationPath.map((c) => Uint8Array.from(c));
 }
@@ -172,13 +179,7 @@ export function createThreshold(seed) {
     if (!m) {
       const order = scheme === 'ed25519' ? ED_L : SECP_N;
       const secret = scalarFrom(order, 'icsim threshold master key v1\0', seedB, '\0', id);
-      if (scheme === 'ed25519') {
-        const pub = ed25519.ExtendedPoint.BASE.multiply(secret).toRawBytes();
-        m = { secret, pub };
-      } else {
-        const pub = secp256k1.ProjectivePoint.BASE.multiply(secret).toRawBytes(true);
-        m = { secret, pub };
-      }
+      m = { secret, pub: publicFromSecret(scheme, secret) };
       masters.set(id, m);
     }
     return m;
@@ -208,11 +209,7 @@ export function createThreshold(seed) {
     const d = derivePublicKey(scheme, m.pub, canisterId, path);
     const order = scheme === 'ed25519' ? ED_L : SECP_N;
     const secret = mod(m.secret + d.offset, order);
-    const pub =
-      scheme === 'ed25519'
-        ? ed25519.ExtendedPoint.BASE.multiply(secret).toRawBytes()
-        : secp256k1.ProjectivePoint.BASE.multiply(secret).toRawBytes(true);
-    if (Buffer.compare(Buffer.from(pub), Buffer.from(d.publicKey)) !== 0)
+    if (Buffer.compare(Buffer.from(publicFromSecret(scheme, secret)), Buffer.from(d.publicKey)) !== 0)
       throw new Error(`icsim threshold: derived secret does not match derived public key (${scheme})`);
     return { publicKey: d.publicKey, chainCode: d.chainCode, secret };
   }
