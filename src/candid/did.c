@@ -85,7 +85,7 @@ typedef struct candid__tparser {
     uint32_t nfiles, capfiles;
     candid_loader loader;
     void *loader_ctx;
-    candid_method *imported_methods; /* from `import service` */
+    candid_tref *imported; /* main services of `import service` files */
     uint32_t nimported, capimported;
 } candid__tparser;
 
@@ -565,7 +565,7 @@ static int resolve(candid__tparser *tp)
     for (uint32_t i = 0; i < e->ninit_args; i++)
         map_ref(&e->init_args[i], map);
     for (uint32_t i = 0; i < tp->nimported; i++)
-        map_ref(&tp->imported_methods[i].type, map);
+        map_ref(&tp->imported[i], map);
     free(map);
     k = first;
     for (uint32_t i = first; i < n; i++)
@@ -607,7 +607,7 @@ static void tp_free(candid__tparser *tp)
 {
     free(tp->pend);
     free(tp->files);
-    free(tp->imported_methods);
+    free(tp->imported);
 }
 
 int candid__parse_type_lx(candid_env *e, candid__lexer *lx, candid_tref *out)
@@ -708,21 +708,18 @@ static int parse_import(candid__tparser *tp)
     tp->lx = outer;
     if (rc)
         return rc;
-    if (with_service && imported != CANDID_NO_TYPE) {
+    if (with_service) {
+        if (imported == CANDID_NO_TYPE)
+            return tp_error(tp, CANDID_E_IMPORT,
+                            "`import service \"%s\"`: that file has no main service", path);
         if (imported_init)
             return tp_error(tp, CANDID_E_TYPE, "imported service \"%s\" is a service constructor",
                             path);
-        /* remember its methods; merged into the main service at the end */
-        const candid_type *svc = candid_env_node(tp->e, imported);
-        if (!svc || svc->kind != CANDID_SERVICE)
-            return tp_error(tp, CANDID_E_TYPE,
-                            "imported service \"%s\" must be given by an actor type", path);
-        for (uint32_t i = 0; i < svc->u.svc.n; i++) {
-            if (candid__grow((void **)&tp->imported_methods, &tp->capimported, tp->nimported + 1,
-                             sizeof *tp->imported_methods))
-                return nomem(tp);
-            tp->imported_methods[tp->nimported++] = svc->u.svc.methods[i];
-        }
+        /* merged into the main service once names are resolved */
+        if (candid__grow((void **)&tp->imported, &tp->capimported, tp->nimported + 1,
+                         sizeof *tp->imported))
+            return nomem(tp);
+        tp->imported[tp->nimported++] = imported;
     }
     return next(tp);
 }
@@ -798,43 +795,56 @@ static int parse_did_file(candid__tparser *tp, int main_file)
         } else {
             return tp_error(tp, CANDID_E_SYNTAX, "expected `type`, `import` or `service`%s", "");
         }
-        if (lx->kind == CANDID__T_EOF)
-            break;
-        if ((rc = candid__lex_expect(lx, ";")))
-            return rc;
+        /* the separator is optional: didc accepts definitions that end in `}` without one */
+        while (candid__lex_is(lx, ";"))
+            if ((rc = next(tp)))
+                return rc;
     }
     return 0;
 }
 
-/* Merges methods from `import service` into the main service node. */
+/* Merges the methods of `import service` files into the main service node. */
 static int merge_imported(candid__tparser *tp)
 {
     candid_env *e = tp->e;
     if (!tp->nimported)
         return 0;
-    uint32_t n0 = 0;
-    const candid_method *m0 = NULL;
-    if (e->actor != CANDID_NO_TYPE) {
-        const candid_type *svc = candid_env_node(e, e->actor);
-        if (!svc || svc->kind != CANDID_SERVICE)
-            return candid__errf(tp->lx->err, CANDID_E_TYPE,
-                                "the main service is not a service type");
-        n0 = svc->u.svc.n;
-        m0 = svc->u.svc.methods;
-    }
-    uint32_t n = n0 + tp->nimported;
-    candid_method *m = candid_arena_alloc(&e->arena, n * sizeof *m);
-    if (!m)
+    candid_tref *all = malloc((tp->nimported + 1) * sizeof *all);
+    if (!all)
         return nomem(tp);
-    if (n0)
-        memcpy(m, m0, n0 * sizeof *m);
-    memcpy(m + n0, tp->imported_methods, tp->nimported * sizeof *m);
+    uint32_t nsvc = 0, n = 0;
+    if (e->actor != CANDID_NO_TYPE)
+        all[nsvc++] = e->actor;
+    for (uint32_t i = 0; i < tp->nimported; i++)
+        all[nsvc++] = tp->imported[i];
+    for (uint32_t i = 0; i < nsvc; i++) {
+        const candid_type *svc = candid_env_node(e, all[i]);
+        if (!svc || svc->kind != CANDID_SERVICE) {
+            free(all);
+            return candid__errf(tp->lx->err, CANDID_E_TYPE,
+                                "%s: an imported main service is not a service type",
+                                tp->lx->name ? tp->lx->name : "input");
+        }
+        n += svc->u.svc.n;
+    }
+    candid_method *m = candid_arena_alloc(&e->arena, (n ? n : 1) * sizeof *m);
+    if (!m) {
+        free(all);
+        return nomem(tp);
+    }
+    n = 0;
+    for (uint32_t i = 0; i < nsvc; i++) {
+        const candid_type *svc = candid_env_node(e, all[i]);
+        memcpy(m + n, svc->u.svc.methods, svc->u.svc.n * sizeof *m);
+        n += svc->u.svc.n;
+    }
+    free(all);
     qsort(m, n, sizeof *m, cmp_method);
     for (uint32_t i = 1; i < n; i++)
         if (!cmp_method(&m[i], &m[i - 1]))
             return candid__errf(tp->lx->err, CANDID_E_TYPE,
-                                "method `%s` is defined both in an imported service and here",
-                                m[i].name);
+                                "%s: method `%s` is defined both in an imported service and here",
+                                tp->lx->name ? tp->lx->name : "input", m[i].name);
     candid_type t = {.kind = CANDID_SERVICE};
     t.u.svc.methods = m;
     t.u.svc.n = n;

@@ -162,7 +162,7 @@ void *candid_arena_alloc(candid_arena *a, size_t n)
     n = (n + 7) & ~(size_t)7;
     if (n == 0)
         n = 8;
-    if (n > ((size_t)1 << 40))
+    if (n > SIZE_MAX / 4)
         return NULL;
     if (!a->head || a->head->size - a->used < n) {
         size_t size = a->head ? a->head->size * 2 : 4096;
@@ -567,7 +567,8 @@ int candid__parse_bignum(const char *s, size_t n, int negative, candid_arena *a,
         s += 2;
         n -= 2;
     }
-    if (n == 0 || s[0] == '_' || s[n - 1] == '_')
+    /* underscores separate digits; a trailing one is tolerated as didc does (`2_`) */
+    if (n == 0 || s[0] == '_')
         return CANDID_E_VALUE;
     uint32_t nl = (uint32_t)(n / 2 + 2);
     uint32_t *l = candid_arena_alloc(a, nl * sizeof *l);
@@ -578,11 +579,8 @@ int candid__parse_bignum(const char *s, size_t n, int negative, candid_arena *a,
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         unsigned d;
-        if (c == '_') {
-            if (s[i - 1] == '_')
-                return CANDID_E_VALUE;
+        if (c == '_')
             continue;
-        }
         if (c >= '0' && c <= '9')
             d = (unsigned)(c - '0');
         else if (base == 16 && c >= 'a' && c <= 'f')

@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __wasi__
+#include <unistd.h>
+#endif
 
 static void usage(FILE *f)
 {
@@ -254,6 +257,12 @@ int candid_tool_gen(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+#ifdef __wasi__
+    /* WASI starts in "/"; the runner passes the caller's directory so relative paths work */
+    const char *pwd = getenv("PWD");
+    if (pwd && chdir(pwd) != 0)
+        fprintf(stderr, "candid: cannot change to directory %s\n", pwd);
+#endif
     if (argc < 2) {
         usage(stderr);
         return 2;
