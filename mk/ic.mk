@@ -10,7 +10,8 @@ IC_OBJ := $(IC_BUILD)/obj
 
 IC_RT_SRCS := $(wildcard src/ic/*.c) $(wildcard src/backend/ic.c)
 IC_POLYFILL_SRC := src/ic/wasi_polyfill.c
-IC_LIB_SRCS := $(filter-out $(IC_POLYFILL_SRC),$(IC_RT_SRCS)) $(AW_CORE_SRCS) $(CANDID_LIB_SRCS)
+IC_LIB_SRCS := $(filter-out $(IC_POLYFILL_SRC),$(IC_RT_SRCS)) $(AW_CORE_SRCS) \
+	$(or $(CANDID_LIB_SRCS),$(wildcard src/candid/*.c))
 IC_LIB_OBJS := $(patsubst %.c,$(IC_OBJ)/%.o,$(IC_LIB_SRCS))
 IC_POLYFILL_OBJ := $(IC_OBJ)/src/ic/wasi_polyfill.o
 IC_LIB := $(IC_BUILD)/libasyncwasm-ic.a
@@ -52,6 +53,8 @@ $(IC_BUILD)/hidden.txt: mk/ic.mk
 
 IC_CANISTERS :=
 $(eval $(call ic_canister,hello,examples/hello/hello.c,examples/hello/hello.did))
+$(eval $(call ic_canister,publisher,examples/pubsub/publisher.c,examples/pubsub/publisher.did))
+$(eval $(call ic_canister,subscriber,examples/pubsub/subscriber.c,examples/pubsub/subscriber.did))
 
 ALL_TARGETS += $(IC_CANISTERS)
 
@@ -69,7 +72,7 @@ $(IC_BUILD)/all_imports.wasm: tests/ic/all_imports.c include/asyncwasm/ic0.h
 	$(IC_CC) $(IC_CFLAGS) $(IC_LDFLAGS) -o $@ $<
 
 # Canister behaviour in icsim: one Node suite per example (tests/ic/NAME.test.mjs).
-IC_NODE_SUITES := hello
+IC_NODE_SUITES := hello pubsub
 define ic_node_suite
 TEST_SUITES += ic-$(1)
 .PHONY: test-ic-$(1)
@@ -77,3 +80,10 @@ test-ic-$(1): $(IC_CANISTERS)
 	@$(NODE) $(NODE_FLAGS) tests/ic/$(1).test.mjs
 endef
 $(foreach s,$(IC_NODE_SUITES),$(eval $(call ic_node_suite,$(s))))
+
+# ---- benchmark -----------------------------------------------------------------------------
+$(eval $(call ic_canister,ticker,bench/ic/ticker.c,bench/ic/ticker.did))
+BENCH_TARGETS += bench-ic
+.PHONY: bench-ic
+bench-ic: $(IC_BUILD)/publisher.wasm $(IC_BUILD)/subscriber.wasm $(IC_BUILD)/ticker.wasm
+	@$(NODE) $(NODE_FLAGS) bench/ic/bench.mjs
