@@ -4,8 +4,8 @@ ICSIM_BUILD := $(BUILD)/icsim
 ICSIM_SRCS := $(wildcard tools/icsim/src/*.js)
 ICSIM_RUN := WAT2WASM=$(WAT2WASM) $(NODE) $(NODE_FLAGS)
 
-TEST_SUITES += icsim-basics icsim-availability
-.PHONY: test-icsim-basics test-icsim-availability
+TEST_SUITES += icsim-basics icsim-availability icsim-calls
+.PHONY: test-icsim-basics test-icsim-availability test-icsim-calls
 test-icsim-basics:
 	@mkdir -p $(ICSIM_BUILD)
 	@$(ICSIM_RUN) tests/icsim/basics.test.mjs
@@ -13,3 +13,6 @@ test-icsim-basics:
 test-icsim-availability:
 	@mkdir -p $(ICSIM_BUILD)
 	@$(ICSIM_RUN) tests/icsim/availability.test.mjs
+test-icsim-calls:
+	@mkdir -p $(ICSIM_BUILD)
+	@$(ICSIM_RUN) tests/icsim/calls.test.mjs

@@ -84,9 +84,16 @@ const METHODS = {
   stop_canister: [CanisterIdArg, null],
   deposit_cycles: [CanisterIdArg, null],
   raw_rand: [null, IDL.Vec(IDL.Nat8)],
+  provisional_create_canister_with_cycles: [IDL.Record({
+    amount: IDL.Opt(IDL.Nat), settings: IDL.Opt(Settings), specified_id: IDL.Opt(IDL.Principal),
+    sender_canister_version: IDL.Opt(IDL.Nat64),
+  }), IDL.Record({ canister_id: IDL.Principal })],
+  provisional_top_up_canister: [IDL.Record({ canister_id: IDL.Principal, amount: IDL.Nat }), null],
 };
 const SERVICES = new Set(['ecdsa_public_key', 'sign_with_ecdsa', 'schnorr_public_key', 'sign_with_schnorr', 'http_request']);
-const CANISTER_ONLY = new Set(['raw_rand', 'deposit_cycles', ...SERVICES]);
+// management-canister.md: these cannot be called by ingress messages (create_canister may be by
+// subnet admins, which icsim does not have; users create canisters with the provisional API).
+const CANISTER_ONLY = new Set(['create_canister', 'raw_rand', 'deposit_cycles', ...SERVICES]);
 
 class Reject extends Error {
   constructor(code, message) {
@@ -111,9 +118,16 @@ function isController(c, caller) {
   return c.controllers.some((p) => Buffer.from(p).equals(Buffer.from(caller)));
 }
 
-function target(sim, caller, canisterId, method, { selfAllowed = false } = {}) {
+// The canister named by a Principal argument; DESTINATION_INVALID if there is none.
+function find(sim, canisterId) {
   const c = sim.canisters.get(Buffer.from(canisterId.toUint8Array()).toString('hex'));
   if (!c) throw new Reject(3, `Canister ${canisterId.toText()} not found`);
+  return c;
+}
+
+// The canister a lifecycle method acts on; only its controllers (or itself) may ask.
+function target(sim, caller, canisterId, method, { selfAllowed = false } = {}) {
+  const c = find(sim, canisterId);
   const self = Buffer.from(caller).equals(Buffer.from(c.id));
   if (!isController(c, caller) && !(selfAllowed && self))
     throw new Reject(CANISTER_ERROR, `Only the controllers of canister ${c.text} can call ${method}`);
@@ -134,14 +148,27 @@ async function mgmtServices(sim) {
 }
 
 // Each handler returns the reply bytes and the cycles it accepts.
+function create(sim, msg, settings, cycles) {
+  const s = settings[0] || {};
+  const controllers = s.controllers && s.controllers[0] ? s.controllers[0].map((p) => p.toUint8Array()) : [msg.caller];
+  const envVars = s.environment_variables && s.environment_variables[0]
+    ? s.environment_variables[0].map((v) => [v.name, v.value]) : [];
+  const id = sim.createCanister({ controllers, cycles, envVars });
+  return { canister_id: Principal.fromUint8Array(id) };
+}
+
 const HANDLERS = {
   create_canister(sim, msg, args) {
-    const s = args.settings[0] || {};
-    const controllers = s.controllers && s.controllers[0] ? s.controllers[0].map((p) => p.toUint8Array()) : [msg.caller];
-    const envVars = s.environment_variables && s.environment_variables[0]
-      ? s.environment_variables[0].map((v) => [v.name, v.value]) : [];
-    const id = sim.createCanister({ controllers, cycles: msg.cycles, envVars });
-    return { reply: { canister_id: Principal.fromUint8Array(id) }, accepted: msg.cycles };
+    return { reply: create(sim, msg, args.settings, msg.cycles), accepted: msg.cycles };
+  },
+  provisional_create_canister_with_cycles(sim, msg, args) {
+    if (args.specified_id.length) throw new Reject(CANISTER_REJECT, 'icsim does not support specified_id');
+    const amount = args.amount.length ? args.amount[0] : 100_000_000_000_000n;
+    return { reply: create(sim, msg, args.settings, amount) };
+  },
+  provisional_top_up_canister(sim, msg, args) {
+    sim.addCycles(find(sim, args.canister_id).id, args.amount);
+    return { reply: null };
   },
   install_code(sim, msg, args) {
     const c = target(sim, msg.caller, args.canister_id, 'install_code');
@@ -211,10 +238,7 @@ const HANDLERS = {
     return { retry: true };
   },
   deposit_cycles(sim, msg, args) {
-    const c = sim.canisters.get(Buffer.from(args.canister_id.toUint8Array()).toString('hex'));
-    if (!c) throw new Reject(3, `Canister ${args.canister_id.toText()} not found`);
-    c.cycles += msg.cycles;
-    if (c.cycles > 0n) c.frozen = false;
+    sim.addCycles(find(sim, args.canister_id).id, msg.cycles);
     return { reply: null, accepted: msg.cycles };
   },
   raw_rand(sim) {
@@ -229,11 +253,7 @@ const HANDLERS = {
  * caller (ingress, canister or query) with a reply or a reject, refunding unaccepted cycles.
  */
 export async function handleManagement(sim, msg) {
-  const answer = (result, accepted = 0n) => {
-    if (msg.handle !== undefined) sim.calls.get(msg.handle).result = { ...result, instructions: 0n, status: result.reply ? 'replied' : 'rejected' };
-    else if (msg.local) msg.local({ ...result, instructions: 0n });
-    else sim.queue.push({ kind: 'response', to: msg.from, callbackId: msg.callbackId, result, refund: msg.cycles - accepted, notBefore: 0 });
-  };
+  const answer = (result, accepted = 0n) => sim.answerRequest(msg, result, accepted);
   const method = msg.method;
   try {
     if (msg.composite && method !== 'canister_status')
@@ -259,7 +279,7 @@ export async function handleManagement(sim, msg) {
     const out = HANDLERS[method](sim, msg, args);
     if (out.retry) {
       msg.notBefore = sim.round + 1;
-      sim.queue.push(msg);
+      sim.enqueue(msg);
       return;
     }
     answer({ reply: encode(types[1], out.reply) }, out.accepted ?? 0n);

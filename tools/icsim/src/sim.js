@@ -64,8 +64,9 @@ export class IcSim {
   /**
    * Options: `seed` (message order and raw_rand; default 0), `time` (ns since 1970, bigint;
    * default 2026-01-01), `httpHandler` (for http_request, passed to the management services),
-   * `metering` (instrument modules to count instructions; default true), `printLogs` (echo
-   * debug_print to stderr).
+   * `metering` (instrument modules to count instructions; default true), `instructionLimits`
+   * (overrides of LIMITS: `{ update, query, install, inspect }`), `printLogs` (echo debug_print
+   * to stderr).
    */
   constructor(options = {}) {
     this.options = options;
@@ -73,6 +74,8 @@ export class IcSim {
     this.random = rng(this.seed);
     this.time = options.time ?? 1_767_225_600_000_000_000n;
     this.metering = options.metering ?? true;
+    this.limits = { ...LIMITS };
+    for (const [k, v] of Object.entries(options.instructionLimits || {})) this.limits[k] = BigInt(v);
     this.canisters = new Map();
     this.nextIndex = 0n;
     this.queue = [];
@@ -82,6 +85,7 @@ export class IcSim {
     this.round = 0;
     this.moduleCache = new Map();
     this.compositeSnaps = null; // set while a query call runs
+    this.seqNo = 0;
     this.faults = new Faults(this);
     const h = createHash('sha256').update(`icsim subnet ${this.seed}`).digest();
     this.subnetId = Uint8Array.of(...h.subarray(0, 28), 2);
@@ -206,7 +210,7 @@ export class IcSim {
     };
     if (mode === 'upgrade' && c.exports.canister_pre_upgrade && !opts.skipPreUpgrade) {
       c.stable = c.stable.slice();
-      system('G', 'canister_pre_upgrade', new Uint8Array(0), LIMITS.install);
+      system('G', 'canister_pre_upgrade', new Uint8Array(0), this.limits.install);
     }
     if (mode !== 'upgrade') {
       c.stable = new Uint8Array(0);
@@ -224,9 +228,9 @@ export class IcSim {
     } catch (e) {
       fail(e.message);
     }
-    if (code.hasStart) system('s', 'icsim:start', new Uint8Array(0), LIMITS.install);
+    if (code.hasStart) system('s', 'icsim:start', new Uint8Array(0), this.limits.install);
     const entry = mode === 'upgrade' ? 'canister_post_upgrade' : 'canister_init';
-    if (c.exports[entry]) system('I', entry, arg, LIMITS.install);
+    if (c.exports[entry]) system('I', entry, arg, this.limits.install);
     c.version += 1n;
     if (mode === 'reinstall') this.dropContexts(c);
     return instructions;
@@ -251,7 +255,7 @@ export class IcSim {
       ctx, cc: null, arg: new Uint8Array(0), caller: ANONYMOUS, rejectCode: 0, rejectMsg: new Uint8Array(0),
       methodName: new Uint8Array(0), refunded: 0n, accepted: 0n, replyBuf: [], replySize: 0, response: null,
       pendingCall: null, calls: [], timer: c.timer, certifiedData: null, time: this.time, sysInstructions: 0,
-      instructions: 0n, limit: ctx === 'NRQ' || ctx === 'RQ' || COMPOSITE.has(ctx) ? LIMITS.query : LIMITS.update,
+      instructions: 0n, limit: ctx.endsWith('Q') || COMPOSITE.has(ctx) ? this.limits.query : this.limits.update,
       discard: false, messageAccepted: false,
       ...fields,
     };
@@ -292,7 +296,7 @@ export class IcSim {
     const deadline = p.timeout === null ? 0n : this.time + BigInt(p.timeout) * 1_000_000_000n;
     this.callbacks.set(id, { id, canister: c, cc, ...p, deadline, deleted: false, expired: false });
     cc.outstanding++;
-    this.queue.push({
+    this.enqueue({
       kind: 'request', from: c.id, to: p.callee, method: p.method, arg: concatBytes(p.chunks), cycles: p.cycles,
       callbackId: id, deadline, caller: c.id, stream: `${hex(c.id)}>${hex(p.callee)}`, notBefore: 0,
       composite: COMPOSITE.has(cc.ctx),
@@ -311,7 +315,7 @@ export class IcSim {
       const call = this.calls.get(o.handle);
       call.result = { ...result, instructions: cc.instructions, status: result.reply ? 'replied' : 'rejected' };
     } else if (o.kind === 'call') {
-      this.queue.push({ kind: 'response', to: o.from, callbackId: o.callbackId, result, refund, notBefore: 0 });
+      this.enqueue({ kind: 'response', to: o.from, callbackId: o.callbackId, result, refund, notBefore: 0 });
     } else if (o.kind === 'local') o.resolve({ ...result, instructions: cc.instructions });
   }
 
@@ -342,13 +346,27 @@ export class IcSim {
     return cc;
   }
 
+  /** Adds a message to the queue, stamped with its position in sending order. */
+  enqueue(msg) {
+    msg.seq = this.seqNo++;
+    this.queue.push(msg);
+  }
+
+  /**
+   * Answers request `msg` directly (no call context: a reject before any code ran, or the
+   * management canister): to the ingress call, the query call or the calling canister, which
+   * gets back the cycles not `accepted`.
+   */
+  answerRequest(msg, result, accepted = 0n) {
+    if (msg.handle !== undefined) {
+      this.calls.get(msg.handle).result = { ...result, instructions: 0n, status: result.reply ? 'replied' : 'rejected' };
+    } else if (msg.local) msg.local({ ...result, instructions: 0n });
+    else this.enqueue({ kind: 'response', to: msg.from, callbackId: msg.callbackId, result, refund: msg.cycles - accepted, notBefore: 0 });
+  }
+
   /** Rejects a request without running any code. */
   rejectRequest(msg, code, message) {
-    const result = { rejectCode: code, rejectMessage: message };
-    if (msg.handle !== undefined) {
-      this.calls.get(msg.handle).result = { ...result, instructions: 0n, status: 'rejected' };
-    } else if (msg.local) msg.local(result);
-    else this.queue.push({ kind: 'response', to: msg.from, callbackId: msg.callbackId, result, refund: msg.cycles, notBefore: 0 });
+    this.answerRequest(msg, { rejectCode: code, rejectMessage: message });
   }
 
   /** Delivers a request to its canister (or to the management canister). */
@@ -471,15 +489,15 @@ export class IcSim {
       this.callbacks.delete(cb.id);
       const id = this.nextId++;
       this.callbacks.set(id, { ...cb, id, expired: false, deadline: 0n });
-      this.queue.push({
+      this.enqueue({
         kind: 'response', to: cb.canister.id, callbackId: id, refund: 0n, notBefore: 0,
         result: { rejectCode: RejectCode.SYS_UNKNOWN, rejectMessage: 'the deadline of this bounded-wait call expired' },
       });
     }
   }
 
-  /** Picks the next message to run (seeded), or null if none is eligible. */
-  pickMessage() {
+  /** Picks the next message sent before `cutoff` to run (seeded), or null if none is eligible. */
+  pickMessage(cutoff) {
     const streams = new Set();
     const eligible = [];
     this.queue.forEach((m, i) => {
@@ -487,22 +505,22 @@ export class IcSim {
         if (streams.has(m.stream)) return;
         streams.add(m.stream);
       }
-      if (m.notBefore <= this.round) eligible.push(i);
+      if (m.notBefore <= this.round && m.seq < cutoff) eligible.push(i);
     });
     if (!eligible.length) return null;
     const i = eligible[Math.floor(this.random() * eligible.length)];
     return this.queue.splice(i, 1)[0];
   }
 
-  /** Executes one queued message; returns false if none was eligible. */
-  async step() {
-    const msg = this.pickMessage();
+  /** Executes one queued message sent before `cutoff`; returns false if none was eligible. */
+  async step(cutoff = Infinity) {
+    const msg = this.pickMessage(cutoff);
     if (!msg) return false;
     if (msg.kind === 'request') {
       const delay = this.faults.delayFor(msg);
       if (delay) {
         msg.notBefore = this.round + delay;
-        this.queue.push(msg);
+        this.enqueue(msg);
         return true;
       }
       await this.deliverRequest(msg);
@@ -518,8 +536,8 @@ export class IcSim {
     for (let r = 0; r < rounds; r++) {
       this.runSystemTasks();
       this.expireDeadlines();
-      const n = this.queue.length;
-      for (let i = 0; i < n; i++) if (!(await this.step())) break;
+      const cutoff = this.seqNo;
+      while (await this.step(cutoff));
       this.round++;
     }
   }
@@ -545,7 +563,7 @@ export class IcSim {
     if (c && c.code && c.exports.canister_inspect_message && c.status === 'running') {
       const cc = { ctx: 'F', needsResponse: false, instructions: 0n, available: 0n, deadline: 0n, responded: false };
       const exec = this.newExec(c, 'F', {
-        cc, arg, caller, methodName: new TextEncoder().encode(method), discard: true, limit: LIMITS.inspect,
+        cc, arg, caller, methodName: new TextEncoder().encode(method), discard: true, limit: this.limits.inspect,
       });
       const trapped = c.run(exec, () => c.callExport('canister_inspect_message'));
       if (trapped || !exec.messageAccepted) {
@@ -557,7 +575,7 @@ export class IcSim {
         return handle;
       }
     }
-    this.queue.push(msg);
+    this.enqueue(msg);
     return handle;
   }
 
@@ -610,7 +628,7 @@ export class IcSim {
     this.compositeSnaps = new Map();
     let result = null;
     try {
-      this.queue.push({
+      this.enqueue({
         kind: 'request', from: null, to, method, arg, cycles: 0n, deadline: 0n, caller, stream: 'query', notBefore: 0,
         composite: true, transform: Boolean(opts.transform), local: (r) => (result = r),
       });

@@ -350,7 +350,8 @@ export function buildImports(c, ptr) {
     const fee = FEES[name] ?? 500;
     const perByte = BYTE_CHARGED.has(name);
     // Index of the size argument for the per-byte charge: the last I parameter named size.
-    const sizeArg = name === 'call_new' ? 3 : entry.params.length - 1;
+    const last = entry.params.length - 1; // the size argument of byte-copying calls
+    const bytesOf = name === 'call_new' ? (a) => a[1] + a[3] : (a) => Number(a[last]);
     const conv = entry.params.map((t) => (t === 'I' ? (wide ? 'big' : 'u32') : t === 'i32' ? 'u32' : 'i64'));
     const resultBig = entry.result === 'I' && wide;
     imports[name] = (...args) => {
@@ -361,7 +362,7 @@ export function buildImports(c, ptr) {
         if (conv[i] === 'u32') args[i] = args[i] >>> 0;
         else if (conv[i] === 'big') args[i] = num64(args[i]);
       }
-      e.sysInstructions += fee + (perByte ? Number(args[sizeArg]) : 0);
+      e.sysInstructions += fee + (perByte ? bytesOf(args) : 0);
       const r = f(...args);
       return resultBig ? BigInt(r) : r;
     };

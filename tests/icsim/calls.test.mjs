@@ -1,0 +1,386 @@
+// icsim conformance: inter-canister calls and their cycles, bounded-wait calls and deadlines,
+// composite queries, heartbeat, inspect_message, interleaving and seeded order, upgrades with
+// callbacks pending, metering charges and limits, fault injection, the management canister.
+
+import { IDL } from '@dfinity/candid';
+import { IcSim, RejectCode } from '../../tools/icsim/src/index.js';
+import { test, run, eq, contains, ok, watModule } from './harness.mjs';
+import { canisterWat } from './wat.mjs';
+
+const SECOND = 1_000_000_000n;
+const u64 = (n) => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(n), true);
+  return b;
+};
+const i32le = (n) => Uint8Array.from([n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255]);
+const view = (b) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+const text = (b) => new TextDecoder().decode(b);
+
+// relay's argument: callee length, callee, method length, method, payload.
+const relayArg = (callee, method, payload = new Uint8Array(0)) => {
+  const m = new TextEncoder().encode(method);
+  return Uint8Array.from([callee.length, ...callee, m.length, ...m, ...payload]);
+};
+
+// A canister for call tests; `version` is returned by its reply callback (upgrade test).
+function multi(version = 1) {
+  return canisterWat(`
+  (global $version i32 (i32.const ${version}))
+  (global $attach (mut i64) (i64.const 0))
+  (global $timeout (mut i32) (i32.const -1))
+  (global $n (mut i32) (i32.const 0))
+  (global $hb (mut i32) (i32.const 0))
+  (table 5 funcref)
+  (elem (i32.const 0) $on_reply $on_reject $cq_reply $nop $cq_reject)
+  (data (i32.const 128) "raw_rand" "get_n" "ok" "forbidden")
+  (func $nop (param i32))
+  (func $reply_bytes (param i32 i32) (call $msg_reply_data_append (local.get 0) (local.get 1)) (call $msg_reply))
+  (func $reply_i32 (param i32) (i32.store (i32.const 0) (local.get 0)) (call $reply_bytes (i32.const 0) (i32.const 4)))
+  (func $arg (call $msg_arg_data_copy (i32.const 2048) (i32.const 0) (call $msg_arg_data_size)))
+  (func (export "canister_update set_attach") (call $arg) (global.set $attach (i64.load (i32.const 2048))) (call $reply_i32 (i32.const 0)))
+  (func (export "canister_update set_timeout") (call $arg) (global.set $timeout (i32.load (i32.const 2048))) (call $reply_i32 (i32.const 0)))
+  (func (export "canister_update relay")
+    (local $size i32) (local $l i32) (local $m i32) (local $r i32)
+    (local.set $size (call $msg_arg_data_size))
+    (call $arg)
+    (local.set $l (i32.load8_u (i32.const 2048)))
+    (local.set $m (i32.load8_u (i32.add (i32.const 2049) (local.get $l))))
+    (call $call_new (i32.const 2049) (local.get $l) (i32.add (i32.const 2050) (local.get $l)) (local.get $m)
+      (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0))
+    (call $call_data_append (i32.add (i32.const 2050) (i32.add (local.get $l) (local.get $m)))
+      (i32.sub (local.get $size) (i32.add (i32.const 2) (i32.add (local.get $l) (local.get $m)))))
+    (if (i64.ne (global.get $attach) (i64.const 0)) (then (call $call_cycles_add128 (i64.const 0) (global.get $attach))))
+    (if (i32.ge_s (global.get $timeout) (i32.const 0)) (then (call $call_with_best_effort_response (global.get $timeout))))
+    (local.set $r (call $call_perform))
+    (if (local.get $r) (then
+      (i32.store (i32.const 0) (i32.const 0xffff))
+      (i32.store (i32.const 4) (local.get $r))
+      (call $reply_bytes (i32.const 0) (i32.const 8)))))
+  ;; reply callback: [0][refund 16 bytes][version] + callee reply
+  (func $on_reply (param i32)
+    (i32.store (i32.const 0) (call $msg_reject_code))
+    (call $msg_cycles_refunded128 (i32.const 4))
+    (i32.store (i32.const 20) (global.get $version))
+    (call $msg_reply_data_append (i32.const 0) (i32.const 24))
+    (call $msg_arg_data_copy (i32.const 1024) (i32.const 0) (call $msg_arg_data_size))
+    (call $reply_bytes (i32.const 1024) (call $msg_arg_data_size)))
+  ;; reject callback: [code][refund 16 bytes][version] + reject message
+  (func $on_reject (param i32)
+    (i32.store (i32.const 0) (call $msg_reject_code))
+    (call $msg_cycles_refunded128 (i32.const 4))
+    (i32.store (i32.const 20) (global.get $version))
+    (call $msg_reply_data_append (i32.const 0) (i32.const 24))
+    (call $msg_reject_msg_copy (i32.const 1024) (i32.const 0) (call $msg_reject_msg_size))
+    (call $reply_bytes (i32.const 1024) (call $msg_reject_msg_size)))
+  ;; accepts up to arg (u64) cycles: replies [available before 16][accepted 16][deadline 8]
+  (func (export "canister_update accept")
+    (call $msg_cycles_available128 (i32.const 0))
+    (call $arg)
+    (call $msg_cycles_accept128 (i64.const 0) (i64.load (i32.const 2048)) (i32.const 16))
+    (i64.store (i32.const 32) (call $msg_deadline))
+    (call $reply_bytes (i32.const 0) (i32.const 40)))
+  (func (export "canister_update ok") (call $reply_i32 (global.get $version)))
+  (func (export "canister_update forbidden") (call $reply_i32 (i32.const 1)))
+  (func (export "canister_query get_n") (call $reply_i32 (global.get $n)))
+  (func (export "canister_query get_hb") (call $reply_i32 (global.get $hb)))
+  (func (export "canister_heartbeat") (global.set $hb (i32.add (global.get $hb) (i32.const 1))))
+  (func (export "canister_inspect_message")
+    (if (i32.ne (call $msg_method_name_size) (i32.const 9)) (then (call $accept_message))))
+  ;; increments $n, awaits a call to itself, replies with $n as seen after the await
+  (func (export "canister_update two_step")
+    (global.set $n (i32.add (global.get $n) (i32.const 1)))
+    (call $canister_self_copy (i32.const 64) (i32.const 0) (call $canister_self_size))
+    (call $call_new (i32.const 64) (call $canister_self_size) (i32.const 141) (i32.const 2)
+      (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 0))
+    (drop (call $call_perform)))
+  ;; composite: adds 100 to $n, calls arg.get_n; the callback replies [callee n][own n]
+  (func (export "canister_composite_query cq")
+    (global.set $n (i32.add (global.get $n) (i32.const 100)))
+    (call $arg)
+    (call $call_new (i32.const 2048) (call $msg_arg_data_size) (i32.const 136) (i32.const 5)
+      (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 0))
+    (drop (call $call_perform)))
+  ;; composite calling an update method (arg.ok): the callee refuses
+  (func (export "canister_composite_query cq_update")
+    (call $arg)
+    (call $call_new (i32.const 2048) (call $msg_arg_data_size) (i32.const 141) (i32.const 2)
+      (i32.const 2) (i32.const 0) (i32.const 4) (i32.const 0))
+    (drop (call $call_perform)))
+  (func $cq_reject (param i32) (call $reply_i32 (call $msg_reject_code)))
+  (func $cq_reply (param i32)
+    (call $msg_arg_data_copy (i32.const 0) (i32.const 0) (i32.const 4))
+    (i32.store (i32.const 4) (global.get $n))
+    (call $reply_bytes (i32.const 0) (i32.const 8)))
+  ;; instruction charges of call_new (8-byte name), call_data_append (10 bytes), call_perform
+  (func (export "canister_update meter")
+    (local $a i64) (local $b i64) (local $c i64) (local $d i64)
+    (local.set $a (call $performance_counter (i32.const 0)))
+    (call $call_new (i32.const 64) (i32.const 0) (i32.const 128) (i32.const 8) (i32.const 3) (i32.const 0) (i32.const 3) (i32.const 0))
+    (local.set $b (call $performance_counter (i32.const 0)))
+    (call $call_data_append (i32.const 0) (i32.const 10))
+    (local.set $c (call $performance_counter (i32.const 0)))
+    (drop (call $call_perform))
+    (local.set $d (call $performance_counter (i32.const 0)))
+    (i64.store (i32.const 0) (i64.sub (local.get $b) (local.get $a)))
+    (i64.store (i32.const 8) (i64.sub (local.get $c) (local.get $b)))
+    (i64.store (i32.const 16) (i64.sub (local.get $d) (local.get $c)))
+    (call $reply_bytes (i32.const 0) (i32.const 24)))
+  (func (export "canister_update spin") (loop $l (br $l)))
+  (func (export "canister_update count_loop")
+    (local $i i32)
+    (local.set $i (i32.const 1000))
+    (loop $l (local.set $i (i32.sub (local.get $i) (i32.const 1))) (br_if $l (local.get $i)))
+    (i64.store (i32.const 0) (call $performance_counter (i32.const 0)))
+    (call $reply_bytes (i32.const 0) (i32.const 8)))
+`);
+}
+
+function world(opts = {}, n = 2) {
+  const sim = new IcSim({ seed: 11, ...opts });
+  const wasm = watModule(multi());
+  const ids = [];
+  for (let i = 0; i < n; i++) {
+    const id = sim.createCanister({ cycles: 1_000_000n });
+    sim.installCode(id, wasm);
+    ids.push(id);
+  }
+  return { sim, ids };
+}
+
+const refundOf = (r) => view(r.reply).getBigUint64(4, true);
+
+test('cycles attached, accepted and refunded; balances add up', async () => {
+  const { sim, ids: [a, b] } = world();
+  await sim.updateCall(a, 'set_attach', u64(1000));
+  const r = await sim.updateCall(a, 'relay', relayArg(b, 'accept', u64(300)));
+  eq(r.status, 'replied', r.rejectMessage);
+  eq(view(r.reply).getUint32(0, true), 0, 'reply callback, reject code 0');
+  eq(refundOf(r), 700n, 'refund seen by the callback');
+  const inner = r.reply.subarray(24);
+  eq([view(inner).getBigUint64(0, true), view(inner).getBigUint64(16, true)], [1000n, 300n], 'available, accepted');
+  eq(view(inner).getBigUint64(32, true), 0n, 'no deadline on an unbounded-wait call');
+  eq([sim.cycleBalance(a), sim.cycleBalance(b)], [1_000_000n - 300n, 1_000_000n + 300n], 'balances');
+});
+
+test('a rejected call refunds all attached cycles', async () => {
+  const { sim, ids: [a, b] } = world();
+  await sim.updateCall(a, 'set_attach', u64(5000));
+  const r = await sim.updateCall(a, 'relay', relayArg(b, 'no_such_method'));
+  eq(view(r.reply).getUint32(0, true), RejectCode.CANISTER_ERROR, 'reject code');
+  eq(refundOf(r), 5000n, 'refund');
+  contains(text(r.reply.subarray(24)), 'has no update or query method "no_such_method"');
+  eq(sim.cycleBalance(a), 1_000_000n, 'balance restored');
+});
+
+test('call_cycles_add128 beyond the balance traps', async () => {
+  const { sim, ids: [a, b] } = world();
+  await sim.updateCall(a, 'set_attach', u64(2_000_000));
+  const r = await sim.updateCall(a, 'relay', relayArg(b, 'accept', u64(0)));
+  eq(r.rejectCode, RejectCode.CANISTER_ERROR);
+  contains(r.rejectMessage, 'ic0.call_cycles_add128: 2000000 cycles exceed the liquid balance of 1000000');
+  eq(sim.cycleBalance(a), 1_000_000n, 'nothing deducted');
+});
+
+test('bounded-wait: msg_deadline in the callee is time + timeout', async () => {
+  const { sim, ids: [a, b] } = world();
+  await sim.updateCall(a, 'set_timeout', i32le(5));
+  const t0 = sim.getTime();
+  const r = await sim.updateCall(a, 'relay', relayArg(b, 'accept', u64(0)));
+  eq(view(r.reply.subarray(24)).getBigUint64(32, true), t0 + 5n * SECOND, 'deadline');
+});
+
+test('bounded-wait: an expired deadline gives SYS_UNKNOWN once and the late reply is dropped', async () => {
+  const { sim, ids: [a, b] } = world();
+  await sim.updateCall(a, 'set_timeout', i32le(10));
+  sim.injectFault({ kind: 'delay', canister: b, method: 'ok', rounds: 5 });
+  const h = sim.submitCall(a, 'relay', relayArg(b, 'ok'));
+  await sim.tick(2);
+  sim.advanceTime(11n * SECOND);
+  const r = await sim.awaitCall(h);
+  eq(view(r.reply).getUint32(0, true), RejectCode.SYS_UNKNOWN, 'SYS_UNKNOWN');
+  contains(text(r.reply.subarray(24)), 'deadline');
+  await sim.tick(10);
+  eq(sim.queue.length, 0, 'late response delivered nowhere');
+  eq(sim.callbacks.size, 0, 'no callback left');
+});
+
+test('timeouts above MAX_CALL_TIMEOUT (300 s) are bounded silently', async () => {
+  const { sim, ids: [a, b] } = world();
+  await sim.updateCall(a, 'set_timeout', i32le(100000));
+  const t0 = sim.getTime();
+  const r = await sim.updateCall(a, 'relay', relayArg(b, 'accept', u64(0)));
+  eq(view(r.reply.subarray(24)).getBigUint64(32, true), t0 + 300n * SECOND);
+});
+
+test('call_perform failure (fault): returns 2, no callback, cycles stay', async () => {
+  const { sim, ids: [a, b] } = world();
+  await sim.updateCall(a, 'set_attach', u64(100));
+  sim.injectFault({ kind: 'perform_fail', canister: a, method: 'accept', times: 1 });
+  const r = await sim.updateCall(a, 'relay', relayArg(b, 'accept', u64(100)));
+  eq([view(r.reply).getUint32(0, true), view(r.reply).getUint32(4, true)], [0xffff, 2], 'perform result');
+  eq(sim.cycleBalance(a), 1_000_000n, 'cycles returned');
+  eq(sim.callbacks.size, 0, 'no callback registered');
+  const again = await sim.updateCall(a, 'relay', relayArg(b, 'accept', u64(100)));
+  eq(refundOf(again), 0n, 'the fault fired once; the next call goes through');
+});
+
+test('fault: reject and trap of a callee, per method', async () => {
+  const { sim, ids: [a, b] } = world();
+  sim.injectFault({ kind: 'reject', canister: b, method: 'ok', code: 2, message: 'busy' });
+  let r = await sim.updateCall(a, 'relay', relayArg(b, 'ok'));
+  eq([view(r.reply).getUint32(0, true), text(r.reply.subarray(24))], [2, 'busy']);
+  r = await sim.updateCall(a, 'relay', relayArg(b, 'accept', u64(0)));
+  eq(view(r.reply).getUint32(0, true), 0, 'other methods unaffected');
+  sim.clearFaults();
+  sim.injectFault({ kind: 'trap', canister: b, message: 'injected' });
+  r = await sim.updateCall(a, 'relay', relayArg(b, 'ok'));
+  eq(view(r.reply).getUint32(0, true), RejectCode.CANISTER_ERROR);
+  contains(text(r.reply.subarray(24)), 'trapped: injected');
+});
+
+test('fault: exhausted cycles freeze a canister until topped up', async () => {
+  const { sim, ids: [a, b] } = world();
+  sim.injectFault({ kind: 'exhaust_cycles', canister: b });
+  let r = await sim.updateCall(a, 'relay', relayArg(b, 'ok'));
+  eq(view(r.reply).getUint32(0, true), RejectCode.SYS_TRANSIENT, 'calls to it');
+  r = await sim.updateCall(b, 'relay', relayArg(a, 'ok'));
+  eq(r.rejectCode, RejectCode.SYS_TRANSIENT, 'ingress to it');
+  sim.addCycles(b, 10_000n);
+  r = await sim.updateCall(a, 'relay', relayArg(b, 'ok'));
+  eq(view(r.reply).getUint32(0, true), 0, 'after top-up');
+});
+
+test('fault injection with a probability is reproducible by seed', async () => {
+  const outcomes = async (seed) => {
+    const sim = new IcSim({ seed });
+    const wasm = watModule(multi());
+    const [a, b] = [sim.createCanister(), sim.createCanister()];
+    sim.installCode(a, wasm);
+    sim.installCode(b, wasm);
+    sim.injectFault({ kind: 'reject', canister: b, code: 2, probability: 0.5 });
+    const out = [];
+    for (let i = 0; i < 24; i++) out.push(view((await sim.updateCall(a, 'relay', relayArg(b, 'ok'))).reply).getUint32(0, true));
+    return out.join('');
+  };
+  const x = await outcomes('s1');
+  eq(await outcomes('s1'), x, 'same seed, same faults');
+  ok(x.includes('0') && x.includes('2'), `both outcomes occur: ${x}`);
+});
+
+test('messages interleave between awaits; the order is the same for a seed', async () => {
+  const trace = async (seed) => {
+    const sim = new IcSim({ seed });
+    const id = sim.createCanister();
+    sim.installCode(id, watModule(multi()));
+    const hs = [0, 1, 2].map(() => sim.submitCall(id, 'two_step'));
+    const out = [];
+    for (const h of hs) out.push(view((await sim.awaitCall(h)).reply).getUint32(4, true));
+    return out;
+  };
+  eq(await trace(1), [3, 3, 3], 'all three first halves ran before any continuation');
+  eq(await trace(5), await trace(5), 'deterministic');
+});
+
+test('composite query: calls a query, sees its own earlier change, and everything is discarded', async () => {
+  const { sim, ids: [a, b] } = world();
+  await sim.updateCall(b, 'two_step');
+  const r = await sim.queryCall(a, 'cq', b);
+  eq(r.status, 'replied', r.rejectMessage);
+  eq([view(r.reply).getUint32(0, true), view(r.reply).getUint32(4, true)], [1, 100], 'callee n, own n after the await');
+  eq(view((await sim.queryCall(a, 'get_n')).reply).getUint32(0, true), 0, 'discarded');
+  const u = await sim.queryCall(a, 'cq_update', b);
+  eq(view(u.reply).getUint32(0, true), RejectCode.CANISTER_ERROR, 'update methods cannot be called from a composite query');
+  const rep = await sim.updateCall(a, 'cq', b);
+  contains(rep.rejectMessage, 'cannot be called in replicated mode');
+});
+
+test('heartbeat runs every round', async () => {
+  const { sim, ids: [a] } = world({}, 1);
+  await sim.tick(4);
+  eq(view((await sim.queryCall(a, 'get_hb')).reply).getUint32(0, true), 4);
+});
+
+test('canister_inspect_message refuses ingress it does not accept', async () => {
+  const { sim, ids: [a] } = world({}, 1);
+  const r = await sim.updateCall(a, 'forbidden');
+  eq([r.rejectCode, r.rejectMessage], [4, `Canister ${sim.canister(a).text} rejected the message in canister_inspect_message`]);
+  eq((await sim.updateCall(a, 'ok')).status, 'replied');
+});
+
+test('upgrade with a callback pending: it runs against the new module', async () => {
+  const { sim, ids: [a, b] } = world();
+  sim.injectFault({ kind: 'delay', canister: b, method: 'ok', rounds: 3 });
+  const h = sim.submitCall(a, 'relay', relayArg(b, 'ok'));
+  await sim.tick(1);
+  ok(sim.callbacks.size === 1, 'callback outstanding');
+  sim.installCode(a, watModule(multi(2)), new Uint8Array(0), { mode: 'upgrade' });
+  const r = await sim.awaitCall(h);
+  eq(view(r.reply).getUint32(20, true), 2, 'version of the callback that ran');
+});
+
+test('metering: System API charges as the IC (call_new 1500, data append 500 + bytes, perform 5000)', async () => {
+  const { sim, ids: [a] } = world({}, 1);
+  const r = await sim.updateCall(a, 'meter');
+  const v = view(r.reply);
+  // each difference also includes the second performance_counter call (200)
+  eq([v.getBigUint64(0, true), v.getBigUint64(8, true), v.getBigUint64(16, true)], [1500n + 8n + 200n, 500n + 10n + 200n, 5000n + 200n]);
+});
+
+test('metering: executed loop iterations are counted', async () => {
+  const { sim, ids: [a] } = world({}, 1);
+  const n = view((await sim.updateCall(a, 'count_loop')).reply).getBigUint64(0, true);
+  // 1000 iterations of a 6-instruction body, plus the code around it and performance_counter (200)
+  ok(n >= 6200n && n < 6300n, `count ${n}`);
+});
+
+test('metering: a message over the instruction limit traps', async () => {
+  const { sim, ids: [a] } = world({ instructionLimits: { update: 1_000_000n } }, 1);
+  const r = await sim.updateCall(a, 'spin');
+  eq(r.rejectCode, RejectCode.CANISTER_ERROR);
+  contains(r.rejectMessage, 'exceeded the instruction limit of 1000000');
+});
+
+const mgmt = new Uint8Array(0);
+const StatusArg = IDL.Record({ canister_id: IDL.Principal });
+
+test('management: provisional create, install, status, stop/start, raw_rand only from canisters', async () => {
+  const sim = new IcSim({ seed: 2 });
+  const created = await sim.updateCall(mgmt, 'provisional_create_canister_with_cycles', new Uint8Array(IDL.encode(
+    [IDL.Record({ amount: IDL.Opt(IDL.Nat), settings: IDL.Opt(IDL.Null), specified_id: IDL.Opt(IDL.Principal), sender_canister_version: IDL.Opt(IDL.Nat64) })],
+    [{ amount: [5000n], settings: [], specified_id: [], sender_canister_version: [] }])));
+  eq(created.status, 'replied', created.rejectMessage);
+  const id = IDL.decode([IDL.Record({ canister_id: IDL.Principal })], created.reply)[0].canister_id;
+  eq(id.toText(), 'rwlgt-iiaaa-aaaaa-aaaaa-cai');
+  eq(sim.cycleBalance(id.toUint8Array()), 5000n);
+  const install = IDL.Record({ mode: IDL.Variant({ install: IDL.Null }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8), sender_canister_version: IDL.Opt(IDL.Nat64) });
+  const ins = await sim.updateCall(mgmt, 'install_code', new Uint8Array(IDL.encode([install],
+    [{ mode: { install: null }, canister_id: id, wasm_module: watModule(multi()), arg: [], sender_canister_version: [] }])));
+  eq(ins.status, 'replied', ins.rejectMessage);
+  const st = await sim.updateCall(mgmt, 'canister_status', new Uint8Array(IDL.encode([StatusArg], [{ canister_id: id }])));
+  eq(st.status, 'replied', st.rejectMessage);
+  const other = await sim.updateCall(mgmt, 'canister_status', new Uint8Array(IDL.encode([StatusArg], [{ canister_id: id }])), { sender: Uint8Array.of(9, 9, 2) });
+  contains(other.rejectMessage, 'Only the controllers');
+  const stop = await sim.updateCall(mgmt, 'stop_canister', new Uint8Array(IDL.encode([StatusArg], [{ canister_id: id }])));
+  eq([stop.status, sim.canisterStatus(id)], ['replied', 'stopped']);
+  const rr = await sim.updateCall(mgmt, 'raw_rand', new Uint8Array(IDL.encode([], [])));
+  eq(rr.rejectCode, RejectCode.CANISTER_REJECT, 'raw_rand refuses ingress');
+  const cc = await sim.updateCall(mgmt, 'create_canister', new Uint8Array(IDL.encode([IDL.Record({})], [{}])));
+  eq(cc.rejectCode, RejectCode.CANISTER_REJECT, 'create_canister refuses ingress');
+});
+
+test('management: raw_rand from a canister gives 32 seeded bytes', async () => {
+  const rand = async (seed) => {
+    const sim = new IcSim({ seed });
+    const id = sim.createCanister();
+    sim.installCode(id, watModule(multi()));
+    const r = await sim.updateCall(id, 'relay', relayArg(mgmt, 'raw_rand', new Uint8Array(IDL.encode([], []))));
+    return Buffer.from(IDL.decode([IDL.Vec(IDL.Nat8)], r.reply.slice(24))[0]).toString('hex');
+  };
+  const x = await rand(1);
+  eq(x.length, 64, '32 bytes');
+  eq(await rand(1), x, 'same seed');
+  ok((await rand(2)) !== x, 'other seed differs');
+});
+
+await run('icsim-calls');
