@@ -10,3 +10,58 @@ AW_CORE_SRCS := $(filter-out $(AW_IO_SRCS),$(sort $(wildcard src/aw/*.c)))
 AW_POSIX_SRCS := src/backend/posix.c $(AW_IO_SRCS)
 AW_WASI_SRCS := src/backend/wasi.c $(AW_IO_SRCS)
 AW_HEADERS := $(wildcard include/asyncwasm/aw*.h) $(wildcard src/aw/*.h)
+
+CORE_BUILD := $(BUILD)/core
+AW_CORE_TEST_SRCS := tests/aw/test_core.c
+AW_TEST_DEPS := $(AW_HEADERS) tests/harness.h
+
+# Native builds of one test program: clang, gcc, clang with ASan+UBSan.
+$(CORE_BUILD)/clang/%: tests/aw/%.c $(AW_CORE_SRCS) $(AW_POSIX_SRCS) $(AW_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(NATIVE_CFLAGS) -o $@ $< $(AW_CORE_SRCS) $(AW_POSIX_SRCS)
+$(CORE_BUILD)/gcc/%: tests/aw/%.c $(AW_CORE_SRCS) $(AW_POSIX_SRCS) $(AW_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(GCC) $(GCC_CFLAGS) -o $@ $< $(AW_CORE_SRCS) $(AW_POSIX_SRCS)
+$(CORE_BUILD)/san/%: tests/aw/%.c $(AW_CORE_SRCS) $(AW_POSIX_SRCS) $(AW_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(SAN_CFLAGS) -DAW_NO_POOL -o $@ $< $(AW_CORE_SRCS) $(AW_POSIX_SRCS)
+$(CORE_BUILD)/debug/%: tests/aw/%.c $(AW_CORE_SRCS) $(AW_POSIX_SRCS) $(AW_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(SAN_CFLAGS) -DAW_NO_POOL -DAW_DEBUG -DAW_PROFILE -o $@ $< $(AW_CORE_SRCS) $(AW_POSIX_SRCS)
+$(CORE_BUILD)/wasi/%.wasm: tests/aw/%.c $(AW_CORE_SRCS) $(AW_WASI_SRCS) $(AW_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(WASI_CFLAGS) -o $@ $< $(AW_CORE_SRCS) $(AW_WASI_SRCS)
+
+# Libraries `make` builds: the core with the POSIX backend (native) and with the WASI backend.
+AW_POSIX_LIB := $(CORE_BUILD)/libasyncwasm-posix.a
+AW_WASI_LIB := $(CORE_BUILD)/libasyncwasm-wasi.a
+AW_POSIX_OBJS := $(patsubst %.c,$(CORE_BUILD)/obj/posix/%.o,$(AW_CORE_SRCS) $(AW_POSIX_SRCS))
+AW_WASI_OBJS := $(patsubst %.c,$(CORE_BUILD)/obj/wasi/%.o,$(AW_CORE_SRCS) $(AW_WASI_SRCS))
+$(CORE_BUILD)/obj/posix/%.o: %.c $(AW_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(NATIVE_CFLAGS) -c $< -o $@
+$(CORE_BUILD)/obj/wasi/%.o: %.c $(AW_HEADERS)
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+$(AW_POSIX_LIB): $(AW_POSIX_OBJS)
+	@rm -f $@
+	$(LLVM_AR) rcs $@ $^
+$(AW_WASI_LIB): $(AW_WASI_OBJS)
+	@rm -f $@
+	$(LLVM_AR) rcs $@ $^
+ALL_TARGETS += $(AW_POSIX_LIB) $(AW_WASI_LIB)
+
+# ---- test suites ------------------------------------------------------------------------------
+# core-native: the core tests built with clang, with gcc, and with clang under ASan+UBSan (pools
+# off so the sanitizer sees every block), plus a sanitized build with AW_DEBUG and AW_PROFILE.
+# core-wasi: the same tests compiled to wasm32-wasi, run by Node's WASI.
+AW_NATIVE_VARIANTS := clang gcc san debug
+AW_NATIVE_TESTS := test_core
+
+TEST_SUITES += core-native core-wasi
+.PHONY: test-core-native test-core-wasi
+AW_NATIVE_PROGRAMS := $(foreach v,$(AW_NATIVE_VARIANTS),$(foreach t,$(AW_NATIVE_TESTS),$(CORE_BUILD)/$(v)/$(t)))
+test-core-native: $(AW_NATIVE_PROGRAMS)
+	@tests/aw/run_native.sh $(AW_NATIVE_PROGRAMS)
+test-core-wasi: $(CORE_BUILD)/wasi/test_core.wasm
+	@$(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $<

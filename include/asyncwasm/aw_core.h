@@ -130,12 +130,12 @@ typedef aw_status (*aw_step_fn)(aw_task *task);
 typedef void (*aw_task_done_fn)(aw_task *task, const aw_error *err);
 
 typedef enum aw_task_state {
-    AW_TASK_INIT = 0,       /* initialised, not started */
-    AW_TASK_RUNNING = 1,    /* its step function is on the C stack */
-    AW_TASK_WAITING = 2,    /* suspended on a future */
+    AW_TASK_INIT = 0,         /* initialised, not started */
+    AW_TASK_RUNNING = 1,      /* its step function is on the C stack */
+    AW_TASK_WAITING = 2,      /* suspended on a future */
     AW_TASK_WAITING_TASK = 3, /* suspended on a child task (AW_AWAIT_TASK) */
-    AW_TASK_READY = 4,      /* in the ready queue */
-    AW_TASK_DONE = 5        /* finished */
+    AW_TASK_READY = 4,        /* in the ready queue */
+    AW_TASK_DONE = 5          /* finished */
 } aw_task_state;
 
 /*
@@ -243,8 +243,8 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
  * ------------------------------------------------------------------------------------------- */
 
 #define AW__RESUME_FINALLY 0xFFFFFFFFu
-#define AW__TASK(f) ((aw_task *)(void *)(f))
-#define AW__SITE __func__, __FILE__, (uint32_t)__LINE__
+#define AW__TASK(f)        ((aw_task *)(void *)(f))
+#define AW__SITE           __func__, __FILE__, (uint32_t)__LINE__
 
 #if defined(__GNUC__) || defined(__clang__)
 #define AW__FALLTHROUGH __attribute__((fallthrough))
@@ -256,7 +256,8 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
 #define AW_DISCARD ((unsigned char *)0)
 
 /* Declare the async function `name` taking `frame_type *` and its generic step function
- * `name##_step` (the one aw_task_init wants). Define `static aw_status name(frame_type *f)` next. */
+ * `name##_step` (the one aw_task_init wants). Define `static aw_status name(frame_type *f)` next.
+ */
 #define AW_ASYNC(frame_type, name)                                                                 \
     static aw_status name(frame_type *aw__frame);                                                  \
     static inline aw_status name##_step(aw_task *aw__task)                                         \
@@ -268,7 +269,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
 #define AW_BEGIN(f)                                                                                \
     AW__PROFILE_ENTER(f)                                                                           \
     aw__dispatch:                                                                                  \
-    switch (aw__task_resume_point(AW__TASK(f))) {                                                  \
+    switch (AW__TASK(f)->resume) {                                                                 \
     case 0:
 
 /*
@@ -283,7 +284,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
             return AW_PENDING;                                                                     \
         AW__FALLTHROUGH;                                                                           \
     case __LINE__:                                                                                 \
-        if (aw__await_take(AW__TASK(f), (out), sizeof(*(out)), (aw_error **)0, AW__SITE))         \
+        if (aw__await_take(AW__TASK(f), (out), sizeof(*(out)), (aw_error **)0, AW__SITE))          \
             goto aw__dispatch;                                                                     \
     } while (0)
 
@@ -295,7 +296,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
             return AW_PENDING;                                                                     \
         AW__FALLTHROUGH;                                                                           \
     case __LINE__:                                                                                 \
-        if (aw__await_take(AW__TASK(f), (out), sizeof(*(out)), (errp), AW__SITE))                 \
+        if (aw__await_take(AW__TASK(f), (out), sizeof(*(out)), (errp), AW__SITE))                  \
             goto aw__dispatch;                                                                     \
     } while (0)
 
@@ -379,7 +380,6 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
 const aw_error *aw_task_pending_error(const aw_task *task);
 
 /* Internals of the macros above (src/aw/task.c); not for direct use. */
-uint32_t aw__task_resume_point(aw_task *task);
 int aw__await(aw_task *task, aw_future *fut, uint32_t line);
 int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, const char *func,
                    const char *file, uint32_t line);
@@ -521,11 +521,11 @@ void aw_channel_free(aw_channel *ch);
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct aw_stats {
-    uint64_t mallocs;         /* calls the core made to malloc/realloc */
-    uint64_t frees;           /* calls the core made to free */
-    uint64_t futures_live;    /* futures allocated and not yet returned to the pools */
-    uint64_t steps;           /* step functions run */
-    uint64_t ready_max;       /* longest ready queue seen */
+    uint64_t mallocs;      /* calls the core made to malloc/realloc */
+    uint64_t frees;        /* calls the core made to free */
+    uint64_t futures_live; /* futures allocated and not yet returned to the pools */
+    uint64_t steps;        /* step functions run */
+    uint64_t ready_max;    /* longest ready queue seen */
 } aw_stats;
 
 /* Copy the counters into *out. */
@@ -551,14 +551,14 @@ void aw_trim(void);
 #ifdef AW_DEBUG
 /* With AW_DEBUG, the constructors record the caller's file:line for aw_debug_dump_pending. */
 void aw__debug_site(const char *file, int line);
-#define AW__AT(call) (aw__debug_site(__FILE__, __LINE__), call)
-#define aw_future_new(size) AW__AT(aw_future_new(size))
-#define aw_sleep(ns) AW__AT(aw_sleep(ns))
-#define aw_sleep_until(d) AW__AT(aw_sleep_until(d))
-#define aw_yield() AW__AT(aw_yield())
+#define AW__AT(call)           (aw__debug_site(__FILE__, __LINE__), call)
+#define aw_future_new(size)    AW__AT(aw_future_new(size))
+#define aw_sleep(ns)           AW__AT(aw_sleep(ns))
+#define aw_sleep_until(d)      AW__AT(aw_sleep_until(d))
+#define aw_yield()             AW__AT(aw_yield())
 #define aw_task_start(t, r, s) AW__AT(aw_task_start(t, r, s))
-#define aw_channel_send(c, e) AW__AT(aw_channel_send(c, e))
-#define aw_channel_recv(c) AW__AT(aw_channel_recv(c))
+#define aw_channel_send(c, e)  AW__AT(aw_channel_send(c, e))
+#define aw_channel_recv(c)     AW__AT(aw_channel_recv(c))
 #endif
 
 #ifdef __cplusplus

@@ -55,7 +55,7 @@ void aw__backend_log(const char *text, size_t len);
 #if !(defined(AW_BACKEND_IC) && AW_BACKEND_IC)
 
 /* Readiness a watch asks for / was granted (bit set). */
-#define AW__EV_READ 1u
+#define AW__EV_READ  1u
 #define AW__EV_WRITE 2u
 
 /* One watched fd: the core keeps an array of these for the backend. */

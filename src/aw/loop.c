@@ -1,0 +1,326 @@
+/*
+ * loop.c - the executor: ready queue, timer heap, fd watches, and the loop phases.
+ *
+ * One turn of the loop, as aw_poll reads top to bottom:
+ *   1. fire expired timers (their futures complete, waiters join the ready queue);
+ *   2. run the ready queue (tasks queued while it runs are run in the same turn);
+ *   3. ask the backend to wait for fds until the next deadline (not at all when work is ready);
+ *   4. complete the futures of ready fds, fire timers, run the ready queue again.
+ * aw_drain is steps 1-2 repeated until nothing is ready, then tells the backend the next deadline:
+ * it never blocks, which is all the IC's passive backend may do. The timer heap is a binary heap
+ * ordered by (deadline, creation sequence) so that equal deadlines fire in creation order; each
+ * timer future remembers its heap position, so cancelling a sleep removes its timer in O(log n).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+uint64_t aw_now(void)
+{
+    return aw__backend_now();
+}
+
+/* ---- ready queue ---------------------------------------------------------------------------- */
+
+/* Run ready tasks until the queue is empty. Returns the number of steps. */
+static size_t aw__run_ready(void)
+{
+    size_t n = 0;
+    aw_task *t;
+    while ((t = aw__g.ready_head) != NULL) {
+        aw__g.ready_head = t->next;
+        if (!aw__g.ready_head)
+            aw__g.ready_tail = NULL;
+        t->next = NULL;
+        aw__task_run(t);
+        n++;
+    }
+    return n;
+}
+
+/* An internal one-shot callback, queued like a task. */
+typedef struct aw__callback {
+    aw_task task;
+    void (*fn)(void *arg);
+    void *arg;
+} aw__callback;
+
+static aw_status aw__callback_step(aw_task *task)
+{
+    aw__callback *cb = (aw__callback *)(void *)task;
+    void (*fn)(void *) = cb->fn;
+    void *arg = cb->arg;
+    aw__free(cb, sizeof *cb);
+    fn(arg);
+    return AW_DONE;
+}
+
+int aw_call_soon(void (*fn)(void *arg), void *arg)
+{
+    aw__callback *cb = aw__alloc(sizeof *cb);
+    if (!cb)
+        return AW_ERR_NOMEM;
+    aw_task_init(&cb->task, aw__callback_step);
+    cb->fn = fn;
+    cb->arg = arg;
+    aw__ready_push(&cb->task);
+    return AW_OK;
+}
+
+static void aw__complete_yield(void *arg)
+{
+    aw_future *fut = arg;
+    aw_future_complete(fut, NULL, 0); /* AW_ERR_CANCELLED if cancelled meanwhile: fine */
+    aw_future_release(fut);
+}
+
+aw_future *(aw_yield)(void)
+{
+    aw_future *fut = (aw_future_new)(0);
+    if (!fut)
+        return NULL;
+    if (aw_call_soon(aw__complete_yield, aw_future_retain(fut)) != AW_OK) {
+        aw_future_release(fut); /* the reference meant for the callback */
+        aw_future_release(fut);
+        return NULL;
+    }
+    return fut;
+}
+
+/* ---- timers --------------------------------------------------------------------------------- */
+
+static inline int aw__timer_before(const aw__timer *a, const aw__timer *b)
+{
+    return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
+}
+
+static inline void aw__timer_put(size_t i, aw__timer t)
+{
+    aw__g.timers[i] = t;
+    t.fut->p.timer_index = i;
+}
+
+static void aw__heap_up(size_t i)
+{
+    aw__timer t = aw__g.timers[i];
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!aw__timer_before(&t, &aw__g.timers[parent]))
+            break;
+        aw__timer_put(i, aw__g.timers[parent]);
+        i = parent;
+    }
+    aw__timer_put(i, t);
+}
+
+static void aw__heap_down(size_t i)
+{
+    aw__timer t = aw__g.timers[i];
+    size_t n = aw__g.ntimers;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && aw__timer_before(&aw__g.timers[c + 1], &aw__g.timers[c]))
+            c++;
+        if (!aw__timer_before(&aw__g.timers[c], &t))
+            break;
+        aw__timer_put(i, aw__g.timers[c]);
+        i = c;
+    }
+    aw__timer_put(i, t);
+}
+
+/* Remove heap entry i and return its future (the timer's reference moves to the caller). */
+static aw_future *aw__heap_remove(size_t i)
+{
+    aw_future *fut = aw__g.timers[i].fut;
+    size_t last = --aw__g.ntimers;
+    if (i != last) {
+        aw__timer_put(i, aw__g.timers[last]);
+        aw__heap_down(i);
+        aw__heap_up(i);
+    }
+    return fut;
+}
+
+static void aw__timer_cancel_hook(aw_future *fut, void *data)
+{
+    (void)data;
+    aw_future_release(aw__heap_remove(fut->p.timer_index));
+}
+
+aw_future *(aw_sleep_until)(uint64_t deadline)
+{
+    aw__timer *timers = aw__grow(aw__g.timers, &aw__g.timers_cap, aw__g.ntimers, sizeof *timers);
+    if (!timers)
+        return NULL;
+    aw__g.timers = timers;
+    aw_future *fut = (aw_future_new)(0);
+    if (!fut)
+        return NULL;
+    fut->refs++; /* the timer's reference */
+    aw_future_set_cancel_hook(fut, aw__timer_cancel_hook, NULL);
+    aw__g.timers[aw__g.ntimers] = (aw__timer){deadline, aw__g.timer_seq++, fut};
+    aw__heap_up(aw__g.ntimers++);
+    return fut;
+}
+
+aw_future *(aw_sleep)(uint64_t ns)
+{
+    uint64_t now = aw__backend_now();
+    return (aw_sleep_until)(ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
+}
+
+size_t aw__timers_expire(void)
+{
+    if (!aw__g.ntimers)
+        return 0;
+    uint64_t now = aw__backend_now();
+    size_t fired = 0;
+    while (aw__g.ntimers && aw__g.timers[0].deadline <= now) {
+        aw_future *fut = aw__heap_remove(0);
+        aw_future_complete(fut, NULL, 0);
+        aw_future_release(fut);
+        fired++;
+    }
+    return fired;
+}
+
+uint64_t aw__timers_next(void)
+{
+    return aw__g.ntimers ? aw__g.timers[0].deadline : AW__NO_DEADLINE;
+}
+
+/* ---- loop phases ---------------------------------------------------------------------------- */
+
+size_t aw_drain(void)
+{
+    size_t steps = 0;
+    for (;;) {
+        aw__timers_expire();
+        if (!aw__g.ready_head)
+            break;
+        steps += aw__run_ready();
+    }
+    aw__backend_arm(aw__timers_next());
+    return steps;
+}
+
+int aw_has_pending(void)
+{
+    if (aw__g.ready_head || aw__g.ntimers)
+        return 1;
+#if !(defined(AW_BACKEND_IC) && AW_BACKEND_IC)
+    return aw__g.nwatches != 0;
+#else
+    return 0;
+#endif
+}
+
+#if !(defined(AW_BACKEND_IC) && AW_BACKEND_IC)
+
+static void aw__watch_cancel_hook(aw_future *fut, void *data)
+{
+    (void)data;
+    for (size_t i = 0; i < aw__g.nwatches; i++) {
+        if (aw__g.watches[i].fut != fut)
+            continue;
+        aw__g.watches[i] = aw__g.watches[--aw__g.nwatches];
+        aw_future_release(fut);
+        return;
+    }
+}
+
+int aw__watch_add(int fd, unsigned events, aw_future *fut)
+{
+    aw__watch *watches =
+        aw__grow(aw__g.watches, &aw__g.watches_cap, aw__g.nwatches, sizeof *watches);
+    if (!watches)
+        return AW_ERR_NOMEM;
+    aw__g.watches = watches;
+    aw__g.watches[aw__g.nwatches++] = (aw__watch){fd, (uint8_t)events, 0, aw_future_retain(fut)};
+    aw_future_set_cancel_hook(fut, aw__watch_cancel_hook, NULL);
+    return AW_OK;
+}
+
+/* Complete the futures of the watches the backend marked ready and drop those watches. */
+static size_t aw__watches_fire(void)
+{
+    size_t fired = 0;
+    for (size_t i = 0; i < aw__g.nwatches;) {
+        aw__watch *w = &aw__g.watches[i];
+        if (!w->revents) {
+            i++;
+            continue;
+        }
+        aw_future *fut = w->fut;
+        *w = aw__g.watches[--aw__g.nwatches];
+        aw_future_complete(fut, NULL, 0);
+        aw_future_release(fut);
+        fired++;
+    }
+    return fired;
+}
+
+int aw_poll(int64_t timeout_ns)
+{
+    size_t n = aw__timers_expire();
+    n += aw__run_ready();
+    uint64_t deadline = aw__timers_next();
+    if (aw__g.ready_head || timeout_ns == 0) {
+        deadline = 0;
+    } else if (timeout_ns > 0) {
+        uint64_t limit = aw__backend_now() + (uint64_t)timeout_ns;
+        if (limit < deadline)
+            deadline = limit;
+    }
+    if (aw__g.nwatches || deadline != AW__NO_DEADLINE) {
+        int ready = aw__backend_wait(deadline, aw__g.watches, aw__g.nwatches);
+        if (ready < 0)
+            return AW_ERR_IO;
+        if (ready > 0)
+            n += aw__watches_fire();
+    }
+    n += aw__timers_expire();
+    n += aw__run_ready();
+    return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
+int aw_run(void)
+{
+    while (aw_has_pending()) {
+        if (aw_poll(-1) == AW_ERR_IO)
+            return AW_ERR_IO;
+    }
+    return AW_OK;
+}
+
+int aw_run_forever(void)
+{
+    for (;;) {
+        if (!aw_has_pending()) {
+            /* Nothing can ever happen: sleep for a long time rather than spin. */
+            if (aw__backend_wait(aw__backend_now() + 3600000000000ull, NULL, 0) < 0)
+                return AW_ERR_IO;
+            continue;
+        }
+        if (aw_poll(-1) == AW_ERR_IO)
+            return AW_ERR_IO;
+    }
+}
+
+int aw_wait_for(aw_future *fut)
+{
+    while (fut->state == AW_FUTURE_PENDING) {
+        if (!aw_has_pending())
+            return AW_ERR_STATE; /* nothing left that could finish it */
+        if (aw_poll(-1) == AW_ERR_IO)
+            return AW_ERR_IO;
+    }
+    if (fut->state == AW_FUTURE_COMPLETED)
+        return AW_OK;
+    return fut->state == AW_FUTURE_CANCELLED ? AW_ERR_CANCELLED : AW_ERR_STATE;
+}
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * task.c - async functions: the helpers behind AW_BEGIN/AW_AWAIT/AW_END, starting, finishing and
+ * cancelling tasks, and the report of uncaught errors.
+ *
+ * Flow of a step function. AW_BEGIN switches on task->resume. An await stores its line in resume
+ * and the awaited future (or child) in task->link, then either returns AW_PENDING (the task is now
+ * in the future's waiter list) or falls through to its own `case __LINE__:`, where the result is
+ * taken. Every way out (normal end, AW_RETURN, AW_THROW, a propagated error, cancellation, a stale
+ * resume point) sets resume to AW__RESUME_FINALLY and jumps back to the switch, which lands in the
+ * FINALLY section or, without one, in AW_END's `default:`; AW_END then finishes the task with the
+ * error held in task->link.error (NULL: success) and tells its continuation (task->cont).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void aw__task_run(aw_task *t)
+{
+    t->state = AW_TASK_RUNNING;
+    aw__g.stats.steps++;
+#ifdef AW_PROFILE
+    uint64_t t0;
+    void *saved = aw__profile_before(&t0);
+    t->step(t);
+    aw__profile_after(saved, t0);
+#else
+    t->step(t);
+#endif
+}
+
+aw_task *aw_task_init(aw_task *task, aw_step_fn step)
+{
+    memset(task, 0, sizeof *task);
+    task->step = step;
+    return task;
+}
+
+void *aw_task_new(size_t frame_size, aw_step_fn step)
+{
+    if (frame_size < sizeof(aw_task))
+        return NULL;
+    aw_task *t = aw__malloc(frame_size);
+    if (!t)
+        return NULL;
+    memset(t, 0, frame_size);
+    t->step = step;
+    t->flags = AW__TF_OWNED;
+    return t;
+}
+
+void aw_task_free(aw_task *task)
+{
+    aw__mfree(task);
+}
+
+/* ---- awaiting ------------------------------------------------------------------------------ */
+
+int aw__await(aw_task *task, aw_future *fut, uint32_t line)
+{
+    if (task->flags & AW__TF_IN_FINALLY)
+        aw__fatal("await inside FINALLY (line %u)", (unsigned)line);
+    task->resume = line;
+    task->link.future = fut;
+    if (!fut || fut->state != AW_FUTURE_PENDING || (task->flags & AW__TF_CANCEL_REQ))
+        return 0;
+    task->next = NULL;
+    if (fut->tail)
+        fut->tail->next = task;
+    else
+        fut->head = task;
+    fut->tail = task;
+    fut->nwaiters++;
+    task->state = AW_TASK_WAITING;
+    return 1;
+}
+
+/* Route `err` (with this site added to its trace) to the code (*errp) or to the task's finish.
+ * Returns 1 when the task must jump to its FINALLY. Cancellation always propagates. */
+static int aw__route_error(aw_task *task, aw_error *err, aw_error **errp, int cancel,
+                           const char *func, const char *file, uint32_t line)
+{
+    aw_error_add_trace(&err, func, file, line);
+    if (errp && !cancel) {
+        *errp = err;
+        return 0;
+    }
+    task->link.error = err;
+    task->resume = AW__RESUME_FINALLY;
+    return 1;
+}
+
+/* The cancellation requested while the task was running, if any (clears the request). */
+static aw_error *aw__take_cancel(aw_task *task)
+{
+    if (!(task->flags & AW__TF_CANCEL_REQ))
+        return NULL;
+    task->flags &= (uint8_t)~AW__TF_CANCEL_REQ;
+    return aw_error_new(AW_E_CANCELLED, 0, "task cancelled");
+}
+
+int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, const char *func,
+                   const char *file, uint32_t line)
+{
+    aw_future *fut = task->link.future;
+    aw_error *err = aw__take_cancel(task);
+    task->link.future = NULL;
+    if (errp)
+        *errp = NULL;
+    if (err) {
+        if (fut && fut->state == AW_FUTURE_PENDING)
+            aw__future_unlink(fut, task);
+        aw_future_release(fut);
+        return aw__route_error(task, err, errp, 1, func, file, line);
+    }
+    if (!fut)
+        return aw__route_error(task, aw_error_new(AW_E_NOMEM, 0, "no memory for the future"), errp,
+                               0, func, file, line);
+    switch (fut->state) {
+    case AW_FUTURE_COMPLETED:
+        if (out && out_size != fut->size)
+            err = aw_error_newf(AW_E_STATE, 0, "await: the value has %u bytes, the destination %zu",
+                                (unsigned)fut->size, out_size);
+        else if (out && out_size)
+            memcpy(out, AW__FUT_VALUE(fut), out_size);
+        break;
+    case AW_FUTURE_FAILED:
+    case AW_FUTURE_CANCELLED:
+        err = aw_error_retain(fut->error);
+        break;
+    default:
+        err = aw_error_new(AW_E_STATE, 0, "resumed while the awaited future is still pending");
+        aw__future_unlink(fut, task);
+        break;
+    }
+    aw_future_release(fut);
+    if (!err)
+        return 0;
+    return aw__route_error(task, err, errp, 0, func, file, line);
+}
+
+int aw__await_task(aw_task *task, aw_task *child, uint32_t line)
+{
+    if (task->flags & AW__TF_IN_FINALLY)
+        aw__fatal("await inside FINALLY (line %u)", (unsigned)line);
+    task->resume = line;
+    task->link.child = child;
+    if (!child)
+        return 0;
+    task->flags |= AW__TF_LINK_CHILD;
+    if (child->state != AW_TASK_INIT || !child->step)
+        return 0; /* reported by aw__await_task_take */
+    child->cont_kind = AW__CONT_PARENT;
+    child->cont.parent = task;
+    aw__task_run(child);
+    if (child->state == AW_TASK_DONE || (task->flags & AW__TF_CANCEL_REQ))
+        return 0;
+    task->state = AW_TASK_WAITING_TASK;
+    return 1;
+}
+
+int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const char *file,
+                        uint32_t line)
+{
+    aw_task *child = task->link.child;
+    aw_error *err = aw__take_cancel(task);
+    task->link.child = NULL;
+    task->flags &= (uint8_t)~AW__TF_LINK_CHILD;
+    if (errp)
+        *errp = NULL;
+    if (err) {
+        if (child && child->state != AW_TASK_DONE) {
+            child->cont_kind = AW__CONT_NONE; /* it must not wake us any more */
+            aw_task_cancel(child);
+        }
+        if (child && child->state == AW_TASK_DONE) {
+            aw_error_release(child->link.error);
+            child->link.error = NULL;
+        }
+        return aw__route_error(task, err, errp, 1, func, file, line);
+    }
+    if (!child)
+        return aw__route_error(task, aw_error_new(AW_E_NOMEM, 0, "no memory for the task"), errp, 0,
+                               func, file, line);
+    if (child->state != AW_TASK_DONE)
+        return aw__route_error(
+            task, aw_error_new(AW_E_STATE, 0, "awaited task was not freshly initialised"), errp, 0,
+            func, file, line);
+    err = child->link.error;
+    child->link.error = NULL;
+    if (!err)
+        return 0;
+    return aw__route_error(task, err, errp, 0, func, file, line);
+}
+
+void aw__yield(aw_task *task, uint32_t line)
+{
+    if (task->flags & AW__TF_IN_FINALLY)
+        aw__fatal("AW_YIELD inside FINALLY (line %u)", (unsigned)line);
+    task->resume = line;
+    task->link.future = NULL;
+    aw__ready_push(task);
+}
+
+int aw__resumed(aw_task *task, const char *func, const char *file, uint32_t line)
+{
+    aw_error *err = aw__take_cancel(task);
+    return err ? aw__route_error(task, err, NULL, 1, func, file, line) : 0;
+}
+
+/* ---- leaving ------------------------------------------------------------------------------- */
+
+void aw__task_return(aw_task *task)
+{
+    task->resume = (task->flags & AW__TF_IN_FINALLY) ? AW__RESUME_END : AW__RESUME_FINALLY;
+}
+
+void aw__task_throw(aw_task *task, aw_error *err, const char *func, const char *file, uint32_t line)
+{
+    if (!err)
+        err = aw_error_new(AW_E_GENERIC, 0, NULL);
+    aw_error_add_trace(&err, func, file, line);
+    aw_error_release(task->link.error); /* a throw in FINALLY replaces the pending error */
+    task->link.error = err;
+    aw__task_return(task);
+}
+
+void aw__task_enter_finally(aw_task *task)
+{
+    task->flags |= AW__TF_IN_FINALLY;
+    task->resume = AW__RESUME_END;
+}
+
+const aw_error *aw_task_pending_error(const aw_task *task)
+{
+    return (task->flags & AW__TF_IN_FINALLY) ? task->link.error : NULL;
+}
+
+int aw__task_check_end(aw_task *task, const char *func, const char *file, uint32_t line)
+{
+    if (task->resume == AW__RESUME_END || task->resume == AW__RESUME_FINALLY)
+        return 0;
+    /* The switch had no case for this resume point: an await hidden in a nested switch. */
+    aw__logf("asyncwasm: stale resume point %u in %s (%s): an await inside a switch statement?",
+             (unsigned)task->resume, func, file);
+    aw_error *err =
+        aw_error_newf(AW_E_STATE, 0, "stale resume point %u: an await inside a switch statement?",
+                      (unsigned)task->resume);
+    aw_error_add_trace(&err, func, file, line);
+    if (task->flags & AW__TF_LINK_CHILD) {
+        aw_task *child = task->link.child;
+        if (child && child->state == AW_TASK_DONE) {
+            aw_error_release(child->link.error);
+            child->link.error = NULL;
+        }
+    } else if (task->link.future) {
+        /* the future of the await that could not be resumed */
+        if (task->link.future->state == AW_FUTURE_PENDING)
+            aw__future_unlink(task->link.future, task);
+        aw_future_release(task->link.future);
+    }
+    task->link.error = err;
+    task->resume = AW__RESUME_FINALLY;
+    task->flags &= (uint8_t) ~(AW__TF_IN_FINALLY | AW__TF_LINK_CHILD);
+    return 1;
+}
+
+static void aw__default_hook(const aw_error *err, aw_task *task, void *data)
+{
+    (void)data;
+    aw__logf("asyncwasm: uncaught error in detached task %p:", (void *)task);
+    aw_error_print(err);
+}
+
+void aw_set_error_hook(aw_error_hook hook, void *data)
+{
+    aw__g.hook = hook;
+    aw__g.hook_data = data;
+}
+
+aw_status aw__task_finish(aw_task *task)
+{
+    aw_error *err = task->link.error;
+    int owned = task->flags & AW__TF_OWNED;
+    if (task->cont_kind != AW__CONT_PARENT)
+        task->link.error = NULL; /* handed on below; the callee may free the frame */
+    task->state = AW_TASK_DONE;
+    task->flags &= (uint8_t) ~(AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ);
+    AW__DBG("task %p done%s", (void *)task, err ? " with an error" : "");
+    switch (task->cont_kind) {
+    case AW__CONT_PARENT: {
+        /* The parent takes the error from link.error when it resumes. */
+        aw_task *parent = task->cont.parent;
+        if (parent->state == AW_TASK_WAITING_TASK && parent->link.child == task)
+            aw__ready_push(parent);
+        return AW_DONE;
+    }
+    case AW__CONT_FUTURE: {
+        aw_future *fut = task->cont.future;
+        task->cont.future = NULL;
+        if (err)
+            aw_future_fail(fut, err);
+        else
+            aw_future_complete(fut, fut->p.result, fut->size);
+        aw_future_release(fut);
+        break;
+    }
+    case AW__CONT_DONE:
+        task->cont.done(task, err);
+        aw_error_release(err);
+        break;
+    default:
+        if (err && aw_error_kind_of(err) != AW_E_CANCELLED) {
+            if (aw__g.hook)
+                aw__g.hook(err, task, aw__g.hook_data);
+            else
+                aw__default_hook(err, task, NULL);
+        }
+        aw_error_release(err);
+        break;
+    }
+    if (owned)
+        aw__mfree(task);
+    return AW_DONE;
+}
+
+/* ---- starting and cancelling ---------------------------------------------------------------- */
+
+static void aw__task_future_cancel(aw_future *fut, void *data)
+{
+    (void)fut;
+    aw_task_cancel(data);
+}
+
+aw_future *(aw_task_start)(aw_task *task, const void *result, size_t size)
+{
+    if (task->state != AW_TASK_INIT || !task->step)
+        return aw_future_failed(aw_error_new(AW_E_STATE, 0, "task was not freshly initialised"));
+    aw_future *fut = (aw_future_new)(size);
+    if (!fut)
+        return NULL;
+    fut->refs++; /* the task's reference, dropped when it finishes */
+    fut->p.result = result;
+    aw_future_set_cancel_hook(fut, aw__task_future_cancel, task);
+    task->cont_kind = AW__CONT_FUTURE;
+    task->cont.future = fut;
+    AW__DBG("task %p start (future %p)", (void *)task, (void *)fut);
+    aw__task_run(task);
+    return fut;
+}
+
+int aw_spawn(aw_task *task)
+{
+    if (task->state != AW_TASK_INIT || !task->step)
+        return AW_ERR_STATE;
+    task->cont_kind = AW__CONT_NONE;
+    AW__DBG("task %p spawn", (void *)task);
+    aw__task_run(task);
+    return AW_OK;
+}
+
+int aw_task_run_cb(aw_task *task, aw_task_done_fn done)
+{
+    if (task->state != AW_TASK_INIT || !task->step || !done)
+        return task->state != AW_TASK_INIT ? AW_ERR_STATE : AW_ERR_INVALID;
+    task->cont_kind = AW__CONT_DONE;
+    task->cont.done = done;
+    AW__DBG("task %p start (callback)", (void *)task);
+    aw__task_run(task);
+    return AW_OK;
+}
+
+/* Remove `t` from the ready queue. */
+static void aw__ready_unlink(aw_task *t)
+{
+    aw_task *prev = NULL;
+    for (aw_task *w = aw__g.ready_head; w; prev = w, w = w->next) {
+        if (w != t)
+            continue;
+        if (prev)
+            prev->next = w->next;
+        else
+            aw__g.ready_head = w->next;
+        if (aw__g.ready_tail == w)
+            aw__g.ready_tail = prev;
+        w->next = NULL;
+        return;
+    }
+}
+
+int aw_task_cancel(aw_task *task)
+{
+    switch (task->state) {
+    case AW_TASK_INIT:
+    case AW_TASK_DONE:
+        return AW_ERR_STATE;
+    case AW_TASK_RUNNING:
+        task->flags |= AW__TF_CANCEL_REQ;
+        return AW_ERR_BUSY;
+    case AW_TASK_WAITING: {
+        aw_future *fut = task->link.future;
+        if (fut->state == AW_FUTURE_PENDING)
+            aw__future_unlink(fut, task);
+        else
+            aw__ready_unlink(task); /* its future finished: it sits in the ready queue */
+        aw_future_release(fut);
+        break;
+    }
+    case AW_TASK_WAITING_TASK: {
+        aw_task *child = task->link.child;
+        child->cont_kind = AW__CONT_NONE;
+        aw_task_cancel(child);
+        break;
+    }
+    case AW_TASK_READY:
+        aw__ready_unlink(task);
+        if (task->flags & AW__TF_LINK_CHILD) {
+            /* Woken by a finished child: drop the child's result. */
+            aw_error_release(task->link.child->link.error);
+            task->link.child->link.error = NULL;
+        } else {
+            aw_future_release(task->link.future);
+        }
+        break;
+    default:
+        return AW_ERR_STATE;
+    }
+    AW__DBG("task %p cancelled", (void *)task);
+    task->flags &= (uint8_t) ~(AW__TF_LINK_CHILD | AW__TF_CANCEL_REQ);
+    task->link.error = aw_error_new(AW_E_CANCELLED, 0, "task cancelled");
+    task->resume = AW__RESUME_FINALLY;
+    aw__task_run(task);
+    return AW_OK;
+}
+
+aw_task_state aw_task_state_of(const aw_task *task)
+{
+    return (aw_task_state)task->state;
+}
+
+const aw_error *aw_task_error(const aw_task *task)
+{
+    return task->state == AW_TASK_DONE ? task->link.error : NULL;
+}
