@@ -75,12 +75,23 @@ export class Canister {
     return wasm + BigInt(e.sysInstructions);
   }
 
-  /** The wasm state to return to if an execution traps. */
-  snapshot() {
+  /**
+   * The wasm state to return to if an execution traps. With `reuse`, the memory copy goes into
+   * a buffer kept by the canister for that purpose (the snapshot is then valid only until the
+   * next such call); otherwise into a new one.
+   */
+  snapshot(reuse = false) {
+    const live = new Uint8Array(this.mem.buffer);
+    let mem;
+    if (reuse) {
+      if (!this.spare || this.spare.length !== live.length) this.spare = new Uint8Array(live.length);
+      mem = this.spare;
+      mem.set(live);
+    } else mem = live.slice();
     return {
       code: this.code,
       instance: this.instance,
-      mem: new Uint8Array(this.mem.buffer).slice(),
+      mem,
       globals: this.globals.map((g) => g.value),
       cycles: this.cycles,
     };
@@ -146,7 +157,7 @@ export class Canister {
    * trap's message. Errors that are not traps (bugs in icsim) are rethrown after the rollback.
    */
   run(exec, body) {
-    const snap = this.snapshot();
+    const snap = this.snapshot(true);
     const journal = { pages: new Map(), pagesBefore: null };
     this.journal = journal;
     this.exec = exec;

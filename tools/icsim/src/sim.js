@@ -625,7 +625,8 @@ export class IcSim {
     const saved = { queue: this.queue, callbacks: this.callbacks, snaps: this.compositeSnaps };
     this.queue = [];
     this.callbacks = new Map();
-    this.compositeSnaps = new Map();
+    // A plain query rolls itself back; only a composite one needs the snapshots of touch().
+    this.compositeSnaps = c && c.code && c.code.methods.query.has(method) ? null : new Map();
     let result = null;
     try {
       this.enqueue({
@@ -634,7 +635,7 @@ export class IcSim {
       });
       for (let guard = 0; !result && this.queue.length && guard < 1000000; guard++) await this.step();
     } finally {
-      for (const [c2, s] of this.compositeSnaps) {
+      for (const [c2, s] of this.compositeSnaps || []) {
         c2.restore(s.snap);
         Object.assign(c2, { stable: s.stable, stablePages: s.pages, timer: s.timer, contexts: s.contexts });
       }
