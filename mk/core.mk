@@ -56,12 +56,26 @@ ALL_TARGETS += $(AW_POSIX_LIB) $(AW_WASI_LIB)
 # off so the sanitizer sees every block), plus a sanitized build with AW_DEBUG and AW_PROFILE.
 # core-wasi: the same tests compiled to wasm32-wasi, run by Node's WASI.
 AW_NATIVE_VARIANTS := clang gcc san debug
-AW_NATIVE_TESTS := test_core
+AW_NATIVE_TESTS := test_core test_io
 
 TEST_SUITES += core-native core-wasi
 .PHONY: test-core-native test-core-wasi
 AW_NATIVE_PROGRAMS := $(foreach v,$(AW_NATIVE_VARIANTS),$(foreach t,$(AW_NATIVE_TESTS),$(CORE_BUILD)/$(v)/$(t)))
 test-core-native: $(AW_NATIVE_PROGRAMS)
 	@tests/aw/run_native.sh $(AW_NATIVE_PROGRAMS)
-test-core-wasi: $(CORE_BUILD)/wasi/test_core.wasm
-	@$(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $<
+test-core-wasi: $(CORE_BUILD)/wasi/test_core.wasm $(CORE_BUILD)/wasi/test_io.wasm
+	@rm -rf $(CORE_BUILD)/wasi/files && mkdir -p $(CORE_BUILD)/wasi/files
+	@$(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $(CORE_BUILD)/wasi/test_core.wasm >$(CORE_BUILD)/wasi/test_core.out; \
+	rc1=$$?; cat $(CORE_BUILD)/wasi/test_core.out; \
+	$(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $(CORE_BUILD)/wasi/test_io.wasm --dir $(CORE_BUILD)/wasi/files >$(CORE_BUILD)/wasi/test_io.out; \
+	rc2=$$?; cat $(CORE_BUILD)/wasi/test_io.out; \
+	cat $(CORE_BUILD)/wasi/test_core.out $(CORE_BUILD)/wasi/test_io.out | \
+	    awk '/^[0-9]+ passed, [0-9]+ failed$$/ {p += $$1; f += $$3} END {print p " passed, " f " failed"}'; \
+	[ $$rc1 -eq 0 ] && [ $$rc2 -eq 0 ]
+
+# core-ic-compile: aw_wait_for/aw_run_forever/aw_run/aw_poll must not compile for the IC.
+TEST_SUITES += core-ic-compile
+.PHONY: test-core-ic-compile
+test-core-ic-compile: $(AW_HEADERS)
+	@tests/aw/ic_compile_fail.sh "$(IC_CC) $(IC_CFLAGS)" "$(WASI_CC) $(WASI_CFLAGS)" \
+	    $(CORE_BUILD)/ic-compile $(AW_CORE_SRCS)

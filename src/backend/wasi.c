@@ -5,6 +5,11 @@
  * deadline (none without timers) and an fd_read or fd_write subscription per watch. The userdata
  * of an fd subscription is the watch index. Time comes from clock_time_get(MONOTONIC); the log
  * goes to fd 2.
+ *
+ * Two rules keep fd I/O working where runtimes differ. A regular file is always ready (as poll(2)
+ * says), so it is reported at once without asking the runtime. And when the runtime rejects fd
+ * subscriptions (Node's WASI answers EPERM to any of them), every watched fd counts as ready: the
+ * read or write that follows then simply behaves as in synchronous code.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -57,8 +62,16 @@ int aw__backend_wait(uint64_t deadline, aw__watch *watches, size_t n)
         aw__subs_cap = need;
     }
     size_t k = 0;
+    int ready = 0;
     for (size_t i = 0; i < n; i++) {
+        __wasi_fdstat_t st;
         watches[i].revents = 0;
+        if (__wasi_fd_fdstat_get((__wasi_fd_t)watches[i].fd, &st) == 0 &&
+            st.fs_filetype == __WASI_FILETYPE_REGULAR_FILE) {
+            watches[i].revents = watches[i].events;
+            ready++;
+            continue;
+        }
         __wasi_subscription_t *s = &aw__subs[k++];
         s->userdata = i;
         if (watches[i].events & AW__EV_READ) {
@@ -69,6 +82,9 @@ int aw__backend_wait(uint64_t deadline, aw__watch *watches, size_t n)
             s->u.u.fd_write.file_descriptor = (__wasi_fd_t)watches[i].fd;
         }
     }
+    if (ready)
+        return ready; /* regular files: no need to ask the runtime this turn */
+    size_t nfd = k;
     if (deadline != AW__NO_DEADLINE) {
         uint64_t now = aw__backend_now();
         __wasi_subscription_t *s = &aw__subs[k++];
@@ -82,9 +98,14 @@ int aw__backend_wait(uint64_t deadline, aw__watch *watches, size_t n)
     if (k == 0)
         return 0;
     __wasi_size_t nevents = 0;
-    if (__wasi_poll_oneoff(aw__subs, aw__events, k, &nevents) != 0)
-        return AW_ERR_IO;
-    int ready = 0;
+    if (__wasi_poll_oneoff(aw__subs, aw__events, k, &nevents) != 0) {
+        if (nfd == 0)
+            return AW_ERR_IO; /* only a clock, and it failed */
+        /* fd subscriptions rejected: count every watched fd as ready */
+        for (size_t i = 0; i < n; i++)
+            watches[i].revents = watches[i].events;
+        return (int)n;
+    }
     for (size_t e = 0; e < nevents; e++) {
         const __wasi_event_t *ev = &aw__events[e];
         if (ev->userdata == AW__CLOCK_USERDATA || ev->userdata >= n)
