@@ -75,11 +75,11 @@ test-candid-unit: $(CANDID_UNIT) $(CANDID_UNIT_GCC)
 
 # The whole Candid test set under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-candid-san: $(CANDID_TOOL_SAN) $(CANDID_UNIT_SAN)
-	$(CANDID_UNIT_SAN) | tail -n 1 | sed 's/^/unit: /'
+	$(CANDID_UNIT_SAN) > $(CANDID_B)/san/unit.log 2>&1 || { cat $(CANDID_B)/san/unit.log; exit 1; }
 	$(CANDID_TOOL_SAN) test $(CANDID_TESTS)
 
 # The wasm32-wasi tool, run with Node's WASI, on the conformance files.
 test-candid-wasm: $(CANDID_WASM)
 	$(NODE) $(NODE_FLAGS) tools/candid/run-wasi.mjs $(CANDID_WASM) test $(CANDID_TESTS)
 
-TEST_SUITES += candid-conformance
+TEST_SUITES += candid-conformance candid-unit candid-san candid-wasm

@@ -190,6 +190,7 @@ static int parse_fields(candid__tparser *tp, candid_kind kind, candid_tref *out)
     uint32_t n = 0, cap = 0;
     int64_t prev = -1;
     int tuple = 1;
+    candid_type t = {.kind = kind};
     while (!candid__lex_is(lx, "}")) {
         candid_field fl = {0, NULL, CANDID_NULL};
         int named = 0;
@@ -239,7 +240,8 @@ static int parse_fields(candid__tparser *tp, candid_kind kind, candid_tref *out)
     }
     if ((rc = candid__lex_expect(lx, "}")))
         goto fail;
-    qsort(f, n, sizeof *f, cmp_field);
+    if (n)
+        qsort(f, n, sizeof *f, cmp_field);
     for (uint32_t i = 1; i < n; i++)
         if (f[i].id == f[i - 1].id) {
             rc = candid__err_line(lx->err, CANDID_E_TYPE, lx->name, line, col,
@@ -247,7 +249,6 @@ static int parse_fields(candid__tparser *tp, candid_kind kind, candid_tref *out)
                                   candid_kind_name(kind));
             goto fail;
         }
-    candid_type t = {.kind = kind};
     t.u.rec.n = n;
     t.u.rec.tuple = (uint8_t)(tuple && n > 0);
     t.u.rec.fields = candid_arena_alloc(&tp->e->arena, (n ? n : 1) * sizeof *f);
@@ -362,7 +363,8 @@ static int cmp_method(const void *a, const void *b)
 /* Sorts methods by name and rejects duplicates; returns 0 or an error. */
 static int sort_methods(candid__tparser *tp, candid_method *m, uint32_t n)
 {
-    qsort(m, n, sizeof *m, cmp_method);
+    if (n)
+        qsort(m, n, sizeof *m, cmp_method);
     for (uint32_t i = 1; i < n; i++)
         if (!cmp_method(&m[i], &m[i - 1]))
             return tp_error(tp, CANDID_E_TYPE, "duplicate method name `%s`", m[i].name);
@@ -378,6 +380,7 @@ static int parse_actortype(candid__tparser *tp, candid_tref *out)
         return rc;
     candid_method *m = NULL;
     uint32_t n = 0, cap = 0;
+    candid_type t = {.kind = CANDID_SERVICE};
     while (!candid__lex_is(lx, "}")) {
         if (!is_name_token(lx)) {
             rc = tp_error(tp, CANDID_E_SYNTAX, "expected a method name%s", "");
@@ -392,9 +395,10 @@ static int parse_actortype(candid__tparser *tp, candid_tref *out)
             goto fail;
         if (candid__lex_is(lx, "("))
             rc = parse_functype(tp, &me.type);
-        else if (lx->kind == CANDID__T_ID && !candid__is_keyword((char *)lx->text, lx->text_len))
-            (rc = lookup_name(tp, (const char *)lx->text, &me.type)) || (rc = next(tp));
-        else
+        else if (lx->kind == CANDID__T_ID && !candid__is_keyword((char *)lx->text, lx->text_len)) {
+            if (!(rc = lookup_name(tp, (const char *)lx->text, &me.type)))
+                rc = next(tp);
+        } else
             rc = tp_error(tp, CANDID_E_SYNTAX, "expected a function type or a type name%s", "");
         if (rc)
             goto fail;
@@ -410,7 +414,6 @@ static int parse_actortype(candid__tparser *tp, candid_tref *out)
     }
     if ((rc = candid__lex_expect(lx, "}")) || (rc = sort_methods(tp, m, n)))
         goto fail;
-    candid_type t = {.kind = CANDID_SERVICE};
     t.u.svc.n = n;
     t.u.svc.methods = candid_arena_alloc(&tp->e->arena, (n ? n : 1) * sizeof *m);
     if (!t.u.svc.methods) {
@@ -839,7 +842,8 @@ static int merge_imported(candid__tparser *tp)
         n += svc->u.svc.n;
     }
     free(all);
-    qsort(m, n, sizeof *m, cmp_method);
+    if (n)
+        qsort(m, n, sizeof *m, cmp_method);
     for (uint32_t i = 1; i < n; i++)
         if (!cmp_method(&m[i], &m[i - 1]))
             return candid__errf(tp->lx->err, CANDID_E_TYPE,

@@ -780,11 +780,10 @@ static int infer(coercer *c, const tval *v, candid_tref *out)
 
 /* ------------------------------------------------------------------ entry point */
 
-int candid__parse_args_lx(candid_env *e, candid_arena *a, candid__lexer *lx,
-                          const candid_tref *types, uint32_t ntypes, candid_value **out,
-                          uint32_t *nout, candid_tref **out_types)
+/* Parses `( <annval>,* )` into an arena array of untyped values. */
+static int parse_arg_list(tparse *p, tval ***out, uint32_t *nout)
 {
-    tparse p = {e, a, lx, lx->err};
+    candid__lexer *lx = p->lx;
     int rc = candid__lex_expect(lx, "(");
     if (rc)
         return rc;
@@ -792,10 +791,10 @@ int candid__parse_args_lx(candid_env *e, candid_arena *a, candid__lexer *lx,
     uint32_t n = 0, cap = 0;
     while (!candid__lex_is(lx, ")")) {
         tval *v;
-        if ((rc = parse_annval(&p, &v)))
+        if ((rc = parse_annval(p, &v)))
             goto fail;
         if (candid__grow((void **)&vals, &cap, n + 1, sizeof *vals)) {
-            rc = nomem(&p);
+            rc = nomem(p);
             goto fail;
         }
         vals[n++] = v;
@@ -806,44 +805,59 @@ int candid__parse_args_lx(candid_env *e, candid_arena *a, candid__lexer *lx,
     }
     if ((rc = candid__lex_expect(lx, ")")))
         goto fail;
+    *out = candid_arena_alloc(p->a, (n ? n : 1) * sizeof **out);
+    if (!*out) {
+        rc = nomem(p);
+        goto fail;
+    }
+    if (n)
+        memcpy(*out, vals, n * sizeof *vals);
+    *nout = n;
+fail:
+    free(vals);
+    return rc;
+}
+
+int candid__parse_args_lx(candid_env *e, candid_arena *a, candid__lexer *lx,
+                          const candid_tref *types, uint32_t ntypes, candid_value **out,
+                          uint32_t *nout, candid_tref **out_types)
+{
+    tparse p = {e, a, lx, lx->err};
+    tval **vals = NULL;
+    uint32_t n = 0;
+    int rc = parse_arg_list(&p, &vals, &n);
+    if (rc)
+        return rc;
     coercer c = {e, a, lx->err, lx->name, 0};
     uint32_t nres = types ? ntypes : n;
     candid_value *res = candid_arena_alloc(a, (nres ? nres : 1) * sizeof *res);
     candid_tref *inferred = candid_arena_alloc(&e->arena, (nres ? nres : 1) * sizeof *inferred);
-    if (!res || !inferred) {
-        rc = nomem(&p);
-        goto fail;
-    }
+    if (!res || !inferred)
+        return nomem(&p);
     for (uint32_t i = 0; i < nres; i++) {
         candid_tref t;
-        if (types) {
+        if (types)
             t = types[i];
-        } else if ((rc = infer(&c, vals[i], &t))) {
-            goto fail;
-        }
+        else if ((rc = infer(&c, vals[i], &t)))
+            return rc;
         inferred[i] = t;
         if (i < n) {
             if ((rc = coerce(&c, vals[i], t, &res[i])))
-                goto fail;
+                return rc;
         } else if (candid__null_like(e, t)) {
             res[i].kind = candid_env_kind(e, t);
             res[i].u.opt = NULL;
         } else {
-            rc = candid__err_line(lx->err, CANDID_E_MISMATCH, lx->name, lx->tline, lx->tcol,
-                                  "missing argument %u of type %s", (uint64_t)i,
-                                  candid_kind_name(candid_env_kind(e, t)));
-            goto fail;
+            return candid__err_line(lx->err, CANDID_E_MISMATCH, lx->name, lx->tline, lx->tcol,
+                                    "missing argument %u of type %s", (uint64_t)i,
+                                    candid_kind_name(candid_env_kind(e, t)));
         }
     }
     *out = res;
     *nout = nres;
     if (out_types)
         *out_types = inferred;
-    free(vals);
     return 0;
-fail:
-    free(vals);
-    return rc;
 }
 
 int candid_parse_args(candid_env *e, candid_arena *a, const char *src, size_t len,

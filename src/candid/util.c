@@ -804,7 +804,8 @@ int candid_principal_to_text(const uint8_t *bytes, size_t n, char *out)
     data[1] = (uint8_t)(c >> 16);
     data[2] = (uint8_t)(c >> 8);
     data[3] = (uint8_t)c;
-    memcpy(data + 4, bytes, n);
+    if (n)
+        memcpy(data + 4, bytes, n);
     size_t len = n + 4, o = 0, chars = 0;
     uint32_t acc = 0;
     int bits = 0;
