@@ -34,6 +34,7 @@ function multi(version = 1) {
   (table 5 funcref)
   (elem (i32.const 0) $on_reply $on_reject $cq_reply $nop $cq_reject)
   (data (i32.const 128) "raw_rand" "get_n" "ok" "forbidden")
+  (data (i32.const 160) "test_key_1" "nokey")
   (func $nop (param i32))
   (func $reply_bytes (param i32 i32) (call $msg_reply_data_append (local.get 0) (local.get 1)) (call $msg_reply))
   (func $reply_i32 (param i32) (i32.store (i32.const 0) (local.get 0)) (call $reply_bytes (i32.const 0) (i32.const 4)))
@@ -126,6 +127,21 @@ function multi(version = 1) {
     (i64.store (i32.const 8) (i64.sub (local.get $c) (local.get $b)))
     (i64.store (i32.const 16) (i64.sub (local.get $d) (local.get $c)))
     (call $reply_bytes (i32.const 0) (i32.const 24)))
+  ;; builds a call with 500 cycles and 2 call_new's, performs none of them
+  (func (export "canister_update build_only")
+    (call $call_new (i32.const 64) (i32.const 0) (i32.const 128) (i32.const 8) (i32.const 3) (i32.const 0) (i32.const 3) (i32.const 0))
+    (call $call_cycles_add128 (i64.const 0) (i64.const 300))
+    (call $call_new (i32.const 64) (i32.const 0) (i32.const 128) (i32.const 8) (i32.const 3) (i32.const 0) (i32.const 3) (i32.const 0))
+    (call $call_cycles_add128 (i64.const 0) (i64.const 500))
+    (call $canister_cycle_balance128 (i32.const 0))
+    (call $reply_bytes (i32.const 0) (i32.const 8)))
+  ;; [ecdsa test_key_1 cost 16][http(100, 1000) cost 16][bad curve][bad name]
+  (func (export "canister_query costs")
+    (drop (call $cost_sign_with_ecdsa (i32.const 160) (i32.const 10) (i32.const 0) (i32.const 0)))
+    (call $cost_http_request (i64.const 100) (i64.const 1000) (i32.const 16))
+    (i32.store (i32.const 32) (call $cost_sign_with_ecdsa (i32.const 160) (i32.const 10) (i32.const 7) (i32.const 48)))
+    (i32.store (i32.const 36) (call $cost_sign_with_schnorr (i32.const 170) (i32.const 5) (i32.const 0) (i32.const 48)))
+    (call $reply_bytes (i32.const 0) (i32.const 40)))
   (func (export "canister_update spin") (loop $l (br $l)))
   (func (export "canister_update count_loop")
     (local $i i32)
@@ -171,6 +187,14 @@ test('a rejected call refunds all attached cycles', async () => {
   eq(refundOf(r), 5000n, 'refund');
   contains(text(r.reply.subarray(24)), 'has no update or query method "no_such_method"');
   eq(sim.cycleBalance(a), 1_000_000n, 'balance restored');
+});
+
+test('a call built but not performed is discarded and its cycles return', async () => {
+  const { sim, ids: [a] } = world();
+  const r = await sim.updateCall(a, 'build_only');
+  eq(view(r.reply).getBigUint64(0, true), 1_000_000n - 500n, 'balance during the execution: the first call_new refunded 300');
+  eq(sim.cycleBalance(a), 1_000_000n, 'balance afterwards');
+  eq(sim.queue.length + sim.callbacks.size, 0, 'nothing sent');
 });
 
 test('call_cycles_add128 beyond the balance traps', async () => {
@@ -339,6 +363,16 @@ test('metering: a message over the instruction limit traps', async () => {
   const r = await sim.updateCall(a, 'spin');
   eq(r.rejectCode, RejectCode.CANISTER_ERROR);
   contains(r.rejectMessage, 'exceeded the instruction limit of 1000000');
+});
+
+test('cost_sign_with_ecdsa and cost_http_request agree with the management services fees', async () => {
+  const { SIGNATURE_FEES } = await import('../../tools/icsim/src/threshold.js');
+  const { httpRequestFee } = await import('../../tools/icsim/src/mgmt_services.js');
+  const { sim, ids: [a] } = world({}, 1);
+  const v = view((await sim.queryCall(a, 'costs')).reply);
+  eq(v.getBigUint64(0, true), SIGNATURE_FEES.test_key_1, 'signature');
+  eq(v.getBigUint64(16, true), httpRequestFee(100, 1000), 'http outcall');
+  eq([v.getUint32(32, true), v.getUint32(36, true)], [1, 2], 'bad curve, bad key name');
 });
 
 const mgmt = new Uint8Array(0);

@@ -286,6 +286,7 @@ export class IcSim {
     }
     c.timer = exec.timer;
     if (exec.certifiedData) c.certifiedData = exec.certifiedData;
+    if (exec.pendingCall) c.cycles += exec.pendingCall.cycles; // built but never performed: discarded
     if (cc && exec.accepted) cc.available -= exec.accepted;
     for (const p of exec.calls) this.enqueueCall(c, cc, p);
     if (exec.response) this.respond(cc, exec.response);
@@ -590,15 +591,22 @@ export class IcSim {
     if (!call) throw new Error(`unknown call handle ${handle}`);
     for (let r = 0; !call.result; r++) {
       if (r >= maxRounds) throw new Error(`call ${handle} not answered after ${maxRounds} rounds`);
-      if (!this.queue.length && !this.hasTimers()) throw new Error(`call ${handle} can never be answered: no message is left to run`);
+      if (!this.hasWork()) throw new Error(`call ${handle} can never be answered: no message is left to run`);
       await this.tick();
     }
     this.calls.delete(handle);
     return call.result;
   }
 
-  hasTimers() {
-    for (const c of this.canisters.values()) if (c.code && (c.exports.canister_heartbeat || c.timer !== 0n)) return true;
+  /**
+   * True if another round could run something: a queued message, a heartbeat, a due timer, or
+   * a bounded-wait deadline that has passed. (Time only moves when the test moves it.)
+   */
+  hasWork() {
+    if (this.queue.length) return true;
+    for (const c of this.canisters.values())
+      if (c.code && c.status === 'running' && (c.exports.canister_heartbeat || (c.timer !== 0n && this.time >= c.timer))) return true;
+    for (const cb of this.callbacks.values()) if (cb.deadline !== 0n && this.time >= cb.deadline) return true;
     return false;
   }
 
@@ -681,7 +689,7 @@ export class IcSim {
     if (c.status === 'stopped') return;
     c.status = c.contexts.size ? 'stopping' : 'stopped';
     for (let r = 0; c.status !== 'stopped'; r++) {
-      if (r >= maxRounds || (!this.queue.length && !this.hasTimers()))
+      if (r >= maxRounds || !this.hasWork())
         throw new Error(`canister ${c.text} cannot stop: ${c.contexts.size} call contexts stay open`);
       await this.tick();
     }
