@@ -1,10 +1,15 @@
 // icsim benchmark (figures, not a test): wall time of a trivial update call (reply with 4
 // bytes) and of a query, on a canister with a 1-page memory and on one with 32 pages (2 MiB,
-// the memory of a typical C canister with a heap), and of a call between two canisters.
+// the memory of a typical C canister with a heap), and of a call between two canisters; then
+// the same update on our C example canister (build/ic/hello.wasm, if built) and on a Motoko
+// counter (wasm64, compiled by moc.js; its 4 MiB heap is copied for every execution).
 // Run: make bench-icsim   (or node_modules/.bin/node tests/icsim/bench.mjs)
 
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IDL } from '@dfinity/candid';
 import { IcSim } from '../../tools/icsim/src/index.js';
-import { watModule } from './harness.mjs';
+import { REPO, watModule } from './harness.mjs';
 import { canisterWat } from './wat.mjs';
 
 const body = `
@@ -43,3 +48,19 @@ for (const pages of [1, 32]) {
   await measure(`query call, ${pages * 64} KiB memory`, 3000, () => sim.queryCall(a, 'get'));
   await measure(`update with one inter-canister call, ${pages * 64} KiB`, 1000, () => sim.updateCall(a, 'call', b));
 }
+
+const empty = new Uint8Array(IDL.encode([], []));
+const hello = join(REPO, 'build', 'ic', 'hello.wasm');
+if (existsSync(hello)) {
+  const sim = new IcSim({ seed: 1 });
+  const id = sim.createCanister();
+  sim.installCode(id, readFileSync(hello), empty);
+  await measure('C canister (build/ic/hello.wasm) update inc', 3000, () => sim.updateCall(id, 'inc', empty));
+} else console.log('C canister: build/ic/hello.wasm not built, skipped');
+
+const { compileMotokoFiles } = await import('../../tools/icsim/src/motoko.js');
+const { wasm } = await compileMotokoFiles([join(REPO, 'tests', 'icsim', 'motoko', 'canisters', 'Counter.mo')]);
+const sim = new IcSim({ seed: 1 });
+const id = sim.createCanister();
+sim.installCode(id, wasm, empty);
+await measure('Motoko counter (wasm64) update inc', 1000, () => sim.updateCall(id, 'inc', empty));
