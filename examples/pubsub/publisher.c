@@ -18,102 +18,73 @@ typedef struct subscriber {
 static subscriber *subs;
 static size_t nsubs, capsubs;
 
-static candid_env types;
-static candid_tref subscriber_t, counter_t;
+/* The Candid types of the arguments (record fields in field-id order: topic, value). */
+static ic_types subscriber_arg = IC_TYPES("(record { topic : text })");
+static ic_types counter_arg = IC_TYPES("(record { topic : text; value : nat64 })");
 
-static int types_ready(void)
+/* Read the one record argument's `topic` (its first field in id order) and, for a Counter, the
+ * value. Rejects the call and returns false when the message does not decode; otherwise the
+ * reader stays open (the topic points into it): release it with ic_reader_free. */
+static bool read_topic(ic_reader *r, ic_types *t, const char **topic, size_t *len,
+                       const char *method)
 {
-    static int done;
-    if (!done) {
-        static const char sub[] = "record { topic : text }";
-        static const char ctr[] = "record { topic : text; value : nat64 }";
-        if (candid_parse_type(&types, sub, sizeof sub - 1, &subscriber_t, NULL) ||
-            candid_parse_type(&types, ctr, sizeof ctr - 1, &counter_t, NULL))
-            return 0;
-        done = 1;
-    }
-    return 1;
-}
-
-/* Decode the one record argument at type t and return its `topic` field; NULL after
- * rejecting the call with the decoder's message. The arena owns the value. */
-static const candid_value *topic_of(const uint8_t *arg, size_t len, candid_tref t,
-                                    candid_arena *arena, const char *method)
-{
-    static candid_value v;
-    candid_dec d;
-    candid_error err;
-    memset(&err, 0, sizeof err);
-    if (!types_ready()) {
-        ic_rejectf("%s: out of memory", method);
-        return NULL;
-    }
-    int rc = candid_dec_begin(&d, arg, len, NULL, arena, &err);
+    uint64_t value;
+    int rc = ic_read_args(r, t);
     if (rc == 0)
-        rc = candid_dec_arg(&d, &types, t, &v);
+        rc = ic_read_record(r);
     if (rc == 0)
-        rc = candid_dec_end(&d);
-    candid_dec_free(&d);
-    if (rc != 0) {
-        ic_rejectf("%s: invalid arguments: %s", method, err.message);
-        return NULL;
-    }
-    return candid_value_field(&v, candid_hash("topic", 5));
+        rc = ic_read_text(r, topic, len);
+    if (rc == 0 && t == &counter_arg)
+        rc = ic_read_nat64(r, &value);
+    if (rc == 0 && (rc = ic_reader_finish(r)) == 0)
+        return true;
+    ic_rejectf("%s: invalid arguments: %s", method, ic_reader_error(r));
+    ic_reader_free(r);
+    return false;
 }
 
 /* subscribe : (Subscriber) -> () */
 IC_UPDATE(subscribe)
 {
+    ic_reader r;
+    const char *topic;
     size_t len;
-    uint8_t *arg = ic_arg_bytes(&len);
-    candid_arena arena;
-    candid_arena_init(&arena);
-    const candid_value *topic = arg ? topic_of(arg, len, subscriber_t, &arena, "subscribe") : NULL;
-    if (topic) {
-        subscriber s = {ic_caller(), malloc(topic->u.bytes.len + 1), topic->u.bytes.len};
-        if (nsubs == capsubs) {
-            size_t cap = capsubs ? 2 * capsubs : 4;
-            subscriber *grown = realloc(subs, cap * sizeof *grown);
-            if (grown)
-                subs = grown, capsubs = cap;
-        }
-        if (!s.topic || nsubs == capsubs) {
-            free(s.topic);
-            ic_reject("subscribe: out of memory");
-        } else {
-            memcpy(s.topic, topic->u.bytes.data, s.topic_len + 1);
-            subs[nsubs++] = s;
-            ic_reply_empty();
-        }
-    } else if (!arg) {
-        ic_reject("subscribe: out of memory");
+    if (!read_topic(&r, &subscriber_arg, &topic, &len, "subscribe"))
+        return;
+    if (nsubs == capsubs) {
+        size_t cap = capsubs ? 2 * capsubs : 4;
+        subscriber *grown = realloc(subs, cap * sizeof *grown);
+        if (grown)
+            subs = grown, capsubs = cap;
     }
-    candid_arena_free(&arena);
-    free(arg);
+    char *copy = nsubs < capsubs ? malloc(len ? len : 1) : NULL;
+    if (!copy) {
+        ic_reader_free(&r);
+        ic_reject("subscribe: out of memory");
+        return;
+    }
+    memcpy(copy, topic, len);
+    ic_reader_free(&r);
+    subs[nsubs++] = (subscriber){ic_caller(), copy, len};
+    ic_reply_empty();
 }
 
 /* publish : (Counter) -> (): forwards the counter, as received, to each subscriber. */
 IC_UPDATE(publish)
 {
+    ic_reader r;
+    const char *topic;
     size_t len;
-    uint8_t *arg = ic_arg_bytes(&len);
-    candid_arena arena;
-    candid_arena_init(&arena);
-    const candid_value *topic = arg ? topic_of(arg, len, counter_t, &arena, "publish") : NULL;
-    if (topic) {
-        for (size_t i = 0; i < nsubs; i++) {
-            if (subs[i].topic_len != topic->u.bytes.len ||
-                memcmp(subs[i].topic, topic->u.bytes.data, subs[i].topic_len) != 0)
-                continue;
-            ic_call c;
-            ic_call_init(&c, &subs[i].who, "update_count");
-            ic_call_with_arg(&c, arg, len);
-            ic_call_oneway(&c);
-        }
-        ic_reply_empty();
-    } else if (!arg) {
-        ic_reject("publish: out of memory");
+    if (!read_topic(&r, &counter_arg, &topic, &len, "publish"))
+        return;
+    for (size_t i = 0; i < nsubs; i++) {
+        if (subs[i].topic_len != len || memcmp(subs[i].topic, topic, len) != 0)
+            continue;
+        ic_call c;
+        ic_call_init(&c, &subs[i].who, "update_count");
+        ic_call_with_arg(&c, r.start, (size_t)(r.end - r.start));
+        ic_call_oneway(&c);
     }
-    candid_arena_free(&arena);
-    free(arg);
+    ic_reader_free(&r);
+    ic_reply_empty();
 }

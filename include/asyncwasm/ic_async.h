@@ -21,7 +21,7 @@
  *         ic_bytes_free(&f->reply);
  *         AW_END(f);
  *     }
- *     IC_UPDATE_ASYNC(greet, greet_frame, greet_run, NULL)
+ *     IC_UPDATE_ASYNC(greet, greet_frame, greet_run, NULL, NULL)
  *
  * Rules the runtime enforces:
  * - An uncaught error rejects the call with the error's text and its async trace. A handler that
@@ -46,6 +46,7 @@
 #include "aw.h"
 #include "candid.h"
 #include "ic.h"
+#include "ic_candid.h"
 
 /* ---- reject codes ------------------------------------------------------------------------ */
 
@@ -121,41 +122,46 @@ uint32_t ic_calls_in_flight(void);
 
 /* ---- decoding replies -------------------------------------------------------------------- */
 
-/* Decode a reply (or any Candid message) with a decoder that reads the values it expects, then
- * checks the end of the message. `read` returns 0 or a CANDID_E_* code. On failure returns an
- * AW_E_CANDID_DECODE error whose message starts with `what` and includes the decoder's message
- * (the caller owns the error); NULL on success. */
-typedef int (*ic_read_fn)(candid_dec *d, void *out);
-aw_error *ic_decode(const uint8_t *data, size_t len, ic_read_fn read, void *out, const char *what);
+/* Reads values from a message (see <asyncwasm/ic_candid.h>); returns 0 or a CANDID_E_* code. */
+typedef int (*ic_read_fn)(ic_reader *r, void *out);
+
+/* Decode a reply (or any Candid message) of types `t` with `read`, then check the end of the
+ * message. Returns NULL on success, else an AW_E_CANDID_DECODE error (the caller owns it) whose
+ * message is "<what>: <decoder message>". `read` may be NULL to check a message of types `t`
+ * that carries nothing to keep, e.g. `()`. */
+aw_error *ic_decode(const uint8_t *data, size_t len, ic_types *t, ic_read_fn read, void *out,
+                    const char *what);
 
 /* ---- async handlers ---------------------------------------------------------------------- */
 
-/* Reads a handler's arguments into its frame: return 0, or a CANDID_E_* code (the decoder's
- * error message then goes into the reject). */
-typedef int (*ic_args_fn)(candid_dec *d, void *frame);
+/* Reads a handler's arguments into its zeroed frame: return 0, or the reader's error code (its
+ * message then goes into the reject). Text, blob and principal results may point into the
+ * message: the runtime keeps its bytes until the handler finishes. */
+typedef int (*ic_args_fn)(ic_reader *r, void *frame);
 
 /* Runtime entry of the async handler macros (not for direct use). */
-void ic__start_handler(const char *method, ic_context ctx, size_t frame_size, aw_step_fn step,
+void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, ic_types *in,
                        ic_args_fn args);
 
 /*
  * `canister_update NAME` whose body is the async function `step` (declared with AW_ASYNC) over a
- * frame of type `frame_type` (an aw_task first). `args` (or NULL for `()`) reads the Candid
- * arguments into the zeroed frame before the first step; a decode error rejects the call.
+ * frame of type `frame_type` (an aw_task first). `in` (an ic_types*, or NULL for `()`) is the
+ * type of the arguments and `args` (or NULL) reads them into the zeroed frame before the first
+ * step; a message that does not decode at `in` is rejected with the decoder's message.
  */
-#define IC_UPDATE_ASYNC(name, frame_type, step, args)                                              \
-    IC__ASYNC_ENTRY("canister_update " #name, name, IC_CTX_UPDATE, frame_type, step, args)
+#define IC_UPDATE_ASYNC(name, frame_type, step, in, args)                                          \
+    IC__ASYNC_ENTRY("canister_update " #name, name, IC_CTX_UPDATE, frame_type, step, in, args)
 /* `canister_composite_query NAME` with an async body (it may await query calls). */
-#define IC_COMPOSITE_QUERY_ASYNC(name, frame_type, step, args)                                     \
+#define IC_COMPOSITE_QUERY_ASYNC(name, frame_type, step, in, args)                                 \
     IC__ASYNC_ENTRY("canister_composite_query " #name, name, IC_CTX_COMPOSITE, frame_type, step,   \
-                    args)
+                    in, args)
 
-#define IC__ASYNC_ENTRY(exported, name, ctx, frame_type, step, args)                               \
+#define IC__ASYNC_ENTRY(exported, name, ctx, frame_type, step, in, args)                           \
     IC__EXPORT(exported) void ic__async_##name(void);                                              \
     void ic__async_##name(void)                                                                    \
     {                                                                                              \
         ic__enter(ctx);                                                                            \
-        ic__start_handler(#name, ctx, sizeof(frame_type), step##_step, (args));                    \
+        ic__start_handler(#name, sizeof(frame_type), step##_step, (in), (args));                   \
         ic__leave();                                                                               \
     }
 

@@ -63,14 +63,19 @@ void ic__leave(void)
     ic__rt.cc = NULL;
 }
 
+/* Freed call context records, reused: no malloc per call in steady state. */
+static ic__cc *ic__cc_free_list;
+
 ic__cc *ic__cc_hold(void)
 {
     ic__cc *cc = ic__rt.cc;
     if (!cc)
         return NULL;
     if (!cc->heap) {
-        ic__cc *copy = malloc(sizeof *copy);
-        if (!copy)
+        ic__cc *copy = ic__cc_free_list;
+        if (copy)
+            ic__cc_free_list = copy->next;
+        else if (!(copy = malloc(sizeof *copy)))
             return NULL;
         *copy = *cc;
         copy->heap = true;
@@ -86,8 +91,11 @@ void ic__cc_release(ic__cc *cc)
     if (cc && cc->heap && --cc->refs == 0) {
         if (ic__rt.cc == cc)
             ic__rt.cc = NULL;
-        free(cc->arg);
-        free(cc);
+        if (cc->arg != cc->small_arg)
+            free(cc->arg);
+        cc->arg = NULL;
+        cc->next = ic__cc_free_list;
+        ic__cc_free_list = cc;
     }
 }
 

@@ -230,24 +230,20 @@ uint32_t ic_call_oneway(const ic_call *c)
     return ic0_call_perform();
 }
 
-aw_error *ic_decode(const uint8_t *data, size_t len, ic_read_fn read, void *out, const char *what)
+aw_error *ic_decode(const uint8_t *data, size_t len, ic_types *t, ic_read_fn read, void *out,
+                    const char *what)
 {
-    candid_dec d;
-    candid_arena arena;
-    candid_error cerr;
-    candid_arena_init(&arena);
-    memset(&cerr, 0, sizeof cerr);
-    int rc = candid_dec_begin(&d, data, len, NULL, &arena, &cerr);
+    ic_reader r;
+    int rc = ic_reader_begin(&r, t, data, len);
+    if (rc == 0 && read)
+        rc = read(&r, out);
     if (rc == 0)
-        rc = read(&d, out);
-    if (rc == 0)
-        rc = candid_dec_end(&d);
-    candid_dec_free(&d);
-    candid_arena_free(&arena);
+        rc = ic_reader_end(&r);
+    else
+        ic_reader_free(&r);
     if (rc == 0)
         return NULL;
-    return aw_error_newf(AW_E_CANDID_DECODE, rc, "%s: %s", what,
-                         cerr.message[0] ? cerr.message : candid_strerror(rc));
+    return aw_error_newf(AW_E_CANDID_DECODE, rc, "%s: %s", what, ic_reader_error(&r));
 }
 
 /* ---- async stable memory ----------------------------------------------------------------- */

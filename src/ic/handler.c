@@ -3,10 +3,11 @@
  * task of a new call context, and answer the context when the task finishes without having done
  * so itself.
  *
- * Per handler: one call context record (ic__cc, malloc'd, holding the argument bytes so that text
- * and blob arguments read by the handler's args function may point into them while it runs) and
- * the task's frame (aw_task_new, freed by the core when the task finished). The record's
- * references: one for the task, one per outstanding call.
+ * Per handler: one call context record (ic__cc, from a free list, holding the argument bytes so
+ * that text and blob arguments may point into them while the handler runs) and the task's frame
+ * (aw_task_new, freed by the core when the task finished). The record's references: one for the
+ * task, one per outstanding call. Live handlers are listed so that the done callback, which
+ * receives only the task, finds its record.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,25 +15,18 @@
 #include "asyncwasm/ic_async.h"
 #include "internal.h"
 
-/* Live handler tasks and their call contexts. The done callback receives only the task, so it
- * finds the record here; there are few handlers in flight at a time, a list suffices. */
-typedef struct ic__live {
-    aw_task *task;
-    ic__cc *cc;
-    struct ic__live *next;
-} ic__live;
-static ic__live *ic__live_handlers;
+static ic__cc *ic__live;
 
 static void ic__handler_done(aw_task *task, const aw_error *err)
 {
-    ic__live **pp = &ic__live_handlers, *l;
-    while ((l = *pp) && l->task != task)
-        pp = &l->next;
-    if (!l)
-        return; /* not ours: cannot happen, the map holds every started handler */
-    *pp = l->next;
-    ic__cc *cc = l->cc;
-    free(l);
+    ic__cc **pp = &ic__live, *cc;
+    while ((cc = *pp) && cc->task != task)
+        pp = &cc->next;
+    if (!cc)
+        return; /* cannot happen: every started handler is listed */
+    *pp = cc->next;
+    cc->next = NULL;
+    cc->task = NULL;
     cc->handler_pending = false;
 
     if (!cc->replied && !cc->ended) {
@@ -53,59 +47,51 @@ static void ic__handler_done(aw_task *task, const aw_error *err)
     ic__cc_release(cc);
 }
 
-void ic__start_handler(const char *method, ic_context ctx, size_t frame_size, aw_step_fn step,
+/* The message's bytes into the record: inline when small. */
+static bool ic__keep_arg(ic__cc *cc)
+{
+    size_t n = ic0_msg_arg_data_size();
+    cc->arg = n <= sizeof cc->small_arg ? cc->small_arg : malloc(n);
+    if (!cc->arg)
+        return false;
+    cc->arg_len = n;
+    ic0_msg_arg_data_copy(IC__ADDR(cc->arg), 0, (uint32_t)n);
+    return true;
+}
+
+void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, ic_types *in,
                        ic_args_fn args)
 {
-    (void)ctx;
+    static ic_types no_args = IC_TYPES("()");
     ic__cc *cc = ic__cc_hold();
-    ic__live *live = malloc(sizeof *live);
-    aw_task *task = aw_task_new(frame_size, step);
-    if (!cc || !live || !task) {
-        free(live);
-        if (task)
-            aw_task_free(task);
+    aw_task *task = cc && ic__keep_arg(cc) ? aw_task_new(frame_size, step) : NULL;
+    if (!task) {
         ic__cc_release(cc);
         ic_rejectf("%s: out of memory", method);
         return;
     }
     cc->method = method;
 
-    size_t len = 0;
-    cc->arg = ic_arg_bytes(&len);
-    if (!cc->arg) {
-        free(live);
-        aw_task_free(task);
-        ic__cc_release(cc);
-        ic_rejectf("%s: out of memory", method);
-        return;
-    }
     /* Decode the arguments before the first step: a malformed message is rejected with the
      * decoder's error and the handler never runs. */
-    candid_dec d;
-    candid_arena arena;
-    candid_error cerr;
-    candid_arena_init(&arena);
-    memset(&cerr, 0, sizeof cerr);
-    int rc = candid_dec_begin(&d, cc->arg, len, NULL, &arena, &cerr);
+    ic_reader r;
+    int rc = ic_reader_begin(&r, in ? in : &no_args, cc->arg, cc->arg_len);
     if (rc == 0 && args)
-        rc = args(&d, task);
+        rc = args(&r, task);
     if (rc == 0)
-        rc = candid_dec_end(&d);
-    candid_dec_free(&d);
-    candid_arena_free(&arena);
+        rc = ic_reader_end(&r);
+    else
+        ic_reader_free(&r);
     if (rc != 0) {
-        free(live);
         aw_task_free(task);
-        ic_rejectf("%s: invalid arguments: %s", method,
-                   cerr.message[0] ? cerr.message : candid_strerror(rc));
+        ic_rejectf("%s: invalid arguments: %s", method, ic_reader_error(&r));
         ic__cc_release(cc);
         return;
     }
 
-    live->task = task;
-    live->cc = cc;
-    live->next = ic__live_handlers;
-    ic__live_handlers = live;
+    cc->task = task;
+    cc->next = ic__live;
+    ic__live = cc;
     cc->handler_pending = true;
     aw_task_run_cb(task, ic__handler_done);
 }

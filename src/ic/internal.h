@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "asyncwasm/aw_core.h"
 #include "asyncwasm/ic.h"
 #include "asyncwasm/ic0.h"
 
@@ -21,13 +22,17 @@
 /* One call context as the runtime sees it. */
 typedef struct ic__cc {
     const char *method;   /* the entry point's method name (static string), for messages */
+    struct ic__cc *next;  /* in the list of live handlers, or of free records */
+    aw_task *task;        /* the async handler task, while it runs */
     uint8_t *arg;         /* an async handler's argument bytes, kept while the handler runs */
+    size_t arg_len;
     uint32_t refs;        /* handler task + outstanding calls made from this context */
     uint32_t calls;       /* outstanding calls made while this context was current */
     bool heap;            /* malloc'd (else the static record of a synchronous entry point) */
     bool replied;         /* answered (reply or reject) through this library */
     bool handler_pending; /* an async handler task of this context has not finished */
     bool ended;           /* the runtime rejected it: a late reply is dropped, not sent */
+    uint8_t small_arg[64]; /* `arg` when it fits */
 } ic__cc;
 
 /* The message execution running now. */

@@ -52,4 +52,18 @@ test('malformed arguments are rejected with the decoder\'s message', async () =>
     /^publish: invalid arguments: /);
 });
 
+test('compatible messages with another type table go through the full Candid decoder', async () => {
+  const { s, pub, apples } = await setup();
+  // An extra argument and an extra record field: Candid subtyping accepts and skips both.
+  const sub2 = s.install('subscriber');
+  const r = await s.updateCall(sub2, 'setup_subscribe',
+    enc([IDL.Principal, IDL.Text, IDL.Nat], [Principal.fromUint8Array(pub), 'Apples', 5n]));
+  eq(replied(r, []), []);
+  const Wide = IDL.Record({ topic: IDL.Text, value: IDL.Nat64, note: IDL.Text });
+  eq(replied(await s.updateCall(pub, 'publish', enc([Wide], [{ topic: 'Apples', value: 3n, note: 'x' }])), []), []);
+  await s.tick(3);
+  eq(await count(s, apples), 3n, 'first subscriber');
+  eq(await count(s, sub2), 3n, 'second subscriber');
+});
+
 await run();

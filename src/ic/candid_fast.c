@@ -1,0 +1,522 @@
+/*
+ * candid_fast.c - ic_types, ic_reader and ic_writer (<asyncwasm/ic_candid.h>).
+ *
+ * The fast path reads values right after a byte-exact match of the precomputed header: for a
+ * message whose type table and argument types equal the expected ones, decoding needs no
+ * subtyping and no table validation beyond the comparison, only the value checks of the spec's
+ * "Binary Format" (LEB128 numbers, lengths within the input, UTF-8 text, principals of at most 29
+ * bytes with the 0x01 tag, bool 0 or 1). The fallback is the Candid library's decoder.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asyncwasm/ic_candid.h"
+#include "internal.h"
+
+int ic_types_prepare(ic_types *t)
+{
+    if (t->state == 1)
+        return 0;
+    if (t->state < 0)
+        return CANDID_E_TYPE;
+    candid_env_init(&t->env);
+    int rc = candid_parse_tuptype(&t->env, t->text, strlen(t->text), &t->types, &t->n, NULL);
+    candid_enc enc;
+    candid_buf header = {0};
+    candid_enc_init(&enc);
+    for (uint32_t i = 0; rc == 0 && i < t->n; i++)
+        rc = candid_enc_arg_type(&enc, &t->env, t->types[i]);
+    if (rc == 0) /* no values written: the message is the header alone */
+        rc = candid_enc_finish(&enc, &header);
+    candid_enc_free(&enc);
+    if (rc != 0) {
+        candid_buf_free(&header);
+        candid_env_free(&t->env);
+        if (rc != CANDID_E_NOMEM)
+            t->state = -1; /* a malformed type text never gets better */
+        return rc;
+    }
+    t->header = header.data;
+    t->header_len = header.len;
+    t->state = 1;
+    return 0;
+}
+
+/* ---- reading ----------------------------------------------------------------------------- */
+
+static int ic__fail(ic_reader *r, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int ic__fail(ic_reader *r, int code, const char *fmt, ...)
+{
+    if (r->error)
+        return r->error;
+    int n =
+        snprintf(r->err.message, sizeof r->err.message, "byte %u: ", (unsigned)(r->pos - r->start));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err.message + n, sizeof r->err.message - (size_t)n, fmt, ap);
+    va_end(ap);
+    r->err.code = code;
+    return r->error = code;
+}
+
+/* The fallback's error: keep the decoder's message. */
+static int ic__slow_fail(ic_reader *r, int rc)
+{
+    if (!r->error) {
+        r->error = rc;
+        if (!r->err.message[0])
+            snprintf(r->err.message, sizeof r->err.message, "%s", candid_strerror(rc));
+    }
+    return rc;
+}
+
+/* Every field but the copied message (owned, small). */
+static void ic__reader_init(ic_reader *r, ic_types *t, const uint8_t *data, size_t len)
+{
+    r->types = t;
+    r->start = r->pos = data;
+    r->end = data + len;
+    r->fast = false;
+    r->error = 0;
+    memset(&r->err, 0, sizeof r->err);
+    r->dec_open = false;
+    r->arg = r->field = r->nfields = 0;
+}
+
+static int ic__reader_start(ic_reader *r, ic_types *t, const uint8_t *data, size_t len)
+{
+    ic__reader_init(r, t, data, len);
+    int rc = ic_types_prepare(t);
+    if (rc != 0)
+        return ic__fail(r, rc, "cannot prepare the expected types %s", t->text);
+    if (len >= t->header_len && memcmp(data, t->header, t->header_len) == 0) {
+        r->fast = true;
+        r->pos = data + t->header_len;
+        return 0;
+    }
+    candid_arena_init(&r->arena);
+    r->dec_open = true;
+    rc = candid_dec_begin(&r->dec, data, len, NULL, &r->arena, &r->err);
+    return rc ? ic__slow_fail(r, rc) : 0;
+}
+
+int ic_reader_begin(ic_reader *r, ic_types *t, const uint8_t *data, size_t len)
+{
+    r->owned = NULL;
+    return ic__reader_start(r, t, data, len);
+}
+
+int ic_read_args(ic_reader *r, ic_types *t)
+{
+    size_t n = ic0_msg_arg_data_size();
+    uint8_t *buf = n <= sizeof r->small ? r->small : malloc(n);
+    r->owned = buf == r->small ? NULL : buf;
+    if (!buf) {
+        ic__reader_init(r, t, NULL, 0);
+        return ic__fail(r, CANDID_E_NOMEM, "out of memory for the %u argument bytes", (unsigned)n);
+    }
+    ic0_msg_arg_data_copy(IC__ADDR(buf), 0, (uint32_t)n);
+    return ic__reader_start(r, t, buf, n);
+}
+
+void ic_reader_free(ic_reader *r)
+{
+    free(r->owned);
+    r->owned = NULL;
+    if (r->dec_open) {
+        candid_dec_free(&r->dec);
+        candid_arena_free(&r->arena);
+        r->dec_open = false;
+    }
+}
+
+int ic_reader_end(ic_reader *r)
+{
+    int rc = ic_reader_finish(r);
+    ic_reader_free(r);
+    return rc;
+}
+
+int ic_reader_finish(ic_reader *r)
+{
+    int rc = r->error;
+    if (!rc && r->fast && r->pos != r->end)
+        rc = ic__fail(r, CANDID_E_MALFORMED, "%u unexpected bytes after the last argument",
+                      (unsigned)(r->end - r->pos));
+    if (!rc && !r->fast && (rc = candid_dec_end(&r->dec)) != 0)
+        ic__slow_fail(r, rc);
+    return rc;
+}
+
+const char *ic_reader_error(const ic_reader *r)
+{
+    return r->error ? r->err.message : "";
+}
+
+/* Fast path primitives. */
+static int ic__need(ic_reader *r, size_t n, const char *what)
+{
+    if ((size_t)(r->end - r->pos) < n)
+        return ic__fail(r, CANDID_E_MALFORMED, "expected %u more bytes of %s, %u left", (unsigned)n,
+                        what, (unsigned)(r->end - r->pos));
+    return 0;
+}
+
+static int ic__leb(ic_reader *r, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        if (r->pos == r->end)
+            return ic__fail(r, CANDID_E_MALFORMED, "unterminated LEB128 number");
+        uint8_t b = *r->pos++;
+        if (shift == 63 && b > 1)
+            return ic__fail(r, CANDID_E_VALUE, "the number does not fit in 64 bits");
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+        if (shift == 63)
+            return ic__fail(r, CANDID_E_VALUE, "the number does not fit in 64 bits");
+    }
+    *out = v;
+    return 0;
+}
+
+static int ic__bytes(ic_reader *r, const uint8_t **p, size_t *len, const char *what)
+{
+    uint64_t n;
+    int rc = ic__leb(r, &n);
+    if (rc == 0 && (rc = ic__need(r, n, what)) == 0) {
+        *p = r->pos;
+        *len = (size_t)n;
+        r->pos += n;
+    }
+    return rc;
+}
+
+/* The next value on the fallback path: a field of the open record, or the next argument. Reads
+ * primitives with the library's allocation-free readers; NULL with *rc set on error, or (for a
+ * top-level argument) a NULL value and *rc == 0 meaning "use the reader function". */
+static const candid_value *ic__slow_field(ic_reader *r, candid_kind kind, int *rc)
+{
+    *rc = 0;
+    if (!r->nfields)
+        return NULL;
+    const candid_value *v = r->rec.u.rec.fields[r->field].value;
+    if (++r->field == r->nfields)
+        r->nfields = 0;
+    if (v->kind != kind)
+        *rc = ic__slow_fail(r, CANDID_E_MISMATCH);
+    return v;
+}
+
+#define IC__READ_BEGIN(r)                                                                          \
+    if ((r)->error)                                                                                \
+    return (r)->error
+
+int ic_read_bool(ic_reader *r, bool *out)
+{
+    IC__READ_BEGIN(r);
+    int rc;
+    if (r->fast) {
+        if ((rc = ic__need(r, 1, "bool")))
+            return rc;
+        if (*r->pos > 1)
+            return ic__fail(r, CANDID_E_MALFORMED, "bool must be 0 or 1, not %u", *r->pos);
+        *out = *r->pos++;
+        return 0;
+    }
+    const candid_value *v = ic__slow_field(r, CANDID_BOOL, &rc);
+    if (v || rc)
+        return rc ? rc : (*out = v->u.b, 0);
+    int b;
+    if ((rc = candid_dec_bool(&r->dec, &b)))
+        return ic__slow_fail(r, rc);
+    r->arg++;
+    *out = b;
+    return 0;
+}
+
+int ic_read_nat(ic_reader *r, uint64_t *out)
+{
+    IC__READ_BEGIN(r);
+    int rc;
+    if (r->fast)
+        return ic__leb(r, out);
+    const candid_value *v = ic__slow_field(r, CANDID_NAT, &rc);
+    if (v || rc)
+        return rc ? rc : candid_value_u64(v, out) ? ic__slow_fail(r, CANDID_E_VALUE) : 0;
+    if ((rc = candid_dec_nat(&r->dec, out)))
+        return ic__slow_fail(r, rc);
+    r->arg++;
+    return 0;
+}
+
+int ic_read_int(ic_reader *r, int64_t *out)
+{
+    IC__READ_BEGIN(r);
+    int rc;
+    if (r->fast) {
+        int64_t v = 0;
+        unsigned shift = 0;
+        uint8_t b;
+        do {
+            if (r->pos == r->end)
+                return ic__fail(r, CANDID_E_MALFORMED, "unterminated SLEB128 number");
+            if (shift > 63)
+                return ic__fail(r, CANDID_E_VALUE, "the number does not fit in 64 bits");
+            b = *r->pos++;
+            v |= (int64_t)((uint64_t)(b & 0x7f) << shift);
+            shift += 7;
+        } while (b & 0x80);
+        if (shift < 64 && (b & 0x40))
+            v |= (int64_t)(~(uint64_t)0 << shift);
+        *out = v;
+        return 0;
+    }
+    const candid_value *v = ic__slow_field(r, CANDID_INT, &rc);
+    if (v || rc)
+        return rc ? rc : candid_value_i64(v, out) ? ic__slow_fail(r, CANDID_E_VALUE) : 0;
+    if ((rc = candid_dec_int(&r->dec, out)))
+        return ic__slow_fail(r, rc);
+    r->arg++;
+    return 0;
+}
+
+int ic_read_nat64(ic_reader *r, uint64_t *out)
+{
+    IC__READ_BEGIN(r);
+    int rc;
+    if (r->fast) {
+        if ((rc = ic__need(r, 8, "nat64")))
+            return rc;
+        memcpy(out, r->pos, 8); /* little-endian, as wasm32 */
+        r->pos += 8;
+        return 0;
+    }
+    const candid_value *v = ic__slow_field(r, CANDID_NAT64, &rc);
+    if (v || rc)
+        return rc ? rc : (*out = v->u.u64, 0);
+    if ((rc = candid_dec_nat64(&r->dec, out)))
+        return ic__slow_fail(r, rc);
+    r->arg++;
+    return 0;
+}
+
+int ic_read_text(ic_reader *r, const char **s, size_t *len)
+{
+    IC__READ_BEGIN(r);
+    int rc;
+    if (r->fast) {
+        const uint8_t *p;
+        if ((rc = ic__bytes(r, &p, len, "text")))
+            return rc;
+        if (!candid_utf8_valid(p, *len)) {
+            r->pos = p;
+            return ic__fail(r, CANDID_E_VALUE, "text is not valid UTF-8");
+        }
+        *s = (const char *)p;
+        return 0;
+    }
+    const candid_value *v = ic__slow_field(r, CANDID_TEXT, &rc);
+    if (v || rc) {
+        if (!rc)
+            *s = (const char *)v->u.bytes.data, *len = v->u.bytes.len;
+        return rc;
+    }
+    if ((rc = candid_dec_text(&r->dec, s, len)))
+        return ic__slow_fail(r, rc);
+    r->arg++;
+    return 0;
+}
+
+int ic_read_blob(ic_reader *r, const uint8_t **p, size_t *len)
+{
+    IC__READ_BEGIN(r);
+    int rc;
+    if (r->fast)
+        return ic__bytes(r, p, len, "blob");
+    const candid_value *v = ic__slow_field(r, CANDID_BLOB, &rc);
+    if (v || rc) {
+        if (!rc)
+            *p = v->u.bytes.data, *len = v->u.bytes.len;
+        return rc;
+    }
+    if ((rc = candid_dec_blob(&r->dec, p, len)))
+        return ic__slow_fail(r, rc);
+    r->arg++;
+    return 0;
+}
+
+int ic_read_principal(ic_reader *r, ic_principal *out)
+{
+    IC__READ_BEGIN(r);
+    int rc;
+    const uint8_t *p;
+    size_t n;
+    if (r->fast) {
+        if ((rc = ic__need(r, 1, "principal")))
+            return rc;
+        if (*r->pos != 1)
+            return ic__fail(r, CANDID_E_MALFORMED, "principal: expected the id tag 1, found %u",
+                            *r->pos);
+        r->pos++;
+        if ((rc = ic__bytes(r, &p, &n, "principal")))
+            return rc;
+    } else {
+        const candid_value *v = ic__slow_field(r, CANDID_PRINCIPAL, &rc);
+        if (rc)
+            return rc;
+        if (v) {
+            p = v->u.bytes.data, n = v->u.bytes.len;
+        } else {
+            if ((rc = candid_dec_principal(&r->dec, &p, &n)))
+                return ic__slow_fail(r, rc);
+            r->arg++;
+        }
+    }
+    if (!ic_principal_from_bytes(out, p, n))
+        return ic__fail(r, CANDID_E_VALUE, "a principal has at most 29 bytes, not %u", (unsigned)n);
+    return 0;
+}
+
+int ic_read_record(ic_reader *r)
+{
+    IC__READ_BEGIN(r);
+    if (r->fast)
+        return 0; /* the fields follow in the byte stream */
+    if (r->nfields || r->arg >= r->types->n)
+        return ic__slow_fail(r, CANDID_E_USAGE);
+    int rc = candid_dec_arg(&r->dec, &r->types->env, r->types->types[r->arg], &r->rec);
+    if (rc)
+        return ic__slow_fail(r, rc);
+    if (r->rec.kind != CANDID_RECORD)
+        return ic__slow_fail(r, CANDID_E_MISMATCH);
+    r->arg++;
+    r->field = 0;
+    r->nfields = r->rec.u.rec.n;
+    return 0;
+}
+
+/* ---- writing ----------------------------------------------------------------------------- */
+
+static int ic__put(ic_writer *w, const void *p, size_t n)
+{
+    if (w->error)
+        return w->error;
+    if (w->cap - w->len < n) {
+        size_t cap = w->cap * 2 > w->len + n ? w->cap * 2 : w->len + n;
+        uint8_t *grown = w->data == w->small ? malloc(cap) : realloc(w->data, cap);
+        if (!grown)
+            return w->error = CANDID_E_NOMEM;
+        if (w->data == w->small)
+            memcpy(grown, w->small, w->len);
+        w->data = grown;
+        w->cap = cap;
+    }
+    memcpy(w->data + w->len, p, n);
+    w->len += n;
+    return 0;
+}
+
+int ic_writer_begin(ic_writer *w, ic_types *t)
+{
+    w->data = w->small;
+    w->len = 0;
+    w->cap = sizeof w->small;
+    w->error = ic_types_prepare(t);
+    return w->error ? w->error : ic__put(w, t->header, t->header_len);
+}
+
+void ic_writer_free(ic_writer *w)
+{
+    if (w->data != w->small)
+        free(w->data);
+    w->data = w->small;
+    w->len = 0;
+}
+
+int ic_write_nat(ic_writer *w, uint64_t v)
+{
+    uint8_t b[10];
+    size_t n = 0;
+    do {
+        b[n] = v & 0x7f;
+        v >>= 7;
+        b[n++] |= v ? 0x80 : 0;
+    } while (v);
+    return ic__put(w, b, n);
+}
+
+int ic_write_int(ic_writer *w, int64_t v)
+{
+    uint8_t b[10];
+    size_t n = 0;
+    for (;;) {
+        uint8_t byte = v & 0x7f;
+        v >>= 7; /* arithmetic shift */
+        if ((v == 0 && !(byte & 0x40)) || (v == -1 && (byte & 0x40))) {
+            b[n++] = byte;
+            break;
+        }
+        b[n++] = byte | 0x80;
+    }
+    return ic__put(w, b, n);
+}
+
+int ic_write_bool(ic_writer *w, bool v)
+{
+    uint8_t b = v ? 1 : 0;
+    return ic__put(w, &b, 1);
+}
+
+int ic_write_nat64(ic_writer *w, uint64_t v)
+{
+    return ic__put(w, &v, 8); /* little-endian, as wasm32 */
+}
+
+int ic_write_blob(ic_writer *w, const void *p, size_t len)
+{
+    int rc = ic_write_nat(w, len);
+    return rc ? rc : ic__put(w, p, len);
+}
+
+int ic_write_text(ic_writer *w, const char *s, size_t len)
+{
+    if (!w->error && !candid_utf8_valid((const uint8_t *)s, len))
+        w->error = CANDID_E_VALUE;
+    return ic_write_blob(w, s, len);
+}
+
+int ic_write_principal(ic_writer *w, const ic_principal *p)
+{
+    uint8_t tag = 1;
+    int rc = ic__put(w, &tag, 1);
+    return rc ? rc : ic_write_blob(w, p->bytes, p->len);
+}
+
+int ic_write_opt(ic_writer *w, bool present)
+{
+    return ic_write_bool(w, present);
+}
+
+int ic_write_vec(ic_writer *w, size_t n)
+{
+    return ic_write_nat(w, n);
+}
+
+int ic_write_variant(ic_writer *w, uint32_t index)
+{
+    return ic_write_nat(w, index);
+}
+
+void ic_reply_writer(ic_writer *w)
+{
+    if (w->error)
+        ic_rejectf("cannot encode the reply: %s", candid_strerror(w->error));
+    else
+        ic_reply_raw(w->data, w->len);
+    ic_writer_free(w);
+}
