@@ -34,7 +34,9 @@ function multi(version = 1) {
   (table 5 funcref)
   (elem (i32.const 0) $on_reply $on_reject $cq_reply $nop $cq_reject)
   (data (i32.const 128) "raw_rand" "get_n" "ok" "forbidden")
-  (data (i32.const 160) "test_key_1" "nokey")
+  (data (i32.const 160) "test_key_1" "nokey" "rec")
+  (data (i32.const 180) "\\01\\02")
+  (global $len (mut i32) (i32.const 0))
   (func $nop (param i32))
   (func $reply_bytes (param i32 i32) (call $msg_reply_data_append (local.get 0) (local.get 1)) (call $msg_reply))
   (func $reply_i32 (param i32) (i32.store (i32.const 0) (local.get 0)) (call $reply_bytes (i32.const 0) (i32.const 4)))
@@ -142,6 +144,23 @@ function multi(version = 1) {
     (i32.store (i32.const 32) (call $cost_sign_with_ecdsa (i32.const 160) (i32.const 10) (i32.const 7) (i32.const 48)))
     (i32.store (i32.const 36) (call $cost_sign_with_schnorr (i32.const 170) (i32.const 5) (i32.const 0) (i32.const 48)))
     (call $reply_bytes (i32.const 0) (i32.const 40)))
+  ;; appends its one-byte argument to a log kept at 3000
+  (func (export "canister_update rec")
+    (call $msg_arg_data_copy (i32.add (i32.const 3000) (global.get $len)) (i32.const 0) (i32.const 1))
+    (global.set $len (i32.add (global.get $len) (i32.const 1)))
+    (call $reply_bytes (i32.const 0) (i32.const 0)))
+  (func (export "canister_query log") (call $reply_bytes (i32.const 3000) (global.get $len)))
+  ;; calls arg.rec(1) then arg.rec(2) in one execution
+  (func $rec (param $byte i32)
+    (call $call_new (i32.const 2048) (call $msg_arg_data_size) (i32.const 175) (i32.const 3)
+      (i32.const 3) (i32.const 0) (i32.const 3) (i32.const 0))
+    (call $call_data_append (local.get $byte) (i32.const 1))
+    (drop (call $call_perform)))
+  (func (export "canister_update call_twice")
+    (call $arg)
+    (call $rec (i32.const 180))
+    (call $rec (i32.const 181))
+    (call $reply_bytes (i32.const 0) (i32.const 0)))
   (func (export "canister_update spin") (loop $l (br $l)))
   (func (export "canister_update count_loop")
     (local $i i32)
@@ -306,6 +325,27 @@ test('messages interleave between awaits; the order is the same for a seed', asy
   eq(await trace(5), await trace(5), 'deterministic');
 });
 
+test('calls from one canister to another start in the order made, for every seed; reorder lifts that', async () => {
+  const logs = new Set();
+  const reordered = new Set();
+  for (let seed = 0; seed < 12; seed++) {
+    for (const fault of [false, true]) {
+      const sim = new IcSim({ seed });
+      const wasm = watModule(multi());
+      const [a, b] = [sim.createCanister(), sim.createCanister()];
+      sim.installCode(a, wasm);
+      sim.installCode(b, wasm);
+      if (fault) sim.injectFault({ kind: 'reorder', canister: b, method: 'rec' });
+      await sim.updateCall(a, 'call_twice', b);
+      await sim.tick(3);
+      const log = [...(await sim.queryCall(b, 'log')).reply].join(',');
+      (fault ? reordered : logs).add(log);
+    }
+  }
+  eq([...logs], ['1,2'], 'FIFO without the fault');
+  eq([...reordered].sort(), ['1,2', '2,1'], 'both orders with it');
+});
+
 test('composite query: calls a query, sees its own earlier change, and everything is discarded', async () => {
   const { sim, ids: [a, b] } = world();
   await sim.updateCall(b, 'two_step');
@@ -401,6 +441,24 @@ test('management: provisional create, install, status, stop/start, raw_rand only
   eq(rr.rejectCode, RejectCode.CANISTER_REJECT, 'raw_rand refuses ingress');
   const cc = await sim.updateCall(mgmt, 'create_canister', new Uint8Array(IDL.encode([IDL.Record({})], [{}])));
   eq(cc.rejectCode, RejectCode.CANISTER_REJECT, 'create_canister refuses ingress');
+});
+
+test('management: a canister creates a canister with the cycles it attaches, and reads its status', async () => {
+  const { sim, ids: [a] } = world();
+  await sim.updateCall(a, 'set_attach', u64(400_000));
+  const r = await sim.updateCall(a, 'relay', relayArg(mgmt, 'create_canister',
+    new Uint8Array(IDL.encode([IDL.Record({ settings: IDL.Opt(IDL.Null), sender_canister_version: IDL.Opt(IDL.Nat64) })], [{ settings: [], sender_canister_version: [] }]))));
+  eq(view(r.reply).getUint32(0, true), 0, 'replied');
+  const id = IDL.decode([IDL.Record({ canister_id: IDL.Principal })], r.reply.slice(24))[0].canister_id;
+  eq(id.toText(), 'ryjl3-tyaaa-aaaaa-aaaba-cai', 'third canister');
+  eq([sim.cycleBalance(id.toUint8Array()), sim.cycleBalance(a)], [400_000n, 600_000n], 'cycles moved');
+  const st = await sim.updateCall(a, 'relay', relayArg(mgmt, 'canister_status', new Uint8Array(IDL.encode([StatusArg], [{ canister_id: id }]))));
+  const status = IDL.decode([IDL.Record({
+    status: IDL.Variant({ running: IDL.Null, stopping: IDL.Null, stopped: IDL.Null }), cycles: IDL.Nat,
+    module_hash: IDL.Opt(IDL.Vec(IDL.Nat8)), settings: IDL.Record({ controllers: IDL.Vec(IDL.Principal) }),
+  })], st.reply.slice(24))[0];
+  eq([Object.keys(status.status)[0], status.cycles, status.module_hash.length], ['running', 400_000n, 0]);
+  eq(status.settings.controllers.map((p) => p.toText()), [sim.canister(a).text], 'the creator controls it');
 });
 
 test('management: raw_rand from a canister gives 32 seeded bytes', async () => {

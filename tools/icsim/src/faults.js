@@ -8,12 +8,14 @@
 //   trap            the callee traps when the request arrives (the caller sees CANISTER_ERROR)
 //   perform_fail    ic0.call_perform in the canister (to `method`, if given) returns 2
 //   delay           a request to the canister/method waits `rounds` more rounds before delivery
+//   reorder         requests to the canister/method lose the IC's ordering guarantee: they may
+//                   overtake earlier requests from the same caller
 //   exhaust_cycles  the canister's balance drops to 0: it is frozen (requests to it get
 //                   SYS_TRANSIENT, its calls fail) until cycles are added
 
 import { Principal } from '@dfinity/principal';
 
-const KINDS = new Set(['reject', 'trap', 'perform_fail', 'delay', 'exhaust_cycles']);
+const KINDS = new Set(['reject', 'trap', 'perform_fail', 'delay', 'reorder', 'exhaust_cycles']);
 
 function toHex(p) {
   if (p === undefined || p === null) return null;
@@ -78,6 +80,13 @@ export class Faults {
   /** True if ic0.call_perform of canister `c` for pending call `p` must fail. */
   performFails(c, p) {
     return this.fire('perform_fail', Buffer.from(c.id).toString('hex'), p.method) !== null;
+  }
+
+  /** True if request `msg` may overtake earlier requests of its caller (not consumed). */
+  reorders(msg) {
+    const hex = Buffer.from(msg.to).toString('hex');
+    return this.rules.some((r) => r.kind === 'reorder' && r.left > 0 && (r.canisterHex === null || r.canisterHex === hex)
+      && (r.method === undefined || r.method === msg.method));
   }
 
   /** Rounds to hold request `msg` back (0 = deliver now). A request is delayed at most once. */

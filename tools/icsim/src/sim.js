@@ -502,7 +502,7 @@ export class IcSim {
     const streams = new Set();
     const eligible = [];
     this.queue.forEach((m, i) => {
-      if (m.kind === 'request') {
+      if (m.kind === 'request' && !(this.faults.rules.length && this.faults.reorders(m))) {
         if (streams.has(m.stream)) return;
         streams.add(m.stream);
       }

@@ -16,6 +16,11 @@ const U64 = (1n << 64n) - 1n;
 const MAX_CALL_TIMEOUT = 300; // seconds; index.md "MAX_CALL_TIMEOUT"
 const STABLE_PAGE_LIMIT = 32768; // 2 GiB: a practical bound for a JavaScript buffer
 const REPLICATED = new Set(['I', 'G', 'U', 'RQ', 'Ry', 'Rt', 'C', 'T', 's']);
+// Message size limits (related/resource-limits.md): a response carries at most 2 MiB (3 MiB for
+// a query), a request between canisters of one subnet at most 10 MiB.
+const MAX_REPLY = 2 * 1024 * 1024;
+const MAX_QUERY_REPLY = 3 * 1024 * 1024;
+const MAX_CALL_PAYLOAD = 10 * 1024 * 1024;
 
 // Fixed instruction charge of each call, from the IC's "new" metering table
 // (dfinity/ic rs/embedders/src/wasmtime_embedder/system_api_complexity.rs, overhead::new);
@@ -188,6 +193,8 @@ export function buildImports(c, ptr) {
     msg_reply_data_append: (src, size) => {
       responded('msg_reply_data_append');
       const e = ex();
+      const max = e.ctx.endsWith('Q') ? MAX_QUERY_REPLY : MAX_REPLY;
+      if (e.replySize + size > max) trap(`ic0.msg_reply_data_append: the reply would exceed ${max} bytes`);
       e.replyBuf.push(read(src, size, 'msg_reply_data_append'));
       e.replySize += size;
     },
@@ -243,7 +250,12 @@ export function buildImports(c, ptr) {
       if (p.cleanup) trap('ic0.call_on_cleanup: a cleanup callback is already set for this call');
       p.cleanup = { fun, env };
     },
-    call_data_append: (src, size) => pending('call_data_append').chunks.push(read(src, size, 'call_data_append')),
+    call_data_append: (src, size) => {
+      const p = pending('call_data_append');
+      p.size = (p.size || 0) + size;
+      if (p.size > MAX_CALL_PAYLOAD) trap(`ic0.call_data_append: the call payload would exceed ${MAX_CALL_PAYLOAD} bytes`);
+      p.chunks.push(read(src, size, 'call_data_append'));
+    },
     call_with_best_effort_response: (seconds) => {
       const p = pending('call_with_best_effort_response');
       if (p.timeout !== null) trap('ic0.call_with_best_effort_response: the timeout is already set for this call');
