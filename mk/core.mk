@@ -79,3 +79,23 @@ TEST_SUITES += core-ic-compile
 test-core-ic-compile: $(AW_HEADERS)
 	@tests/aw/ic_compile_fail.sh "$(IC_CC) $(IC_CFLAGS)" "$(WASI_CC) $(WASI_CFLAGS)" \
 	    $(CORE_BUILD)/ic-compile $(AW_CORE_SRCS)
+
+# ---- benchmark -----------------------------------------------------------------------------
+# bench-core: issue 2's table. The wasm figure comes from a freestanding wasm32 build of the
+# workload run by wasm-interp --trace (two iteration counts, the difference per iteration).
+AW_BENCH_CFLAGS := $(CSTD) $(WARN) $(ASYNC_WARN_CLANG) $(INCLUDES) -O2 -D_POSIX_C_SOURCE=200809L
+AW_BENCH_WASM_CFLAGS := $(WASI_CFLAGS) -nostartfiles -Wl,--no-entry -Wl,--gc-sections
+$(CORE_BUILD)/bench/bench_core: bench/core/bench_core.c bench/core/workload.h $(AW_CORE_SRCS) $(AW_POSIX_SRCS) $(AW_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(AW_BENCH_CFLAGS) -o $@ $< $(AW_CORE_SRCS) $(AW_POSIX_SRCS)
+$(CORE_BUILD)/bench/workload_%.wasm: bench/core/wasm_workload.c bench/core/workload.h $(AW_CORE_SRCS) $(AW_HEADERS)
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(AW_BENCH_WASM_CFLAGS) -DWL_ITERATIONS=$* -o $@ $< $(AW_CORE_SRCS)
+
+BENCH_TARGETS += bench-core
+.PHONY: bench-core
+bench-core: $(CORE_BUILD)/bench/bench_core $(CORE_BUILD)/bench/workload_10.wasm $(CORE_BUILD)/bench/workload_110.wasm
+	@bench/core/count_wasm.sh $(CORE_BUILD)/bench/workload_10.wasm 10 \
+	    $(CORE_BUILD)/bench/workload_110.wasm 110 >$(CORE_BUILD)/bench/figures.txt
+	@$(CORE_BUILD)/bench/bench_core >>$(CORE_BUILD)/bench/figures.txt
+	@bench/core/report.sh $(CORE_BUILD)/bench/figures.txt

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# count_wasm.sh - wasm instructions per workload iteration, counted deterministically.
+# Usage: count_wasm.sh A.wasm NA B.wasm NB
+# A.wasm and B.wasm are bench/core/wasm_workload.c built for NA and NB iterations. wasm-interp
+# (wabt) runs each module's exports with --trace, one line per executed instruction; the
+# difference of the two counts divided by NB-NA is the cost of one iteration, without the
+# set-up both runs share. --dummy-import-func only satisfies wasi-libc's stdio imports, which
+# the workload never calls. Prints `wasm_instructions_per_iteration N` and
+# `task_header_bytes_wasm32 N`; fails when a run's result is wrong.
+set -euo pipefail
+a=$1 na=$2 b=$3 nb=$4
+trace() { wasm-interp --dummy-import-func --run-all-exports --trace "$1"; }
+ta=$(trace "$a")
+tb=$(trace "$b")
+for t in "$ta" "$tb"; do
+    grep -q '^run() => i32:1$' <<<"$t" || { echo "workload returned a wrong result" >&2; exit 1; }
+done
+ca=$(grep -c '^#' <<<"$ta")
+cb=$(grep -c '^#' <<<"$tb")
+echo "wasm_instructions_per_iteration $(((cb - ca) / (nb - na)))"
+echo "task_header_bytes_wasm32 $(sed -n 's/^task_header_bytes() => i32:\([0-9]*\)$/\1/p' <<<"$tb")"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# report.sh - print issue 2's benchmark table from the figures of count_wasm.sh and bench_core.
+# Usage: report.sh FIGURES-FILE   (lines `name value`)
+set -euo pipefail
+declare -A v
+while read -r name value; do v[$name]=$value; done <"$1"
+row() { printf '| %-44s | %12s | %-26s | %-14s |\n' "$1" "$2" "$3" "$4"; }
+echo "asyncwasm core benchmark (issue 2 workload; reference points measured for the issue)"
+row "measure" "asyncwasm" "reference" "target"
+row "--------------------------------------------" "------------" "--------------------------" "--------------"
+row "wasm instructions per iteration (wasm32)" "${v[wasm_instructions_per_iteration]}" \
+    "plain 63, Asyncify 514, C++20 375" "<= 250"
+row "await of an already finished child (ns)" "${v[await_finished_child_ns]}" "Nim 98-159" "<= 9.8"
+row "  same, already completed future (ns)" "${v[await_finished_future_ns]}" "Nim 98-159" "<= 9.8"
+row "sleep(0) + await (ns)" "${v[sleep0_await_ns]}" "Nim 345" "<= 34.5"
+row "call_soon + drain (ns)" "${v[call_soon_drain_ns]}" "Nim 32" "<= 3.2"
+row "add a waiter with 30,000 waiting (ns)" "${v[add_waiter_30k_ns]}" "Nim 27000" "<= 2700, O(1)"
+row "workload iteration, native (ns)" "${v[workload_iteration_ns]}" "" ""
+row "runtime bytes per suspended task, wasm32" "${v[task_header_bytes_wasm32]}" "" "<= 32"
+row "runtime bytes per suspended task, x86-64" "${v[task_header_bytes_native]}" "" "<= 32"
+row "  runtime allocations per suspension" "${v[extra_runtime_allocations_per_suspended_task]}" "" "0"
+row "mallocs per await, steady state" "${v[mallocs_per_await]}" "" "0"

@@ -1,0 +1,106 @@
+/*
+ * workload.h - issue 2's benchmark workload, shared by the native and the wasm32 builds.
+ *
+ * N iterations; each awaits mid(), which awaits leaf() twice; leaf awaits an I/O that is pending
+ * exactly once (3 async calls and 2 suspensions per iteration). The "I/O" is a future the driver
+ * completes after the executor went idle, as a backend completes a readiness future after its
+ * poll. Child frames are embedded in their parents' frames (AW_AWAIT_TASK): no allocation per
+ * call; the only allocation per I/O is its future, which comes from the pools.
+ */
+#ifndef ASYNCWASM_BENCH_CORE_WORKLOAD_H
+#define ASYNCWASM_BENCH_CORE_WORKLOAD_H
+
+#include "asyncwasm/aw.h"
+
+/* The I/O device: futures waiting to be completed by the driver. */
+static aw_future *wl_io[4];
+static int wl_nio;
+static int wl_counter;
+
+static aw_future *wl_io_start(void)
+{
+    aw_future *fut = aw_future_new(sizeof(int));
+    if (fut)
+        wl_io[wl_nio++] = aw_future_retain(fut);
+    return fut;
+}
+
+/* Complete every pending I/O (each with the next counter value). Returns how many. */
+static int wl_io_complete_all(void)
+{
+    int n = wl_nio;
+    for (int i = 0; i < n; i++) {
+        int v = ++wl_counter;
+        aw_future_complete(wl_io[i], &v, sizeof v);
+        aw_future_release(wl_io[i]);
+    }
+    wl_nio = 0;
+    return n;
+}
+
+typedef struct wl_leaf {
+    aw_task task;
+    int value;
+} wl_leaf;
+
+AW_ASYNC(wl_leaf, wl_leaf_run)
+static aw_status wl_leaf_run(wl_leaf *f)
+{
+    AW_BEGIN(f);
+    AW_AWAIT(f, wl_io_start(), &f->value);
+    AW_END(f);
+}
+
+typedef struct wl_mid {
+    aw_task task;
+    wl_leaf leaf;
+    int sum;
+} wl_mid;
+
+AW_ASYNC(wl_mid, wl_mid_run)
+static aw_status wl_mid_run(wl_mid *f)
+{
+    AW_BEGIN(f);
+    AW_AWAIT_TASK(f, aw_task_init(&f->leaf.task, wl_leaf_run_step));
+    f->sum = f->leaf.value;
+    AW_AWAIT_TASK(f, aw_task_init(&f->leaf.task, wl_leaf_run_step));
+    f->sum += f->leaf.value;
+    AW_END(f);
+}
+
+typedef struct wl_top {
+    aw_task task;
+    wl_mid mid;
+    int i, n;
+    long long total;
+} wl_top;
+
+AW_ASYNC(wl_top, wl_top_run)
+static aw_status wl_top_run(wl_top *f)
+{
+    AW_BEGIN(f);
+    for (f->i = 0; f->i < f->n; f->i++) {
+        AW_AWAIT_TASK(f, aw_task_init(&f->mid.task, wl_mid_run_step));
+        f->total += f->mid.sum;
+    }
+    AW_END(f);
+}
+
+/* Run the workload for `n` iterations; returns the sum of all I/O values (n*(2n+1)), or -1 when
+ * the task did not finish. */
+static long long wl_run(int n)
+{
+    static wl_top top;
+    top.n = n;
+    top.total = 0;
+    wl_counter = 0;
+    aw_spawn(aw_task_init(&top.task, wl_top_run_step));
+    for (;;) {
+        aw_drain();
+        if (!wl_io_complete_all())
+            break;
+    }
+    return aw_task_state_of(&top.task) == AW_TASK_DONE ? top.total : -1;
+}
+
+#endif
