@@ -49,12 +49,15 @@ endef
 
 $(IC_BUILD)/hidden.txt: mk/ic.mk
 	@mkdir -p $(dir $@)
-	@printf '%s\n' 'canister_update __aw_tick' 'canister_global_timer' >$@
+	@printf '%s\n' canister_global_timer canister_init canister_pre_upgrade canister_post_upgrade \
+		canister_heartbeat canister_inspect_message >$@
 
 IC_CANISTERS :=
 $(eval $(call ic_canister,hello,examples/hello/hello.c,examples/hello/hello.did))
 $(eval $(call ic_canister,publisher,examples/pubsub/publisher.c,examples/pubsub/publisher.did))
 $(eval $(call ic_canister,subscriber,examples/pubsub/subscriber.c,examples/pubsub/subscriber.did))
+$(foreach c,users inventory orders front,\
+	$(eval $(call ic_canister,orders_$(c),examples/orders/$(c).c,examples/orders/$(c).did)))
 
 ALL_TARGETS += $(IC_CANISTERS)
 
@@ -72,7 +75,7 @@ $(IC_BUILD)/all_imports.wasm: tests/ic/all_imports.c include/asyncwasm/ic0.h
 	$(IC_CC) $(IC_CFLAGS) $(IC_LDFLAGS) -o $@ $<
 
 # Canister behaviour in icsim: one Node suite per example (tests/ic/NAME.test.mjs).
-IC_NODE_SUITES := hello pubsub
+IC_NODE_SUITES := hello pubsub orders
 define ic_node_suite
 TEST_SUITES += ic-$(1)
 .PHONY: test-ic-$(1)

@@ -185,8 +185,6 @@ ic_context ic_current_context(void);
 /* Runtime hooks around every export; the macros call them, user code does not. */
 void ic__enter(ic_context ctx);
 void ic__leave(void);
-void ic__init_entry(void);
-void ic__post_upgrade_entry(void);
 
 #define IC__EXPORT(str) __attribute__((export_name(str), visibility("default")))
 #define IC__ENTRY(exported, fn, ctx)                                                               \
@@ -215,21 +213,10 @@ void ic__post_upgrade_entry(void);
 #define IC_INSPECT_MESSAGE()                                                                       \
     IC__ENTRY("canister_inspect_message", ic__inspect_message, IC_CTX_INSPECT)
 
-/* `canister_init` and `canister_post_upgrade`: these also run the runtime's own set-up (timers
- * saved in stable memory are re-armed after an upgrade, see <asyncwasm/ic_timer.h>). */
-#define IC__ENTRY_INIT(exported, fn, hook)                                                         \
-    static void fn(void);                                                                          \
-    IC__EXPORT(exported) void fn##_export(void);                                                   \
-    void fn##_export(void)                                                                         \
-    {                                                                                              \
-        ic__enter(IC_CTX_INIT);                                                                    \
-        hook();                                                                                    \
-        fn();                                                                                      \
-        ic__leave();                                                                               \
-    }                                                                                              \
-    static void fn(void)
-#define IC_INIT() IC__ENTRY_INIT("canister_init", ic__init, ic__init_entry)
-#define IC_POST_UPGRADE()                                                                          \
-    IC__ENTRY_INIT("canister_post_upgrade", ic__post_upgrade, ic__post_upgrade_entry)
+/* `canister_init` (install and reinstall; the argument is the install argument) and
+ * `canister_post_upgrade` (after an upgrade, on fresh wasm memory: reload state saved in stable
+ * memory, set timers again). Neither can reply or make calls. A trap makes the install fail. */
+#define IC_INIT()         IC__ENTRY("canister_init", ic__init, IC_CTX_INIT)
+#define IC_POST_UPGRADE() IC__ENTRY("canister_post_upgrade", ic__post_upgrade, IC_CTX_INIT)
 
 #endif /* ASYNCWASM_IC_H */
