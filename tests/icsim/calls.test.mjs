@@ -394,8 +394,25 @@ test('metering: System API charges as the IC (call_new 1500, data append 500 + b
 test('metering: executed loop iterations are counted', async () => {
   const { sim, ids: [a] } = world({}, 1);
   const n = view((await sim.updateCall(a, 'count_loop')).reply).getBigUint64(0, true);
-  // 1000 iterations of a 6-instruction body, plus the code around it and performance_counter (200)
-  ok(n >= 6200n && n < 6300n, `count ${n}`);
+  // 1000 iterations of local.get, i32.const, i32.sub, local.set, local.get (1 each) and br_if
+  // (2), plus the code around it and performance_counter (200)
+  ok(n >= 7200n && n < 7300n, `count ${n}`);
+});
+
+test('metering: instruction weights as the IC (div 10, sqrt 8, call 5, loads 1 or 2 by memory)', async () => {
+  for (const [ptr, want] of [['i32', 32n], ['i64', 33n]]) {
+    const sim = new IcSim();
+    const id = sim.createCanister();
+    sim.installCode(id, watModule(`(module (memory ${ptr} 1)
+      (func $g nop)
+      (func (export "canister_update f")
+        (drop (i32.div_u (i32.const 7) (i32.const 3)))
+        (drop (f64.sqrt (f64.const 2)))
+        (call $g)
+        (drop (i64.load (${ptr}.const 0)))))`));
+    const r = await sim.updateCall(id, 'f');
+    eq([r.rejectCode, r.instructions], [RejectCode.CANISTER_ERROR, want], `${ptr}: no reply, and exactly these instructions`);
+  }
 });
 
 test('metering: a message over the instruction limit traps', async () => {
