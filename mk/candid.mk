@@ -82,4 +82,63 @@ test-candid-san: $(CANDID_TOOL_SAN) $(CANDID_UNIT_SAN)
 test-candid-wasm: $(CANDID_WASM)
 	$(NODE) $(NODE_FLAGS) tools/candid/run-wasi.mjs $(CANDID_WASM) test $(CANDID_TESTS)
 
-TEST_SUITES += candid-conformance candid-unit candid-san candid-wasm
+TEST_SUITES += candid-conformance candid-unit candid-san candid-wasm candid-fuzz candid-crosscheck
+
+# ---- fuzzing: libFuzzer on the decoder (`make fuzz`), and a 20-second smoke run in `make test`
+
+FUZZ_SECONDS ?= 60
+CANDID_FUZZ_SEEDS := $(CANDID_B)/fuzz/seeds
+
+$(CANDID_FUZZ): tests/candid/fuzz_decode.c $(CANDID_LIB_SRCS) $(CANDID_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CSTD) $(WARN) $(INCLUDES) -O1 -g -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all $< $(CANDID_LIB_SRCS) -lm -o $@
+
+# Seeds: a few valid messages made by the tool.
+$(CANDID_FUZZ_SEEDS)/.done: $(CANDID_TOOL)
+	@mkdir -p $(dir $@)
+	@i=0; for args in '(42, -7, "hi", opt true)' '(opt record { a = 1; b = opt "x"; c = vec { 1; -2 } })' \
+	    '(variant { err = record { code = 3 : nat32; msg = "no" } })' \
+	    '(principal "w7x7r-cok77-xa", service "aaaaa-aa", func "aaaaa-aa".m)' \
+	    '(vec { opt record {}; null }, 1.5, blob "\00\01")'; do \
+	    i=$$((i+1)); h=$$($(CANDID_TOOL) encode "$$args") || exit 1; \
+	    printf "$$(sed 's/../\\x&/g' <<<"$$h")" > $(dir $@)/seed$$i; done
+	@touch $@
+
+.PHONY: fuzz-candid-decode test-candid-fuzz
+fuzz-candid-decode: $(CANDID_FUZZ) $(CANDID_FUZZ_SEEDS)/.done
+	@mkdir -p $(CANDID_B)/fuzz/corpus
+	$(CANDID_FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(CANDID_B)/fuzz/corpus \
+	    $(CANDID_FUZZ_SEEDS)
+
+test-candid-fuzz: $(CANDID_FUZZ) $(CANDID_FUZZ_SEEDS)/.done
+	@mkdir -p $(CANDID_B)/fuzz/corpus
+	$(CANDID_FUZZ) -max_total_time=20 -max_len=4096 -print_final_stats=1 \
+	    $(CANDID_B)/fuzz/corpus $(CANDID_FUZZ_SEEDS) > $(CANDID_B)/fuzz/smoke.log 2>&1 \
+	    && { grep -E 'stat::number_of_executed_units' $(CANDID_B)/fuzz/smoke.log; \
+	         echo "1 passed, 0 failed"; } \
+	    || { tail -n 40 $(CANDID_B)/fuzz/smoke.log; echo "0 passed, 1 failed"; exit 1; }
+
+FUZZ_TARGETS += fuzz-candid-decode
+
+# ---- cross-check against @dfinity/candid (npm, pinned): 1,000 generated values, seed 42,
+# C -> JS (JS decodes our bytes) and JS -> C (we decode JS's bytes); see tests/candid/crosscheck.c.
+
+CANDID_XCHECK := $(CANDID_B)/crosscheck
+CANDID_XCHECK_SEED ?= 42
+CANDID_XCHECK_N ?= 1000
+
+$(CANDID_XCHECK): tests/candid/crosscheck.c $(CANDID_LIB_SRCS) $(CANDID_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(NATIVE_CFLAGS) $< $(CANDID_LIB_SRCS) -lm -o $@
+
+.PHONY: test-candid-crosscheck
+test-candid-crosscheck: $(CANDID_XCHECK)
+	$(CANDID_XCHECK) gen $(CANDID_XCHECK_SEED) $(CANDID_XCHECK_N) > $(CANDID_B)/xcheck-cases.jsonl
+	@js=$$($(NODE) $(NODE_FLAGS) tests/candid/crosscheck.mjs $(CANDID_B)/xcheck-cases.jsonl \
+	        $(CANDID_B)/xcheck-js.hex); jrc=$$?; echo "$$js" | sed 's/^/C -> JS: /'; \
+	 c=$$($(CANDID_XCHECK) check $(CANDID_XCHECK_SEED) $(CANDID_XCHECK_N) \
+	        < $(CANDID_B)/xcheck-js.hex); crc=$$?; echo "$$c" | sed 's/^/JS -> C: /'; \
+	 p=0; f=0; for l in "$$(tail -n 1 <<<"$$js")" "$$(tail -n 1 <<<"$$c")"; do \
+	   set -- $$l; p=$$((p + $${1:-0})); f=$$((f + $${3:-1})); done; \
+	 echo "$$p passed, $$f failed"; [ $$jrc -eq 0 ] && [ $$crc -eq 0 ] && [ $$f -eq 0 ]
