@@ -256,6 +256,31 @@ test('stopped canisters reject calls; started ones accept them again', async () 
   eq(le32((await sim.updateCall(a, 'inc')).reply), 1);
 });
 
+test('callbacks must be (env: I) -> (): a bad index or a wrong type traps the callback', async () => {
+  const sim = new IcSim();
+  const id = sim.createCanister();
+  sim.installCode(id, watModule(canisterWat(`
+    (table 3 funcref)
+    (elem (i32.const 0) $wide $two)
+    (data (i32.const 100) "ok")
+    (func $wide (param i64))
+    (func $two (param i32 i32))
+    (func (export "canister_update ok") (call $msg_reply))
+    (func $call (param $fun i32)
+      (call $canister_self_copy (i32.const 0) (i32.const 0) (call $canister_self_size))
+      (call $call_new (i32.const 0) (call $canister_self_size) (i32.const 100) (i32.const 2)
+        (local.get $fun) (i32.const 0) (local.get $fun) (i32.const 0))
+      (drop (call $call_perform)))
+    (func (export "canister_update wide") (call $call (i32.const 0)))
+    (func (export "canister_update two") (call $call (i32.const 1)))
+    (func (export "canister_update empty") (call $call (i32.const 2)))
+    (func (export "canister_update outside") (call $call (i32.const 3)))`)));
+  contains((await sim.updateCall(id, 'wide')).rejectMessage, 'callback index 0 refers to a function whose parameter is not i32');
+  contains((await sim.updateCall(id, 'two')).rejectMessage, 'callback index 1 refers to a function that does not take one env argument');
+  contains((await sim.updateCall(id, 'empty')).rejectMessage, 'callback index 2 refers to an empty table entry');
+  contains((await sim.updateCall(id, 'outside')).rejectMessage, 'callback index 3 is outside the function table');
+});
+
 test('a module importing a non-ic0 function is refused with a clear error', async () => {
   const sim = new IcSim();
   const id = sim.createCanister();
@@ -263,6 +288,15 @@ test('a module importing a non-ic0 function is refused with a clear error', asyn
   await throwsWith(() => sim.installCode(id, bad), 'import env.f is not an ic0 function');
   const badType = watModule('(module (import "ic0" "msg_reply" (func (param i32))))');
   await throwsWith(() => sim.installCode(id, badType), 'ic0.msg_reply imported with type (i32) -> ()');
+  const badExport = watModule('(module (func (export "canister_update f") (param i32)))');
+  await throwsWith(() => sim.installCode(id, badExport), 'export "canister_update f" must have type () -> ()');
+  const twice = watModule('(module (func $f) (export "canister_update m" (func $f)) (export "canister_query m" (func $f)))');
+  await throwsWith(() => sim.installCode(id, twice), 'method "m" is exported as both update and query');
+  const reserved = watModule('(module (func $f) (export "canister_foo" (func $f)))');
+  await throwsWith(() => sim.installCode(id, reserved), 'export "canister_foo" is reserved');
+  const mems = watModule('(module (import "ic0" "msg_reply" (func)) (memory 1) (memory 1))');
+  await throwsWith(() => sim.installCode(id, mems), 'more than one memory');
+  eq(sim.canister(id).code, null, 'still empty');
 });
 
 await run('icsim-basics');

@@ -207,6 +207,13 @@ export class Canister {
     const f = t.get(this.code.table64 ? BigInt(fun) : fun);
     if (!f) throw new CanisterTrap(`callback index ${fun} refers to an empty table entry`);
     if (f.length !== 1) throw new CanisterTrap(`callback index ${fun} refers to a function that does not take one env argument`);
-    f(this.code.ptr === 'i64' ? BigInt(env) : env);
+    try {
+      f(this.code.ptr === 'i64' ? BigInt(env) : env);
+    } catch (e) {
+      // Passing env to a parameter of the other integer type fails before the call enters wasm.
+      if (e instanceof TypeError && /BigInt/.test(e.message))
+        throw new CanisterTrap(`callback index ${fun} refers to a function whose parameter is not ${this.code.ptr}`);
+      throw e;
+    }
   }
 }

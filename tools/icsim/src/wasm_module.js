@@ -139,7 +139,7 @@ export function parseModule(input) {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d)
     throw new ModuleError('invalid wasm module: missing \\0asm magic');
   const m = {
-    bytes, sections: [], types: [], imports: [], funcImports: 0, memories: [], tables: [],
+    bytes, sections: [], types: [], imports: [], funcImports: 0, funcTypes: [], memories: [], tables: [],
     globals: [], exports: [], start: null, customNames: [], importedGlobals: 0,
   };
   const r = new Reader(bytes, 8);
@@ -169,6 +169,7 @@ export function parseModule(input) {
         const imp = { module: s.name(), name: s.name(), kind: s.byte() };
         if (imp.kind === 0) {
           imp.type = s.u32();
+          m.funcTypes.push(imp.type);
           m.funcImports++;
         } else if (imp.kind === 1) {
           s.valtype();
@@ -184,6 +185,8 @@ export function parseModule(input) {
         }
         m.imports.push(imp);
       }
+    } else if (id === 3) {
+      for (let n = s.u32(); n > 0; n--) m.funcTypes.push(s.u32());
     } else if (id === 4) {
       for (let n = s.u32(); n > 0; n--) {
         if (bytes[s.pos] === 0x40) {
@@ -248,6 +251,9 @@ export function checkModule(m) {
   for (const e of m.exports) {
     if (!e.name.startsWith('canister_')) continue;
     if (e.kind !== 0) throw new ModuleError(`invalid canister module: export ${e.name} is not a function`);
+    const t = m.types[m.funcTypes[e.index]];
+    if (!t || t.params.length || t.results.length)
+      throw new ModuleError(`invalid canister module: export "${e.name}" must have type () -> ()`);
     if (SYSTEM_EXPORTS.has(e.name)) continue;
     const match = /^canister_(update|query|composite_query) (.*)$/s.exec(e.name);
     if (!match) throw new ModuleError(`invalid canister module: export "${e.name}" is reserved (it starts with canister_)`);
