@@ -100,13 +100,31 @@ const MAIN = canisterWat(`
     (call $trap (i32.const 303) (i32.const 4)))
   (func $on_cleanup (param $env i32)
     (global.set $cleaned (i32.add (local.get $env) (call $msg_reject_code))))
+  ;; replies at once, then calls arg.inc; the reply callback tries to reply again
+  (func (export "canister_update reply_then_call")
+    (call $reply_i32 (i32.const 7))
+    (call $start_call (i32.const 300) (i32.const 3) (i32.const 0))
+    (drop (call $call_perform)))
+  ;; the timer handler of a canister with $rearm_trap set re-arms and then traps
+  (global $rearm_trap (mut i32) (i32.const 0))
+  (func (export "canister_update arm_trapping")
+    (global.set $rearm_trap (i32.const 1))
+    (drop (call $global_timer_set (i64.const 1)))
+    (call $reply_i32 (i32.const 1)))
+  (func (export "canister_query timer_state")
+    (i32.store (i32.const 0) (global.get $fired))
+    (call $msg_reply_data_append (i32.const 0) (i32.const 4))
+    (call $msg_reply))
   ;; arms the timer at time() + 1s
   (func (export "canister_update arm")
     (drop (call $global_timer_set (i64.add (call $time) (i64.const 1000000000))))
     (call $reply_i32 (i32.const 1)))
   (func (export "canister_global_timer")
     (global.set $timer_prev (call $global_timer_set (i64.const 0)))
-    (global.set $fired (i32.add (global.get $fired) (i32.const 1))))
+    (global.set $fired (i32.add (global.get $fired) (i32.const 1)))
+    (if (global.get $rearm_trap) (then
+      (drop (call $global_timer_set (i64.const 2)))
+      (call $trap (i32.const 303) (i32.const 4)))))
 `);
 
 async function setup(n = 1) {
@@ -215,6 +233,24 @@ test('global timer fires once when due and reads 0 (reset before canister_global
   f = (await sim.queryCall(a, 'get_fired')).reply;
   eq(new DataView(f.buffer, f.byteOffset).getBigInt64(0, true), 0n, 'previous timer value');
   eq(le32(f.subarray(8)), 1, 'fired once');
+});
+
+test('a trapping timer handler: its re-arm is rolled back and the timer stays off', async () => {
+  const { sim, ids: [a] } = await setup();
+  await sim.updateCall(a, 'arm_trapping');
+  await sim.tick(3);
+  eq(sim.canister(a).timer, 0n, 'timer off');
+  eq(le32((await sim.queryCall(a, 'timer_state')).reply), 0, 'the handler ran but its changes were rolled back');
+  ok(sim.logs(a).some((l) => l.text === '[TRAP]: called ic0.trap with message: boom'), 'trap logged');
+});
+
+test('a context is answered once: a callback replying after the method replied traps', async () => {
+  const { sim, ids: [a, b] } = await setup(2);
+  const r = await sim.updateCall(a, 'reply_then_call', b);
+  eq(le32(r.reply), 7, 'the first reply reaches the caller');
+  await sim.tick(3);
+  ok(sim.logs(a).some((l) => l.text.includes('[TRAP]: ic0.msg_reply_data_append: the call has already been answered')), 'callback trapped');
+  eq(le32((await sim.queryCall(b, 'get')).reply), 1, 'the call itself went through');
 });
 
 test('upgrade keeps stable memory and drops wasm memory; reinstall wipes both', async () => {

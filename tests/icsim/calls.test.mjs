@@ -383,6 +383,35 @@ test('upgrade with a callback pending: it runs against the new module', async ()
   eq(view(r.reply).getUint32(20, true), 2, 'version of the callback that ran');
 });
 
+test('reinstall with a call outstanding: the caller gets CANISTER_REJECT, the callback never runs, cycles return', async () => {
+  const { sim, ids: [a, b] } = world();
+  await sim.updateCall(a, 'set_attach', u64(1000));
+  sim.injectFault({ kind: 'delay', canister: b, method: 'accept', rounds: 3 });
+  const h = sim.submitCall(a, 'relay', relayArg(b, 'accept', u64(0)));
+  await sim.tick(1);
+  eq(sim.cycleBalance(a), 1_000_000n - 1000n, 'attached');
+  sim.installCode(a, watModule(multi(2)), new Uint8Array(0), { mode: 'reinstall' });
+  const r = await sim.awaitCall(h);
+  eq([r.rejectCode, r.rejectMessage], [RejectCode.CANISTER_REJECT, `Canister ${sim.canister(a).text} was reinstalled or uninstalled`]);
+  await sim.tick(6);
+  eq(sim.cycleBalance(a), 1_000_000n, 'refund credited, no callback ran');
+  eq(sim.logs(a).filter((l) => l.text.startsWith('[TRAP]')), [], 'nothing trapped');
+});
+
+test('stopping waits for open call contexts; a stopping canister refuses new calls', async () => {
+  const { sim, ids: [a, b] } = world();
+  sim.injectFault({ kind: 'delay', canister: b, method: 'ok', rounds: 3 });
+  const h = sim.submitCall(a, 'relay', relayArg(b, 'ok'));
+  await sim.tick(1);
+  const stopping = sim.stopCanister(a);
+  eq(sim.canisterStatus(a), 'stopping');
+  const refused = await sim.updateCall(a, 'ok');
+  eq(refused.rejectCode, RejectCode.CANISTER_ERROR, 'new call refused');
+  await stopping;
+  eq(sim.canisterStatus(a), 'stopped');
+  eq((await sim.awaitCall(h)).status, 'replied', 'the open call completed first');
+});
+
 test('metering: System API charges as the IC (call_new 1500, data append 500 + bytes, perform 5000)', async () => {
   const { sim, ids: [a] } = world({}, 1);
   const r = await sim.updateCall(a, 'meter');
