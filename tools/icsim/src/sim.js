@@ -292,10 +292,14 @@ export class IcSim {
     if (exec.response) this.respond(cc, exec.response);
   }
 
+  /**
+   * Sends call `p` (built by call_new ... call_perform) of canister `c` from call context `cc`:
+   * registers its callback, which keeps `cc` open, and queues the request.
+   */
   enqueueCall(c, cc, p) {
     const id = this.nextId++;
     const deadline = p.timeout === null ? 0n : this.time + BigInt(p.timeout) * 1_000_000_000n;
-    this.callbacks.set(id, { id, canister: c, cc, ...p, deadline, deleted: false, expired: false });
+    this.callbacks.set(id, { id, canister: c, cc, ...p, deadline, deleted: false });
     cc.outstanding++;
     this.enqueue({
       kind: 'request', from: c.id, to: p.callee, method: p.method, arg: concatBytes(p.chunks), cycles: p.cycles,
@@ -338,6 +342,12 @@ export class IcSim {
     }
   }
 
+  /**
+   * Opens a call context on canister `c` for an entry point of context `ctx`. `origin` says
+   * whom to answer: `{ kind: 'ingress', handle }`, `{ kind: 'call', from, callbackId }`,
+   * `{ kind: 'local', resolve }` (a query call) or `{ kind: 'system' }` (timer, heartbeat:
+   * nobody).
+   */
   newContext(c, ctx, origin, fields) {
     const cc = {
       ctx, origin, needsResponse: origin.kind !== 'system', responded: false, outstanding: 0, available: 0n,
@@ -427,9 +437,8 @@ export class IcSim {
   deliverResponse(msg) {
     const cb = this.callbacks.get(msg.callbackId);
     if (!cb) return;
-    this.callbacks.delete(msg.callbackId);
+    this.callbacks.delete(msg.callbackId); // (a late response to an expired call finds none)
     const c = cb.canister;
-    if (cb.expired) return; // a bounded-wait call already got SYS_UNKNOWN; late responses are dropped
     c.cycles += msg.refund;
     const cc = cb.cc;
     cc.outstanding--;
@@ -485,11 +494,12 @@ export class IcSim {
   /** Bounded-wait calls past their deadline get SYS_UNKNOWN (canister-interface.md). */
   expireDeadlines() {
     for (const cb of this.callbacks.values()) {
-      if (cb.deadline === 0n || cb.expired || this.time < cb.deadline) continue;
-      cb.expired = true;
+      if (cb.deadline === 0n || this.time < cb.deadline) continue;
+      // The callback moves to a new id: the SYS_UNKNOWN reject is delivered to it, and the
+      // callee's response, addressed to the old id, finds nothing.
       this.callbacks.delete(cb.id);
       const id = this.nextId++;
-      this.callbacks.set(id, { ...cb, id, expired: false, deadline: 0n });
+      this.callbacks.set(id, { ...cb, id, deadline: 0n });
       this.enqueue({
         kind: 'response', to: cb.canister.id, callbackId: id, refund: 0n, notBefore: 0,
         result: { rejectCode: RejectCode.SYS_UNKNOWN, rejectMessage: 'the deadline of this bounded-wait call expired' },
