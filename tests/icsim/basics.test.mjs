@@ -317,6 +317,27 @@ test('callbacks must be (env: I) -> (): a bad index or a wrong type traps the ca
   contains((await sim.updateCall(id, 'outside')).rejectMessage, 'callback index 3 is outside the function table');
 });
 
+test('wasm64: pointers are i64 and a 64-bit callback env comes back unchanged', async () => {
+  const sim = new IcSim();
+  const id = sim.createCanister();
+  sim.installCode(id, watModule(canisterWat(`
+    (table 1 funcref)
+    (elem (i32.const 0) $back)
+    (data (i64.const 100) "ok")
+    (func (export "canister_update ok") (call $msg_reply))
+    (func $back (param $env i64)
+      (i64.store (i64.const 0) (local.get $env))
+      (call $msg_reply_data_append (i64.const 0) (i64.const 8))
+      (call $msg_reply))
+    (func (export "canister_update go")
+      (call $canister_self_copy (i64.const 16) (i64.const 0) (call $canister_self_size))
+      (call $call_new (i64.const 16) (call $canister_self_size) (i64.const 100) (i64.const 2)
+        (i64.const 0) (i64.const 0x7234567890abcdef) (i64.const 0) (i64.const 0x7234567890abcdef))
+      (drop (call $call_perform)))`, { ptr: 'i64' })));
+  const r = await sim.updateCall(id, 'go');
+  eq(new DataView(r.reply.buffer).getBigUint64(0, true), 0x7234567890abcdefn);
+});
+
 test('a module importing a non-ic0 function is refused with a clear error', async () => {
   const sim = new IcSim();
   const id = sim.createCanister();

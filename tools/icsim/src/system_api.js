@@ -45,6 +45,9 @@ const SIGN_COSTS = {
   vetkd: { dfx_test_key: 10_000_000_000n, test_key_1: 10_000_000_000n, key_1: 26_153_846_153n },
 };
 
+// Parameters that are callback envs (indices into the parameter list).
+const ENV_PARAMS = { call_new: [5, 7], call_on_cleanup: [1] };
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Lossy = new TextDecoder('utf-8');
 
@@ -364,7 +367,10 @@ export function buildImports(c, ptr) {
     // Index of the size argument for the per-byte charge: the last I parameter named size.
     const last = entry.params.length - 1; // the size argument of byte-copying calls
     const bytesOf = name === 'call_new' ? (a) => a[1] + a[3] : (a) => Number(a[last]);
-    const conv = entry.params.map((t) => (t === 'I' ? (wide ? 'big' : 'u32') : t === 'i32' ? 'u32' : 'i64'));
+    // Callback envs are opaque values handed back unchanged: on wasm64 they stay 64-bit bigints.
+    const envArgs = ENV_PARAMS[name] || [];
+    const conv = entry.params.map((t, i) =>
+      t === 'I' ? (wide ? (envArgs.includes(i) ? 'env' : 'big') : 'u32') : t === 'i32' ? 'u32' : 'i64');
     const resultBig = entry.result === 'I' && wide;
     imports[name] = (...args) => {
       const e = c.exec;
@@ -373,6 +379,7 @@ export function buildImports(c, ptr) {
       for (let i = 0; i < conv.length; i++) {
         if (conv[i] === 'u32') args[i] = args[i] >>> 0;
         else if (conv[i] === 'big') args[i] = num64(args[i]);
+        else if (conv[i] === 'env') args[i] = BigInt.asUintN(64, args[i]);
       }
       e.sysInstructions += fee + (perByte ? bytesOf(args) : 0);
       const r = f(...args);
