@@ -45,6 +45,12 @@ test('icsim call --query, --raw and --logs', () => {
   contains(icsim(['call', echoPath, 'echo', '()', '--logs']).err, '[log] hello from echo');
 });
 
+test('icsim call --arg-types and --ret-types name record fields', () => {
+  const r = icsim(['call', echoPath, 'echo', '(record { name = "x"; age = 3 })',
+    '--arg-types', '(record { name : text; age : nat8 })', '--ret-types', '(record { name : text; age : nat8 })']);
+  eq([r.code, r.out], [0, '(record { age = 3 : nat8; name = "x" })']);
+});
+
 test('icsim call: a reject is printed with its code and exits 1', () => {
   const r = icsim(['call', echoPath, 'boom']);
   eq(r.code, 1);
@@ -99,11 +105,13 @@ test('icsim run: a JSON scenario', () => {
     steps: [
       { op: 'canister', canister: 'a', wasm: 'echo.wasm' },
       { op: 'call', canister: 'a', method: 'echo', args: '(opt 5 : opt nat)', expect: '(opt (5 : nat))' },
+      { op: 'call', canister: 'a', method: 'echo', args: '(record { x = 1 })', argTypes: '(record { x : nat16 })',
+        retTypes: '(record { x : nat16 })', expect: '(record { x = 1 })' },
       { op: 'query', canister: 'a', method: 'echo', expectReject: { code: 5 } },
     ],
   }));
   const r = icsim(['run', path]);
-  eq([r.code, r.out.split('\n').pop()], [0, '3 passed, 0 failed']);
+  eq([r.code, r.out.split('\n').pop()], [0, '4 passed, 0 failed'], r.out);
 });
 
 await run('icsim-cli');

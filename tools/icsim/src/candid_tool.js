@@ -42,12 +42,20 @@ async function runTool(args) {
   return stdout.trim();
 }
 
-/** Encodes Candid text such as `(42 : nat, "hi")` to message bytes. */
-export async function encodeCandid(text) {
-  return Uint8Array.from(Buffer.from(await runTool(['encode', text]), 'hex'));
+const typed = (types) => (types ? ['--types', types] : []);
+
+/**
+ * Encodes Candid text such as `(42 : nat, "hi")` to message bytes, at the argument types
+ * `types` (e.g. `(nat8, text)`) if given. Throws CandidError.
+ */
+export async function encodeCandid(text, types) {
+  return Uint8Array.from(Buffer.from(await runTool(['encode', text, ...typed(types)]), 'hex'));
 }
 
-/** Decodes message bytes to Candid text. */
-export async function decodeCandid(bytes) {
-  return runTool(['decode', Buffer.from(bytes).toString('hex')]);
+/**
+ * Decodes message bytes to Candid text; with `types`, as those types (which names record
+ * fields). Throws CandidError.
+ */
+export async function decodeCandid(bytes, types) {
+  return runTool(['decode', Buffer.from(bytes).toString('hex'), ...typed(types)]);
 }

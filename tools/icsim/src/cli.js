@@ -2,6 +2,7 @@
 // with arguments and replies as Candid text (through build/candid/candid.wasm).
 //
 //   icsim call WASM METHOD [ARGS] [--query] [--init ARGS] [--seed N] [--raw] [--logs]
+//              [--arg-types '(T, ...)'] [--ret-types '(T, ...)']
 //   icsim run SCENARIO        (a text scenario, or JSON if the file name ends in .json)
 //
 // A text scenario has one step per line (`#` starts a comment):
@@ -14,7 +15,8 @@
 //   logs NAME contains "TEXT"
 // In ARGS and EXPECT, `$NAME` stands for `principal "<id of canister NAME>"`. A JSON scenario is
 // `{ "seed": N, "steps": [ { "op": "call", "canister": "a", "method": "m", "args": "()",
-// "expect": "(...)" }, ... ] }` with the same operations and field names as below.
+// "expect": "(...)" }, ... ] }` with the same operations and field names as below; a call step
+// may also give `argTypes` and `retTypes` (Candid types that name record fields).
 // Each checked step prints `ok` or `FAIL` with the difference; the run ends with the line
 // `N passed, M failed` and exits 1 if any step failed.
 
@@ -24,6 +26,7 @@ import { IcSim, principalText } from './sim.js';
 import { CandidError, decodeCandid, encodeCandid } from './candid_tool.js';
 
 const USAGE = `usage: icsim call WASM METHOD [ARGS] [--query] [--init ARGS] [--seed N] [--raw] [--logs]
+                  [--arg-types '(T, ...)'] [--ret-types '(T, ...)']
        icsim run SCENARIO`;
 
 /** A mistake in the command line or the scenario: shown without a stack trace. */
@@ -34,7 +37,7 @@ function parseFlags(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--query' || a === '--raw' || a === '--logs') flags[a.slice(2)] = true;
-    else if (a === '--init' || a === '--seed') {
+    else if (['--init', '--seed', '--arg-types', '--ret-types'].includes(a)) {
       if (i + 1 >= argv.length) throw new UsageError(`${a} needs a value`);
       flags[a.slice(2)] = argv[++i];
     } else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
@@ -51,12 +54,12 @@ function readWasm(path) {
   }
 }
 
-async function argBytes(text, raw) {
+async function argBytes(text, raw, types) {
   if (raw) {
     if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new UsageError(`--raw arguments must be hex, got "${text}"`);
     return Uint8Array.from(Buffer.from(text, 'hex'));
   }
-  return encodeCandid(text);
+  return encodeCandid(text, types);
 }
 
 async function cmdCall(argv, out) {
@@ -71,14 +74,14 @@ async function cmdCall(argv, out) {
     if (e instanceof CandidError || e instanceof UsageError) throw e;
     throw new UsageError(e.message);
   }
-  const arg = await argBytes(args, f.raw);
+  const arg = await argBytes(args, f.raw, f['arg-types']);
   const r = f.query ? await sim.queryCall(id, method, arg) : await sim.updateCall(id, method, arg);
   if (f.logs) for (const l of sim.logs(id)) out.err(`[log] ${l.text}`);
   if (r.status === 'rejected') {
     out.err(`rejected (code ${r.rejectCode}): ${r.rejectMessage}`);
     return 1;
   }
-  out.log(f.raw ? Buffer.from(r.reply).toString('hex') : await decodeCandid(r.reply));
+  out.log(f.raw ? Buffer.from(r.reply).toString('hex') : await decodeCandid(r.reply, f['ret-types']));
   return 0;
 }
 
@@ -187,15 +190,15 @@ export async function runScenario(steps, baseDir, out, seed = 0) {
         check(s, false, `${mode} ${s.canister}: ${e.message}`);
       }
     } else if (s.op === 'call' || s.op === 'query') {
-      const arg = await encodeCandid(subst(s.args));
+      const arg = await encodeCandid(subst(s.args), s.argTypes);
       const r = s.op === 'query' ? await sim.queryCall(id(s), s.method, arg) : await sim.updateCall(id(s), s.method, arg);
-      const got = r.status === 'replied' ? await decodeCandid(r.reply) : `reject ${r.rejectCode} ${JSON.stringify(r.rejectMessage)}`;
+      const got = r.status === 'replied' ? await decodeCandid(r.reply, s.retTypes) : `reject ${r.rejectCode} ${JSON.stringify(r.rejectMessage)}`;
       if (s.expectReject) {
         const good = r.status === 'rejected' && r.rejectCode === s.expectReject.code
           && (s.expectReject.text === undefined || r.rejectMessage.includes(s.expectReject.text));
         check(s, good, `${s.canister}.${s.method} ${good ? got : `expected reject ${s.expectReject.code}, got ${got}`}`);
       } else if (s.expect !== undefined) {
-        const want = await decodeCandid(await encodeCandid(subst(s.expect)));
+        const want = await decodeCandid(await encodeCandid(subst(s.expect), s.retTypes), s.retTypes);
         check(s, got === want, `${s.canister}.${s.method} ${got === want ? got : `expected ${want}, got ${got}`}`);
       } else out.log(`     ${where(s)}: ${s.canister}.${s.method} ${got}`);
     } else if (s.op === 'tick') await sim.tick(s.rounds ?? 1);
