@@ -142,3 +142,37 @@ test-candid-crosscheck: $(CANDID_XCHECK)
 	 p=0; f=0; for l in "$$(tail -n 1 <<<"$$js")" "$$(tail -n 1 <<<"$$c")"; do \
 	   set -- $$l; p=$$((p + $${1:-0})); f=$$((f + $${3:-1})); done; \
 	 echo "$$p passed, $$f failed"; [ $$jrc -eq 0 ] && [ $$crc -eq 0 ] && [ $$f -eq 0 ]
+
+# ---- benchmark: ~1 MB message, native C vs @dfinity/candid on Node (same bytes, same run), and
+# wasm32 instructions per byte of decoding (wasm-interp --trace on a module with no imports).
+
+CANDID_BENCH_WASM_RECORDS := 300
+CANDID_BENCH_WASM_SRCS := bench/candid/bench.c src/candid/decode.c src/candid/did.c \
+    src/candid/lexer.c src/candid/util.c src/candid/encode.c
+
+$(CANDID_BENCH): bench/candid/bench.c $(CANDID_LIB_SRCS) $(CANDID_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(NATIVE_CFLAGS) $< $(CANDID_LIB_SRCS) -lm -o $@
+
+$(CANDID_B)/bench-%.wasm: $(CANDID_BENCH_WASM_SRCS) $(CANDID_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(CSTD) $(WARN) $(INCLUDES) -$* -mexec-model=reactor -DCANDID_BENCH_WASM \
+	    -DBENCH_WASM_RECORDS=$(CANDID_BENCH_WASM_RECORDS) $(CANDID_BENCH_WASM_SRCS) -o $@
+
+.PHONY: bench-candid
+bench-candid: $(CANDID_BENCH) $(CANDID_B)/bench-O2.wasm $(CANDID_B)/bench-Oz.wasm
+	@echo "== Candid: ~1 MB message, vec of record { id : nat; name : text; owner : principal; note : opt text; scores : vec nat32 }"
+	@$(CANDID_BENCH) $(CANDID_B)/bench-message.bin | tee $(CANDID_B)/bench-c.txt | grep -v '_MBS='
+	@$(NODE) $(NODE_FLAGS) bench/candid/bench.mjs $(CANDID_B)/bench-message.bin \
+	    | tee $(CANDID_B)/bench-js.txt | grep -v '_MBS='
+	@cat $(CANDID_B)/bench-c.txt $(CANDID_B)/bench-js.txt | awk -F= '/_MBS=/{v[$$1]=$$2} END { \
+	    printf "C / @dfinity/candid: decode %.0fx, encode %.0fx (target: >= 10x)\n", \
+	    v["C_DECODE_MBS"]/v["JS_DECODE_MBS"], v["C_ENCODE_MBS"]/v["JS_ENCODE_MBS"] }'
+	@for opt in O2 Oz; do \
+	    wasm-interp $(CANDID_B)/bench-$$opt.wasm --run-all-exports --trace | awk -v opt=$$opt \
+	    '/^>>> running export "encode_only"/ {f = "e"} /^>>> running export "encode_decode"/ {f = "d"} \
+	     /^#/ {c[f]++} /^encode_decode\(\) => i32:/ {split($$0, p, ":"); len = p[2]} \
+	     END { printf "wasm32 -%s: decoding %d bytes ($(CANDID_BENCH_WASM_RECORDS) records) took %d instructions = %.1f per byte\n", \
+	           opt, len, c["d"] - c["e"], (c["d"] - c["e"]) / len }'; done
+
+BENCH_TARGETS += bench-candid
