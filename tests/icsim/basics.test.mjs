@@ -2,6 +2,7 @@
 // CANISTER_ERROR, inter-canister calls with callbacks and cleanup, queries discarding state,
 // the global timer, upgrades keeping stable memory, stop/start, logs and instruction counts.
 
+import { gzipSync } from 'node:zlib';
 import { IcSim, RejectCode } from '../../tools/icsim/src/index.js';
 import { test, run, eq, contains, ok, throwsWith, watModule } from './harness.mjs';
 import { canisterWat } from './wat.mjs';
@@ -336,6 +337,26 @@ test('wasm64: pointers are i64 and a 64-bit callback env comes back unchanged', 
       (drop (call $call_perform)))`, { ptr: 'i64' })));
   const r = await sim.updateCall(id, 'go');
   eq(new DataView(r.reply.buffer).getBigUint64(0, true), 0x7234567890abcdefn);
+});
+
+test('a gzip-compressed module installs like the plain one', async () => {
+  const sim = new IcSim();
+  const id = sim.createCanister();
+  sim.installCode(id, gzipSync(watModule(MAIN)));
+  eq(le32((await sim.updateCall(id, 'inc')).reply), 1);
+});
+
+test('custom sections: icp:public/icp:private only, one visibility per name', async () => {
+  const sim = new IcSim();
+  const section = (name) => {
+    const n = new TextEncoder().encode(name);
+    const payload = [n.length, ...n, 1, 2, 3];
+    return [0, payload.length, ...payload];
+  };
+  const withSections = (...names) => Uint8Array.from([...watModule('(module)'), ...names.flatMap(section)]);
+  sim.installCode(sim.createCanister(), withSections('icp:public candid:service', 'name'));
+  await throwsWith(() => sim.installCode(sim.createCanister(), withSections('icp:secret x')), 'custom section "icp:secret x" is not icp:public or icp:private');
+  await throwsWith(() => sim.installCode(sim.createCanister(), withSections('icp:public a', 'icp:private a')), 'custom section "a" declared twice');
 });
 
 test('a module importing a non-ic0 function is refused with a clear error', async () => {
