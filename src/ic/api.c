@@ -286,7 +286,8 @@ void ic_accept_message(void)
 
 /* ---- replying ---------------------------------------------------------------------------- */
 
-bool ic__claim_reply(void)
+/* Whether the current message may answer its call context; logs why not. */
+static bool ic__reply_ok(void)
 {
     ic_context ctx = ic__rt.ctx;
     ic__cc *cc = ic__rt.cc;
@@ -301,9 +302,16 @@ bool ic__claim_reply(void)
         ic_printf("asyncwasm: %s: reply or reject dropped: the call was already ended", cc->method);
         return false;
     }
-    if (cc->replied)
+    return true;
+}
+
+bool ic__claim_reply(void)
+{
+    if (!ic__reply_ok())
+        return false;
+    if (ic__rt.cc->replied)
         ic_trap("asyncwasm: this call was already replied to or rejected");
-    cc->replied = true;
+    ic__rt.cc->replied = true;
     return true;
 }
 
@@ -314,7 +322,8 @@ bool ic_replied(void)
 
 void ic_reply_append(const void *data, size_t len)
 {
-    ic0_msg_reply_data_append(IC__ADDR(data), (uint32_t)len);
+    if (ic__reply_ok())
+        ic0_msg_reply_data_append(IC__ADDR(data), (uint32_t)len);
 }
 
 void ic_reply_send(void)
@@ -323,10 +332,20 @@ void ic_reply_send(void)
         ic0_msg_reply();
 }
 
+/* Reply with head + body (either may be empty) after one check. */
+static void ic__reply2(const void *head, size_t hlen, const void *body, size_t blen)
+{
+    if (!ic__claim_reply())
+        return;
+    ic0_msg_reply_data_append(IC__ADDR(head), (uint32_t)hlen);
+    if (blen)
+        ic0_msg_reply_data_append(IC__ADDR(body), (uint32_t)blen);
+    ic0_msg_reply();
+}
+
 void ic_reply_raw(const void *data, size_t len)
 {
-    ic_reply_append(data, len);
-    ic_reply_send();
+    ic__reply2(data, len, NULL, 0);
 }
 
 /* A Candid message of one value whose type needs no type table: "DIDL", 0 types, 1 argument of
@@ -373,9 +392,7 @@ void ic_reply_text_n(const char *text, size_t len)
     uint8_t head[20];
     size_t n = ic__didl_prim(head, 0x71);
     n += ic__leb(head + n, len);
-    ic_reply_append(head, n);
-    ic_reply_append(text, len);
-    ic_reply_send();
+    ic__reply2(head, n, text, len);
 }
 
 void ic_reply_text(const char *text)
@@ -422,9 +439,7 @@ void ic_reply_blob(const void *data, size_t len)
     uint8_t head[20];
     memcpy(head, "DIDL\x01\x6d\x7b\x01\x00", 9);
     size_t n = 9 + ic__leb(head + 9, len);
-    ic_reply_append(head, n);
-    ic_reply_append(data, len);
-    ic_reply_send();
+    ic__reply2(head, n, data, len);
 }
 
 void ic_reply_principal(const ic_principal *p)
