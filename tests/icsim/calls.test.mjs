@@ -3,6 +3,7 @@
 // callbacks pending, metering charges and limits, fault injection, the management canister.
 
 import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
 import { IcSim, RejectCode } from '../../tools/icsim/src/index.js';
 import { test, run, eq, contains, ok, watModule } from './harness.mjs';
 import { canisterWat } from './wat.mjs';
@@ -161,6 +162,17 @@ function multi(version = 1) {
     (call $rec (i32.const 180))
     (call $rec (i32.const 181))
     (call $reply_bytes (i32.const 0) (i32.const 0)))
+  (global $low (mut i32) (i32.const 0))
+  (data (i32.const 190) "MODE")
+  (func (export "canister_update grow") (call $reply_i32 (memory.grow (i32.const 1))))
+  (func (export "canister_on_low_wasm_memory") (global.set $low (i32.add (global.get $low) (i32.const 1))))
+  (func (export "canister_query get_low") (call $reply_i32 (global.get $low)))
+  ;; [env_var_count][value of MODE]
+  (func (export "canister_query env")
+    (i32.store (i32.const 0) (call $env_var_count))
+    (call $env_var_value_copy (i32.const 190) (i32.const 4) (i32.const 4) (i32.const 0)
+      (call $env_var_value_size (i32.const 190) (i32.const 4)))
+    (call $reply_bytes (i32.const 0) (i32.add (i32.const 4) (call $env_var_value_size (i32.const 190) (i32.const 4)))))
   (func (export "canister_update spin") (loop $l (br $l)))
   (func (export "canister_update count_loop")
     (local $i i32)
@@ -505,6 +517,52 @@ test('management: a canister creates a canister with the cycles it attaches, and
   })], st.reply.slice(24))[0];
   eq([Object.keys(status.status)[0], status.cycles, status.module_hash.length], ['running', 400_000n, 0]);
   eq(status.settings.controllers.map((p) => p.toText()), [sim.canister(a).text], 'the creator controls it');
+});
+
+const Settings = IDL.Record({
+  controllers: IDL.Opt(IDL.Vec(IDL.Principal)), wasm_memory_limit: IDL.Opt(IDL.Nat), wasm_memory_threshold: IDL.Opt(IDL.Nat),
+  environment_variables: IDL.Opt(IDL.Vec(IDL.Record({ name: IDL.Text, value: IDL.Text }))),
+});
+const updateSettings = (sim, id, settings, sender) => sim.updateCall(mgmt, 'update_settings', new Uint8Array(IDL.encode(
+  [IDL.Record({ canister_id: IDL.Principal, settings: Settings, sender_canister_version: IDL.Opt(IDL.Nat64) })],
+  [{ canister_id: Principal.fromUint8Array(id), settings: { controllers: [], wasm_memory_limit: [], wasm_memory_threshold: [], environment_variables: [], ...settings }, sender_canister_version: [] }])),
+{ sender });
+
+test('management: update_settings changes controllers and environment variables', async () => {
+  const { sim, ids: [a] } = world({}, 1);
+  let r = await updateSettings(sim, a, { environment_variables: [[{ name: 'MODE', value: 'fast' }]] });
+  eq(r.status, 'replied', r.rejectMessage);
+  const env = (await sim.queryCall(a, 'env')).reply;
+  eq([view(env).getUint32(0, true), text(env.subarray(4))], [1, 'fast']);
+  const bob = Uint8Array.of(7, 7, 2);
+  r = await updateSettings(sim, a, { controllers: [[Principal.fromUint8Array(bob)]] });
+  eq(r.status, 'replied', r.rejectMessage);
+  r = await updateSettings(sim, a, { controllers: [[]] });
+  contains(r.rejectMessage, 'Only the controllers', 'the old controller lost control');
+  r = await updateSettings(sim, a, { controllers: [[]] }, bob);
+  eq(r.status, 'replied', 'the new one has it');
+});
+
+test('management: wasm_memory_limit traps a growing execution; the low-memory hook runs once', async () => {
+  const { sim, ids: [a] } = world({}, 1);
+  await updateSettings(sim, a, { wasm_memory_limit: [3n * 65536n], wasm_memory_threshold: [2n * 65536n] });
+  eq(view((await sim.updateCall(a, 'grow')).reply).getUint32(0, true), 1, 'grew to 2 pages (within the threshold now)');
+  await sim.tick(3);
+  eq(view((await sim.queryCall(a, 'get_low')).reply).getUint32(0, true), 1, 'hook ran once');
+  eq(view((await sim.updateCall(a, 'grow')).reply).getUint32(0, true), 2, '3 pages: at the limit');
+  const r = await sim.updateCall(a, 'grow');
+  contains(r.rejectMessage, 'exceeded its wasm memory limit of 196608 bytes');
+  await sim.tick(3);
+  eq(view((await sim.queryCall(a, 'get_low')).reply).getUint32(0, true), 1, 'still once: the condition never cleared');
+});
+
+test('management: delete_canister needs a stopped canister; afterwards it is gone', async () => {
+  const { sim, ids: [a] } = world({}, 1);
+  const arg = new Uint8Array(IDL.encode([StatusArg], [{ canister_id: Principal.fromUint8Array(a) }]));
+  contains((await sim.updateCall(mgmt, 'delete_canister', arg)).rejectMessage, 'must be stopped');
+  await sim.stopCanister(a);
+  eq((await sim.updateCall(mgmt, 'delete_canister', arg)).status, 'replied');
+  eq((await sim.updateCall(a, 'ok')).rejectCode, RejectCode.DESTINATION_INVALID);
 });
 
 test('management: raw_rand from a canister gives 32 seeded bytes', async () => {

@@ -35,6 +35,13 @@ export class Canister {
     this.logs = [];
     this.contexts = new Set(); // open call contexts
     this.frozen = false;
+    // Settings the simulator acts on or reports (management-canister.md, canister_settings).
+    this.settings = {
+      freezingThreshold: 2_592_000n, wasmMemoryLimit: 3n * 1024n * 1024n * 1024n, wasmMemoryThreshold: 0n,
+      computeAllocation: 0n, memoryAllocation: 0n, reservedCyclesLimit: 5_000_000_000_000n,
+    };
+    // canister_on_low_wasm_memory: 'idle' (condition not met), 'ready' (run it next) or 'done'.
+    this.lowMemoryHook = 'idle';
   }
 
   /** The wasm memory of the instance (an empty one if the module declares none). */
@@ -130,6 +137,19 @@ export class Canister {
     return true;
   }
 
+  /**
+   * Updates the low-memory hook state after an execution (abstract-behavior.md "Scheduling on
+   * low wasm memory hook"): ready once the memory comes within the threshold of the limit,
+   * idle again when it no longer is.
+   */
+  checkLowMemory() {
+    if (!this.code) return;
+    const { wasmMemoryLimit: limit, wasmMemoryThreshold: threshold } = this.settings;
+    if (limit < BigInt(this.mem.buffer.byteLength) + threshold) {
+      if (this.lowMemoryHook === 'idle') this.lowMemoryHook = 'ready';
+    } else this.lowMemoryHook = 'idle';
+  }
+
   /** Writes `data` at `offset` in stable memory (bounds already checked), journaling old pages. */
   stableWrite(offset, data) {
     const j = this.journal;
@@ -167,8 +187,12 @@ export class Canister {
     }
     let failure = null;
     let bug = null;
+    const sizeBefore = this.mem.buffer.byteLength;
     try {
       body();
+      const size = this.mem.buffer.byteLength;
+      if (exec.memoryLimit && size > sizeBefore && BigInt(size) > exec.memoryLimit)
+        failure = `exceeded its wasm memory limit of ${exec.memoryLimit} bytes (memory grew to ${size})`;
     } catch (e) {
       if (e instanceof CanisterTrap) failure = e.message;
       else if (this.counter && this.counter.value > exec.limit)

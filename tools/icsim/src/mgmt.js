@@ -80,6 +80,8 @@ const METHODS = {
   }), null],
   uninstall_code: [IDL.Record({ canister_id: IDL.Principal, sender_canister_version: IDL.Opt(IDL.Nat64) }), null],
   canister_status: [CanisterIdArg, StatusResult],
+  update_settings: [IDL.Record({ canister_id: IDL.Principal, settings: Settings, sender_canister_version: IDL.Opt(IDL.Nat64) }), null],
+  delete_canister: [CanisterIdArg, null],
   start_canister: [CanisterIdArg, null],
   stop_canister: [CanisterIdArg, null],
   deposit_cycles: [CanisterIdArg, null],
@@ -148,12 +150,28 @@ async function mgmtServices(sim) {
 }
 
 // Each handler returns the reply bytes and the cycles it accepts.
+const opt = (v) => (v && v.length ? v[0] : undefined);
+const NUMERIC_SETTINGS = {
+  freezing_threshold: 'freezingThreshold', wasm_memory_limit: 'wasmMemoryLimit', wasm_memory_threshold: 'wasmMemoryThreshold',
+  compute_allocation: 'computeAllocation', memory_allocation: 'memoryAllocation', reserved_cycles_limit: 'reservedCyclesLimit',
+};
+
+// Applies the fields of a canister_settings record that are present to canister `c`.
+function applySettings(c, s) {
+  const controllers = opt(s.controllers);
+  if (controllers) {
+    if (controllers.length > 10) throw new Reject(CANISTER_REJECT, 'a canister has at most 10 controllers');
+    c.controllers = controllers.map((p) => p.toUint8Array());
+  }
+  const env = opt(s.environment_variables);
+  if (env) c.envVars = env.map((v) => [v.name, v.value]);
+  for (const [field, key] of Object.entries(NUMERIC_SETTINGS)) if (opt(s[field]) !== undefined) c.settings[key] = opt(s[field]);
+  c.checkLowMemory();
+}
+
 function create(sim, msg, settings, cycles) {
-  const s = settings[0] || {};
-  const controllers = s.controllers && s.controllers[0] ? s.controllers[0].map((p) => p.toUint8Array()) : [msg.caller];
-  const envVars = s.environment_variables && s.environment_variables[0]
-    ? s.environment_variables[0].map((v) => [v.name, v.value]) : [];
-  const id = sim.createCanister({ controllers, cycles, envVars });
+  const id = sim.createCanister({ controllers: [msg.caller], cycles });
+  applySettings(sim.canister(id), opt(settings) || {});
   return { canister_id: Principal.fromUint8Array(id) };
 }
 
@@ -204,10 +222,13 @@ const HANDLERS = {
         ready_for_migration: false,
         version: c.version,
         settings: {
-          controllers: c.controllers.map((p) => Principal.fromUint8Array(p)), compute_allocation: 0n, memory_allocation: 0n,
-          freezing_threshold: 2_592_000n, reserved_cycles_limit: 5_000_000_000_000n, minimum_incoming_canister_call_cycles: 0n,
+          controllers: c.controllers.map((p) => Principal.fromUint8Array(p)),
+          compute_allocation: c.settings.computeAllocation, memory_allocation: c.settings.memoryAllocation,
+          freezing_threshold: c.settings.freezingThreshold, reserved_cycles_limit: c.settings.reservedCyclesLimit,
+          minimum_incoming_canister_call_cycles: 0n,
           log_visibility: { controllers: null }, snapshot_visibility: { controllers: null },
-          status_visibility: { controllers: null }, wasm_memory_limit: 3_221_225_472n, wasm_memory_threshold: 0n,
+          status_visibility: { controllers: null }, wasm_memory_limit: c.settings.wasmMemoryLimit,
+          wasm_memory_threshold: c.settings.wasmMemoryThreshold,
           environment_variables: c.envVars.map(([name, value]) => ({ name, value })),
         },
         module_hash: c.code ? [Uint8Array.from(c.code.hash)] : [],
@@ -225,6 +246,16 @@ const HANDLERS = {
         },
       },
     };
+  },
+  update_settings(sim, msg, args) {
+    applySettings(target(sim, msg.caller, args.canister_id, 'update_settings'), args.settings);
+    return { reply: null };
+  },
+  delete_canister(sim, msg, args) {
+    const c = target(sim, msg.caller, args.canister_id, 'delete_canister');
+    if (c.status !== 'stopped') throw new Reject(CANISTER_ERROR, `Canister ${c.text} must be stopped before it is deleted`);
+    sim.canisters.delete(Buffer.from(c.id).toString('hex'));
+    return { reply: null };
   },
   start_canister(sim, msg, args) {
     target(sim, msg.caller, args.canister_id, 'start_canister').status = 'running';

@@ -257,6 +257,8 @@ export class IcSim {
       pendingCall: null, calls: [], timer: c.timer, certifiedData: null, time: this.time, sysInstructions: 0,
       instructions: 0n, limit: ctx.endsWith('Q') || COMPOSITE.has(ctx) ? this.limits.query : this.limits.update,
       discard: false, messageAccepted: false,
+      // The wasm memory limit applies to replicated executions that grow the memory.
+      memoryLimit: ctx.endsWith('Q') || COMPOSITE.has(ctx) || ctx === 'F' ? 0n : c.settings.wasmMemoryLimit,
       ...fields,
     };
   }
@@ -280,6 +282,7 @@ export class IcSim {
   commit(c, exec, trapped) {
     const cc = exec.cc;
     if (cc) cc.instructions += exec.instructions;
+    c.checkLowMemory();
     if (trapped || exec.discard) {
       if (exec.discard && !trapped && exec.response) this.respond(cc, exec.response);
       return;
@@ -471,13 +474,20 @@ export class IcSim {
     this.settle(c, cc, trapped);
   }
 
-  /** Runs the global timer (if due) and the heartbeat of every running canister. */
+  /**
+   * Runs the system tasks of every running canister: the global timer if due, the low wasm
+   * memory hook if ready, the heartbeat.
+   */
   runSystemTasks() {
     for (const c of this.canisters.values()) {
       if (!c.code || c.status !== 'running' || c.frozen) continue;
       if (c.timer !== 0n && this.time >= c.timer) {
         c.timer = 0n; // reset before canister_global_timer runs (canister-interface.md "Global timer")
         if (c.exports.canister_global_timer) this.runTask(c, 'canister_global_timer');
+      }
+      if (c.lowMemoryHook === 'ready' && c.exports.canister_on_low_wasm_memory) {
+        c.lowMemoryHook = 'done';
+        this.runTask(c, 'canister_on_low_wasm_memory');
       }
       if (c.exports.canister_heartbeat) this.runTask(c, 'canister_heartbeat');
     }
@@ -615,7 +625,8 @@ export class IcSim {
   hasWork() {
     if (this.queue.length) return true;
     for (const c of this.canisters.values())
-      if (c.code && c.status === 'running' && (c.exports.canister_heartbeat || (c.timer !== 0n && this.time >= c.timer))) return true;
+      if (c.code && c.status === 'running' && (c.exports.canister_heartbeat || (c.timer !== 0n && this.time >= c.timer)
+        || (c.lowMemoryHook === 'ready' && c.exports.canister_on_low_wasm_memory))) return true;
     for (const cb of this.callbacks.values()) if (cb.deadline !== 0n && this.time >= cb.deadline) return true;
     return false;
   }
