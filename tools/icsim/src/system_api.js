@@ -38,7 +38,9 @@ const BYTE_CHARGED = new Set([
 ]);
 
 // Local signing keys icsim knows, and their fees in cycles (13-node subnet prices from the IC's
-// documentation of threshold signature costs). Names absent here give error 2 (bad key name).
+// documentation of threshold signature costs; the same as threshold.js charges, which the calls
+// suite checks). Names absent here give error 2 (bad key name). icsim serves no vetKD keys but
+// answers cost_vetkd_derive_key with the same prices.
 const SIGN_COSTS = {
   ecdsa: { dfx_test_key: 10_000_000_000n, test_key_1: 10_000_000_000n, key_1: 26_153_846_153n },
   schnorr: { dfx_test_key: 10_000_000_000n, test_key_1: 10_000_000_000n, key_1: 26_153_846_153n },
@@ -61,7 +63,7 @@ function num64(v) {
   return u > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(u);
 }
 
-/** Splits a 128-bit amount given as (high, low) i64 halves into a bigint. */
+/** Joins a 128-bit amount given as (high, low) i64 halves into a bigint. */
 function join128(hi, lo) {
   return (BigInt.asUintN(64, hi) << 64n) | BigInt.asUintN(64, lo);
 }
