@@ -1,0 +1,54 @@
+// C and Motoko canisters awaiting each other in icsim (Motoko compiled by moc from npm through
+// icsim's cached compile helper): C awaits Motoko, Motoko awaits C, rejects and traps crossing
+// the language boundary in both directions.
+import { join } from 'node:path';
+import { compileMotokoFiles } from '../../tools/icsim/src/motoko.js';
+import { test, run, eq, sim, enc, replied, rejected, IDL, Principal, RejectCode, REPO } from './harness.mjs';
+
+const { wasm: greeterWasm } = await compileMotokoFiles([join(REPO, 'examples/interop/Greeter.mo')]);
+const T = IDL.Text;
+const P = (b) => Principal.fromUint8Array(b);
+
+function setup() {
+  const s = sim();
+  const bridge = s.install('bridge');
+  const mo = s.createCanister();
+  s.installCode(mo, greeterWasm, enc([], []));
+  const ask = (from, args) => s.updateCall(from, 'ask', args);
+  return { s, bridge, mo, ask };
+}
+
+test('C awaits Motoko', async () => {
+  const { bridge, mo, ask } = setup();
+  eq(replied(await ask(bridge, enc([IDL.Principal, T, T], [P(mo), 'greet', 'C'])), [T]),
+    ['C got: Hello from Motoko, C!']);
+});
+
+test('Motoko awaits C', async () => {
+  const { bridge, mo, ask } = setup();
+  eq(replied(await ask(mo, enc([IDL.Principal, T], [P(bridge), 'Motoko'])), [T]),
+    ['Motoko got: Hello from C, Motoko!']);
+});
+
+test('a Motoko reject reaches the C caller with its code and message', async () => {
+  const { bridge, mo, ask } = setup();
+  rejected(await ask(bridge, enc([IDL.Principal, T, T], [P(mo), 'fail', 'x'])), RejectCode.CANISTER_REJECT,
+    new RegExp(`^ask: IC call rejected: ${P(mo).toText()}\\.fail rejected \\(CANISTER_REJECT\\): Motoko says no \\(code 4\\)\\n  at ask_run \\(examples/interop/bridge\\.c:\\d+\\)$`));
+});
+
+test('a C trap reaches the Motoko caller, which catches it', async () => {
+  const { bridge, mo, ask } = setup();
+  const [text] = replied(await ask(mo, enc([IDL.Principal, T], [P(bridge), 'trap'])), [T]);
+  eq(text.startsWith('Motoko caught: '), true, text);
+  eq(text.includes('bridge: asked to trap'), true, text);
+});
+
+test('Motoko -> C (async handler) -> Motoko: a chain of awaits across both languages', async () => {
+  const { s, bridge, mo } = setup();
+  const mo2 = s.createCanister();
+  s.installCode(mo2, greeterWasm, enc([], []));
+  eq(replied(await s.updateCall(mo, 'askVia', enc([IDL.Principal, IDL.Principal, T], [P(bridge), P(mo2), 'chain'])), [T]),
+    ['Motoko got: C got: Hello from Motoko, chain!']);
+});
+
+await run();
