@@ -283,6 +283,17 @@ test('several calls in flight complete, and the same seed gives the same order',
   eq(await order(1), x, 'deterministic for a seed');
 });
 
+test('concurrent updateCall and queryCall (Promise.all) take turns and all complete', async () => {
+  const { sim, ids: [a, b] } = await setup(2);
+  const rs = await Promise.all([
+    sim.updateCall(a, 'call_inc', b), sim.queryCall(a, 'get'), sim.updateCall(b, 'inc'), sim.queryCall(b, 'get'),
+    sim.updateCall(a, 'inc'),
+  ]);
+  eq(rs.map((r) => r.status), ['replied', 'replied', 'replied', 'replied', 'replied']);
+  eq([le32(rs[2].reply), le32(rs[4].reply)].sort(), [1, 1], 'independent counters');
+  eq(le32((await sim.queryCall(b, 'get')).reply), 2, 'both increments of b happened');
+});
+
 test('stopped canisters reject calls; started ones accept them again', async () => {
   const { sim, ids: [a] } = await setup();
   await sim.stopCanister(a);

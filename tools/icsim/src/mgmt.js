@@ -296,7 +296,7 @@ export async function handleManagement(sim, msg) {
       const ctx = {
         callerId: msg.caller, cyclesAttached: msg.cycles, timeNs: sim.time,
         callQuery: async (canisterId, name, arg) => {
-          const r = await sim.queryCall(canisterId, name, arg, { sender: new Uint8Array(0), transform: true });
+          const r = await sim.runQuery(canisterId, name, arg, { sender: new Uint8Array(0), transform: true });
           if (r.status !== 'replied') throw Object.assign(new Error(r.rejectMessage), { rejectCode: r.rejectCode });
           return r.reply;
         },

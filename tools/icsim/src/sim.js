@@ -86,6 +86,7 @@ export class IcSim {
     this.moduleCache = new Map();
     this.compositeSnaps = null; // set while a query call runs
     this.seqNo = 0;
+    this.lockTail = Promise.resolve();
     this.faults = new Faults(this);
     const h = createHash('sha256').update(`icsim subnet ${this.seed}`).digest();
     this.subnetId = Uint8Array.of(...h.subarray(0, 28), 2);
@@ -554,6 +555,10 @@ export class IcSim {
    * eligible when the round began (messages they produce wait for a later round).
    */
   async tick(rounds = 1) {
+    return this.exclusive(() => this.runRounds(rounds));
+  }
+
+  async runRounds(rounds) {
     for (let r = 0; r < rounds; r++) {
       this.runSystemTasks();
       this.expireDeadlines();
@@ -609,13 +614,28 @@ export class IcSim {
   async awaitCall(handle, maxRounds = 10000) {
     const call = this.calls.get(handle);
     if (!call) throw new Error(`unknown call handle ${handle}`);
-    for (let r = 0; !call.result; r++) {
-      if (r >= maxRounds) throw new Error(`call ${handle} not answered after ${maxRounds} rounds`);
-      if (!this.hasWork()) throw new Error(`call ${handle} can never be answered: no message is left to run`);
-      await this.tick();
-    }
+    const stuck = await this.runUntil(() => call.result, maxRounds);
+    if (stuck) throw new Error(`call ${handle} ${stuck === 'idle' ? 'can never be answered: no message is left to run' : `not answered after ${maxRounds} rounds`}`);
     this.calls.delete(handle);
     return call.result;
+  }
+
+  /**
+   * Runs rounds, one turn each (see exclusive), until `done()` holds. Returns null then, 'idle'
+   * if nothing is left that could make progress, or 'limit' after `maxRounds` rounds.
+   */
+  async runUntil(done, maxRounds) {
+    for (let r = 0; ; r++) {
+      const state = await this.exclusive(async () => {
+        if (done()) return 'done';
+        if (r >= maxRounds) return 'limit';
+        if (!this.hasWork()) return 'idle';
+        await this.runRounds(1);
+        return 'ran';
+      });
+      if (state === 'done') return null;
+      if (state !== 'ran') return state;
+    }
   }
 
   /**
@@ -644,6 +664,22 @@ export class IcSim {
    * as an http_request transform (context TQ), as the management canister calls it.
    */
   async queryCall(id, method, arg = new Uint8Array(0), opts = {}) {
+    return this.exclusive(() => this.runQuery(id, method, arg, opts));
+  }
+
+  /**
+   * Runs `fn` (async) after every operation started before it has finished: rounds and query
+   * calls swap and walk the shared queue, so concurrent callers (e.g. `Promise.all` of several
+   * updateCall) must take turns. Returns fn's result.
+   */
+  exclusive(fn) {
+    const run = this.lockTail.then(fn, fn);
+    this.lockTail = run.catch(() => {});
+    return run;
+  }
+
+  /** queryCall without taking a turn: for the management canister, already inside a round. */
+  async runQuery(id, method, arg = new Uint8Array(0), opts = {}) {
     const to = principalBytes(id);
     const caller = principalBytes(opts.sender || ANONYMOUS);
     const c = this.canisters.get(hex(to));
@@ -709,11 +745,8 @@ export class IcSim {
     const c = this.canister(id);
     if (c.status === 'stopped') return;
     c.status = c.contexts.size ? 'stopping' : 'stopped';
-    for (let r = 0; c.status !== 'stopped'; r++) {
-      if (r >= maxRounds || !this.hasWork())
-        throw new Error(`canister ${c.text} cannot stop: ${c.contexts.size} call contexts stay open`);
-      await this.tick();
-    }
+    if (await this.runUntil(() => c.status === 'stopped', maxRounds))
+      throw new Error(`canister ${c.text} cannot stop: ${c.contexts.size} call contexts stay open`);
   }
 
   /** Starts a stopped or stopping canister. */
