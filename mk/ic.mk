@@ -98,3 +98,9 @@ BENCH_TARGETS += bench-ic
 .PHONY: bench-ic
 bench-ic: $(IC_BUILD)/publisher.wasm $(IC_BUILD)/subscriber.wasm $(IC_BUILD)/ticker.wasm
 	@$(NODE) $(NODE_FLAGS) bench/ic/bench.mjs
+
+# ---- demo ----------------------------------------------------------------------------------
+DEMO_TARGETS += demo-ic
+.PHONY: demo-ic
+demo-ic: $(IC_CANISTERS) $(BUILD)/bin/candid
+	@$(NODE) $(NODE_FLAGS) examples/demo.mjs
