@@ -1,0 +1,72 @@
+# The Candid -> C binding generator (`candid gen c`, tools/candid/gen_c.c, issue 3 item 5).
+# mk/candid.mk builds it into $(BUILD)/bin/candid. This fragment generates bindings for
+# tests/candid_gen/kinds.did (every type kind) and for the IC's ic.did (the management canister,
+# prefix ic_mc), compiles them with -Wall -Wextra -Werror natively (clang, gcc, clang with
+# ASan+UBSan), for wasm32-wasi and for wasm32 canisters (AW_BACKEND_IC: the call stubs), and runs
+# tests/candid_gen/run.c on every build that can run. Everything goes under $(BUILD)/candid_gen.
+
+CGEN_B := $(BUILD)/candid_gen
+CGEN_TOOL := $(BUILD)/bin/candid
+CGEN_IC_DID := $(firstword $(wildcard /work/shared/reference/ic/ic.did ../shared/reference/ic/ic.did))
+CGEN_KINDS_DID := tests/candid_gen/kinds.did
+CGEN_GEN := $(CGEN_B)/gen
+CGEN_SRCS := $(CGEN_GEN)/kinds.c $(CGEN_GEN)/ic_mc.c
+CGEN_LIB_SRCS := $(sort $(wildcard src/candid/*.c))
+CGEN_DEPS := tests/candid_gen/run.c tests/harness.h include/asyncwasm/candid.h $(CGEN_LIB_SRCS) \
+    $(CGEN_GEN)/kinds.stamp $(CGEN_GEN)/ic_mc.stamp
+CGEN_TEST_INC := -Itests -I$(CGEN_GEN)
+
+# Generation. A stamp per .did because one command writes both the .h and the .c.
+$(CGEN_GEN)/kinds.stamp: $(CGEN_KINDS_DID) $(CGEN_TOOL)
+	@mkdir -p $(CGEN_GEN)
+	$(CGEN_TOOL) gen c $< -o $(CGEN_GEN)
+	@touch $@
+$(CGEN_GEN)/ic_mc.stamp: $(CGEN_IC_DID) $(CGEN_TOOL)
+	@mkdir -p $(CGEN_GEN)
+	$(CGEN_TOOL) gen c $< -o $(CGEN_GEN) --prefix ic_mc --name ic_mc
+	@touch $@
+$(CGEN_SRCS): $(CGEN_GEN)/%.c: $(CGEN_GEN)/%.stamp
+
+# The test program, three native ways and as wasm32-wasi.
+$(CGEN_B)/clang/run: $(CGEN_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(NATIVE_CFLAGS) $(CGEN_TEST_INC) tests/candid_gen/run.c $(CGEN_SRCS) $(CGEN_LIB_SRCS) -lm -o $@
+$(CGEN_B)/gcc/run: $(CGEN_DEPS)
+	@mkdir -p $(dir $@)
+	$(GCC) $(GCC_CFLAGS) $(CGEN_TEST_INC) tests/candid_gen/run.c $(CGEN_SRCS) $(CGEN_LIB_SRCS) -lm -o $@
+$(CGEN_B)/san/run: $(CGEN_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(SAN_CFLAGS) $(CGEN_TEST_INC) tests/candid_gen/run.c $(CGEN_SRCS) $(CGEN_LIB_SRCS) -lm -o $@
+$(CGEN_B)/wasi/run.wasm: $(CGEN_DEPS)
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(WASI_CFLAGS) $(CGEN_TEST_INC) tests/candid_gen/run.c $(CGEN_SRCS) $(CGEN_LIB_SRCS) -lm -o $@
+
+# The generated sources as a canister compiles them: wasm32, -Oz, AW_BACKEND_IC (call stubs).
+$(CGEN_B)/ic/%.o: $(CGEN_GEN)/%.c $(CGEN_GEN)/%.stamp $(wildcard include/asyncwasm/*.h)
+	@mkdir -p $(dir $@)
+	$(IC_CC) $(IC_CFLAGS) -I$(CGEN_GEN) -c $< -o $@
+
+CGEN_NATIVE := $(CGEN_B)/clang/run $(CGEN_B)/gcc/run $(CGEN_B)/san/run
+CGEN_IC_OBJS := $(CGEN_B)/ic/kinds.o $(CGEN_B)/ic/ic_mc.o
+
+TEST_SUITES += candid-gen
+.PHONY: test-candid-gen
+# Each build runs the same tests; the last line adds them up.
+test-candid-gen: $(CGEN_NATIVE) $(CGEN_B)/wasi/run.wasm $(CGEN_IC_OBJS)
+	@rm -rf $(CGEN_B)/wasi/files && mkdir -p $(CGEN_B)/wasi/files
+	@cp $(CGEN_KINDS_DID) $(CGEN_IC_DID) $(CGEN_B)/wasi/files/
+	@p=0; f=0; \
+	for prog in $(CGEN_NATIVE) wasi; do \
+	    if [ $$prog = wasi ]; then \
+	        $(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $(CGEN_B)/wasi/run.wasm --dir $(CGEN_B)/wasi/files \
+	            /work/kinds.did /work/ic.did >$(CGEN_B)/out.txt 2>&1; \
+	    else \
+	        $$prog $(CGEN_KINDS_DID) $(CGEN_IC_DID) >$(CGEN_B)/out.txt 2>&1; \
+	    fi; \
+	    rc=$$?; sed "s|^|$$prog: |" $(CGEN_B)/out.txt; \
+	    line=$$(tail -n 1 $(CGEN_B)/out.txt); \
+	    case "$$line" in *" passed, "*" failed") ;; *) line="0 passed, 1 failed";; esac; \
+	    set -- $$line; p=$$((p + $$1)); f=$$((f + $$3)); \
+	    if [ $$rc -ne 0 ] && [ $$3 -eq 0 ]; then f=$$((f + 1)); fi; \
+	done; \
+	echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
