@@ -165,7 +165,19 @@ struct aw_task {
 
 /* Prepare `task` (the header of a frame) to run `step`; resets the header, leaves the rest of the
  * frame alone. A finished task may be initialised again. Returns `task`. */
-aw_task *aw_task_init(aw_task *task, aw_step_fn step);
+static inline aw_task *aw_task_init(aw_task *task, aw_step_fn step)
+{
+    task->next = NULL;
+    task->step = step;
+    task->link.future = NULL;
+    task->cont.parent = NULL;
+    task->resume = 0;
+    task->state = 0; /* AW_TASK_INIT */
+    task->flags = 0;
+    task->cont_kind = 0;
+    task->reserved = 0;
+    return task;
+}
 
 /*
  * Allocate a zeroed frame of `frame_size` bytes (>= sizeof(aw_task)) from the heap, initialised
@@ -243,6 +255,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
  * ------------------------------------------------------------------------------------------- */
 
 #define AW__RESUME_FINALLY 0xFFFFFFFFu
+#define AW__RESUME_END     0xFFFFFFFEu
 #define AW__TASK(f)        ((aw_task *)(void *)(f))
 #define AW__SITE           __func__, __FILE__, (uint32_t)__LINE__
 
@@ -366,12 +379,13 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
     case AW__RESUME_FINALLY:                                                                       \
         aw__task_enter_finally(AW__TASK(f))
 
-/* Close the body; finishes the task with its pending error, if any. */
+/* Close the body; finishes the task with its pending error, if any. The `default:` catches a
+ * resume point no case matched (after FINALLY, or a stale one, which aw__task_stale reports). */
 #define AW_END(f)                                                                                  \
-    aw__task_enter_finally(AW__TASK(f));                                                           \
+    AW__TASK(f)->resume = AW__RESUME_END;                                                          \
     AW__FALLTHROUGH;                                                                               \
     default:                                                                                       \
-        if (aw__task_check_end(AW__TASK(f), AW__SITE))                                             \
+        if (AW__TASK(f)->resume < AW__RESUME_END && aw__task_stale(AW__TASK(f), AW__SITE))         \
             goto aw__dispatch;                                                                     \
         }                                                                                          \
         return aw__task_finish(AW__TASK(f))
@@ -392,7 +406,7 @@ void aw__task_return(aw_task *task);
 void aw__task_throw(aw_task *task, aw_error *err, const char *func, const char *file,
                     uint32_t line);
 void aw__task_enter_finally(aw_task *task);
-int aw__task_check_end(aw_task *task, const char *func, const char *file, uint32_t line);
+int aw__task_stale(aw_task *task, const char *func, const char *file, uint32_t line);
 aw_status aw__task_finish(aw_task *task);
 
 #ifdef AW_PROFILE

@@ -68,8 +68,8 @@ size_t aw_debug_dump_pending(void)
     return n;
 #else
     aw__logf("%llu live futures (build with -DAW_DEBUG to list the pending ones and their sites)",
-             (unsigned long long)aw__g.stats.futures_live);
-    return (size_t)aw__g.stats.futures_live;
+             (unsigned long long)aw__g.futures_live);
+    return (size_t)aw__g.futures_live;
 #endif
 }
 

@@ -18,11 +18,15 @@ aw_future *(aw_future_new)(size_t value_size)
     aw_future *fut = aw__alloc(AW__FUT_HDR + value_size);
     if (!fut)
         return NULL;
-    memset(fut, 0, sizeof *fut);
+    fut->head = fut->tail = NULL;
+    fut->error = NULL;
+    fut->hook = NULL;
+    fut->hook_data = NULL;
     fut->size = (uint32_t)value_size;
     fut->refs = 1;
+    fut->nwaiters = 0;
     fut->state = AW_FUTURE_PENDING;
-    aw__g.stats.futures_live++;
+    aw__g.futures_live++;
 #ifdef AW_DEBUG
     aw__debug_future_born(fut);
 #endif
@@ -66,8 +70,9 @@ void aw_future_release(aw_future *fut)
 #ifdef AW_DEBUG
     aw__debug_future_dead(fut);
 #endif
-    aw_error_release(fut->error);
-    aw__g.stats.futures_live--;
+    if (fut->error)
+        aw_error_release(fut->error);
+    aw__g.futures_live--;
     aw__free(fut, AW__FUT_HDR + fut->size);
 }
 
@@ -112,8 +117,7 @@ int aw_future_complete(aw_future *fut, const void *value, size_t size)
         return aw__finished_status(fut, "complete");
     if (size != fut->size)
         return AW_ERR_SIZE;
-    if (size)
-        memcpy(AW__FUT_VALUE(fut), value, size);
+    aw__copy(AW__FUT_VALUE(fut), value, size);
     aw__future_settle(fut, AW_FUTURE_COMPLETED, NULL);
     return AW_OK;
 }

@@ -27,9 +27,6 @@
 #define AW__CONT_FUTURE 2 /* completes a future (aw_task_start) */
 #define AW__CONT_DONE   3 /* calls a done callback (aw_task_run_cb) */
 
-/* Resume point after FINALLY ran: only the end is left. */
-#define AW__RESUME_END 0xFFFFFFFEu
-
 /*
  * A future. Invariants: `head`..`tail` (linked through aw_task.next) are the tasks waiting on it,
  * non-empty only while PENDING; every waiting task holds one of the `refs`; `error` is set exactly
@@ -72,6 +69,8 @@ typedef struct aw__timer {
 
 typedef struct aw__global {
     aw_task *ready_head, *ready_tail; /* the ready queue (FIFO), linked through aw_task.next */
+    uint64_t now;                     /* the backend clock, read once per executor turn */
+    int in_turn;                      /* inside aw_drain/aw_poll: `now` is current */
     aw__timer *timers;                /* binary min-heap */
     size_t ntimers, timers_cap;
     uint64_t timer_seq;
@@ -83,14 +82,70 @@ typedef struct aw__global {
     aw_error_hook hook;
     void *hook_data;
     long fail_allocs_after; /* tests: fail every allocation after this many (-1: never) */
-    aw_stats stats;
+    aw_stats stats;         /* mallocs, frees, ready_max; the two below are copied in on read */
+    size_t futures_live;    /* native-width counters: cheap on wasm32's hot path */
+    size_t steps;
 } aw__global;
 
 extern aw__global aw__g;
 
-/* Blocks: pooled for sizes up to 512 bytes, malloc above. NULL when memory runs out. */
-void *aw__alloc(size_t size);
-void aw__free(void *p, size_t size);
+/* Blocks: pooled for sizes up to 512 bytes, malloc above. NULL when memory runs out. The pool
+ * hit is inline; refilling, large blocks and failure injection are out of line. */
+void *aw__alloc_slow(size_t size);
+void aw__free_slow(void *p, size_t size);
+
+static inline size_t aw__class_of(size_t size)
+{
+    size_t c = size ? (size - 1) / 16 : 0;
+    return c < AW__POOL_CLASSES ? c : AW__POOL_CLASSES;
+}
+
+static inline void *aw__alloc(size_t size)
+{
+#ifndef AW_NO_POOL
+    size_t c = aw__class_of(size);
+    void *p = c < AW__POOL_CLASSES ? aw__g.pool[c] : NULL;
+    if (p && aw__g.fail_allocs_after < 0) {
+        aw__g.pool[c] = *(void **)p;
+        return p;
+    }
+#endif
+    return aw__alloc_slow(size);
+}
+
+static inline void aw__free(void *p, size_t size)
+{
+#ifndef AW_NO_POOL
+    size_t c = aw__class_of(size);
+    if (p && c < AW__POOL_CLASSES) {
+        *(void **)p = aw__g.pool[c];
+        aw__g.pool[c] = p;
+        return;
+    }
+#endif
+    aw__free_slow(p, size);
+}
+
+/* Copy a value of n bytes: the usual small sizes without a call to memcpy. */
+static inline void aw__copy(void *dst, const void *src, size_t n)
+{
+    switch (n) {
+    case 0:
+        break;
+    case 4:
+        __builtin_memcpy(dst, src, 4);
+        break;
+    case 8:
+        __builtin_memcpy(dst, src, 8);
+        break;
+    case 16:
+        __builtin_memcpy(dst, src, 16);
+        break;
+    default:
+        __builtin_memcpy(dst, src, n);
+        break;
+    }
+}
 /* malloc/realloc/free that the statistics count (and the tests' failure injection). */
 void *aw__malloc(size_t size);
 void *aw__realloc(void *p, size_t size);
@@ -116,9 +171,27 @@ static inline void aw__ready_push(aw_task *t)
     aw__g.ready_tail = t;
 }
 
+#ifdef AW_PROFILE
+/* Bracket a step: returns the state to pass to aw__profile_after. */
+void *aw__profile_before(uint64_t *t0);
+void aw__profile_after(void *saved, uint64_t t0);
+#endif
+
 /* Run one step of `t` (state becomes RUNNING). `t` must not be touched afterwards by the caller
  * unless it knows the frame outlives the step. */
-void aw__task_run(aw_task *t);
+static inline void aw__task_run(aw_task *t)
+{
+    t->state = AW_TASK_RUNNING;
+    aw__g.steps++;
+#ifdef AW_PROFILE
+    uint64_t t0;
+    void *saved = aw__profile_before(&t0);
+    t->step(t);
+    aw__profile_after(saved, t0);
+#else
+    t->step(t);
+#endif
+}
 
 /* Finish a pending future: set state and error, clear the hook, move the waiters to the ready
  * queue. */
@@ -139,8 +212,9 @@ int aw__watch_add(int fd, unsigned events, aw_future *fut);
 
 /* Logging to the backend: printf-style, one line (a newline is added). */
 void aw__logf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print a message and abort: a broken rule that cannot be turned into an error. */
-_Noreturn void aw__fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print a message and abort: a broken rule that cannot be turned into an error. Kept out of the
+ * hot functions (a variadic call would give each of them a stack frame). */
+_Noreturn void aw__fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), cold));
 
 #ifdef AW_DEBUG
 #define AW__DBG(...) aw__logf("aw: " __VA_ARGS__)
@@ -148,12 +222,6 @@ void aw__debug_future_born(aw_future *fut);
 void aw__debug_future_dead(aw_future *fut);
 #else
 #define AW__DBG(...) ((void)0)
-#endif
-
-#ifdef AW_PROFILE
-/* Bracket a step: returns the state to pass to aw__profile_after. */
-void *aw__profile_before(uint64_t *t0);
-void aw__profile_after(void *saved, uint64_t t0);
 #endif
 
 #endif

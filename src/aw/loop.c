@@ -168,7 +168,9 @@ aw_future *(aw_sleep_until)(uint64_t deadline)
 
 aw_future *(aw_sleep)(uint64_t ns)
 {
-    uint64_t now = aw__backend_now();
+    /* Relative to the time of the current executor turn (libuv's rule): within one turn, sleeps
+     * of equal length share a deadline, and no clock read is needed per sleep. */
+    uint64_t now = aw__g.in_turn ? aw__g.now : (aw__g.now = aw__backend_now());
     return (aw_sleep_until)(ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
 }
 
@@ -176,9 +178,10 @@ size_t aw__timers_expire(void)
 {
     if (!aw__g.ntimers)
         return 0;
-    uint64_t now = aw__backend_now();
     size_t fired = 0;
-    while (aw__g.ntimers && aw__g.timers[0].deadline <= now) {
+    if (aw__g.timers[0].deadline > aw__g.now)
+        aw__g.now = aw__backend_now(); /* only read the clock when the cached time says "not yet" */
+    while (aw__g.ntimers && aw__g.timers[0].deadline <= aw__g.now) {
         aw_future *fut = aw__heap_remove(0);
         aw_future_complete(fut, NULL, 0);
         aw_future_release(fut);
@@ -197,12 +200,17 @@ uint64_t aw__timers_next(void)
 size_t aw_drain(void)
 {
     size_t steps = 0;
+    int outer = !aw__g.in_turn;
+    aw__g.now = aw__backend_now();
+    aw__g.in_turn = 1;
     for (;;) {
         aw__timers_expire();
         if (!aw__g.ready_head)
             break;
         steps += aw__run_ready();
     }
+    if (outer)
+        aw__g.in_turn = 0;
     aw__backend_arm(aw__timers_next());
     return steps;
 }
@@ -265,8 +273,11 @@ static size_t aw__watches_fire(void)
 
 int aw_poll(int64_t timeout_ns)
 {
+    aw__g.now = aw__backend_now();
+    aw__g.in_turn = 1;
     size_t n = aw__timers_expire();
     n += aw__run_ready();
+    aw__g.in_turn = 0;
     uint64_t deadline = aw__timers_next();
     if (aw__g.ready_head || timeout_ns == 0) {
         deadline = 0;
@@ -281,9 +292,12 @@ int aw_poll(int64_t timeout_ns)
             return AW_ERR_IO;
         if (ready > 0)
             n += aw__watches_fire();
+        aw__g.now = aw__backend_now();
     }
+    aw__g.in_turn = 1;
     n += aw__timers_expire();
     n += aw__run_ready();
+    aw__g.in_turn = 0;
     return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 

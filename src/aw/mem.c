@@ -82,14 +82,7 @@ void *aw__grow(void *items, size_t *cap, size_t len, size_t size)
     return grown;
 }
 
-/* Size class of a block, or AW__POOL_CLASSES when it is too large for the pools. */
-static inline size_t aw__class_of(size_t size)
-{
-    size_t c = size ? (size - 1) / 16 : 0;
-    return c < AW__POOL_CLASSES ? c : AW__POOL_CLASSES;
-}
-
-void *aw__alloc(size_t size)
+void *aw__alloc_slow(size_t size)
 {
     size_t c = aw__class_of(size);
     if (aw__g.fail_allocs_after >= 0 && aw__alloc_refused())
@@ -107,20 +100,10 @@ void *aw__alloc(size_t size)
     return aw__raw_malloc((c + 1) * 16);
 }
 
-void aw__free(void *p, size_t size)
+void aw__free_slow(void *p, size_t size)
 {
-    if (!p)
-        return;
-    size_t c = aw__class_of(size);
-#ifdef AW_NO_POOL
-    c = AW__POOL_CLASSES;
-#endif
-    if (c == AW__POOL_CLASSES) {
-        aw__mfree(p);
-        return;
-    }
-    *(void **)p = aw__g.pool[c];
-    aw__g.pool[c] = p;
+    (void)size;
+    aw__mfree(p); /* NULL, a large block, or AW_NO_POOL */
 }
 
 void aw_trim(void)
@@ -149,6 +132,8 @@ void aw_trim(void)
 void aw_stats_get(aw_stats *out)
 {
     *out = aw__g.stats;
+    out->futures_live = aw__g.futures_live;
+    out->steps = aw__g.steps;
 }
 
 void aw__logf(const char *fmt, ...)

@@ -15,27 +15,6 @@
 
 #include "internal.h"
 
-void aw__task_run(aw_task *t)
-{
-    t->state = AW_TASK_RUNNING;
-    aw__g.stats.steps++;
-#ifdef AW_PROFILE
-    uint64_t t0;
-    void *saved = aw__profile_before(&t0);
-    t->step(t);
-    aw__profile_after(saved, t0);
-#else
-    t->step(t);
-#endif
-}
-
-aw_task *aw_task_init(aw_task *task, aw_step_fn step)
-{
-    memset(task, 0, sizeof *task);
-    task->step = step;
-    return task;
-}
-
 void *aw_task_new(size_t frame_size, aw_step_fn step)
 {
     if (frame_size < sizeof(aw_task))
@@ -56,10 +35,16 @@ void aw_task_free(aw_task *task)
 
 /* ---- awaiting ------------------------------------------------------------------------------ */
 
+/* A broken rule found at an await: not an error the task could handle. */
+__attribute__((noinline, cold)) static void aw__await_in_finally(const char *what, uint32_t line)
+{
+    aw__fatal("%s inside FINALLY (line %u)", what, (unsigned)line);
+}
+
 int aw__await(aw_task *task, aw_future *fut, uint32_t line)
 {
     if (task->flags & AW__TF_IN_FINALLY)
-        aw__fatal("await inside FINALLY (line %u)", (unsigned)line);
+        aw__await_in_finally("await", line);
     task->resume = line;
     task->link.future = fut;
     if (!fut || fut->state != AW_FUTURE_PENDING || (task->flags & AW__TF_CANCEL_REQ))
@@ -99,8 +84,29 @@ static aw_error *aw__take_cancel(aw_task *task)
     return aw_error_new(AW_E_CANCELLED, 0, "task cancelled");
 }
 
+/* The slow part of aw__await_take: cancellation, failure, NULL, size mismatch. */
+static int aw__await_take_slow(aw_task *task, void *out, size_t out_size, aw_error **errp,
+                               const char *func, const char *file, uint32_t line);
+
 int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, const char *func,
                    const char *file, uint32_t line)
+{
+    aw_future *fut = task->link.future;
+    if (fut && fut->state == AW_FUTURE_COMPLETED && !(task->flags & AW__TF_CANCEL_REQ) &&
+        (!out || out_size == fut->size)) {
+        task->link.future = NULL;
+        if (errp)
+            *errp = NULL;
+        if (out)
+            aw__copy(out, AW__FUT_VALUE(fut), out_size);
+        aw_future_release(fut);
+        return 0;
+    }
+    return aw__await_take_slow(task, out, out_size, errp, func, file, line);
+}
+
+static int aw__await_take_slow(aw_task *task, void *out, size_t out_size, aw_error **errp,
+                               const char *func, const char *file, uint32_t line)
 {
     aw_future *fut = task->link.future;
     aw_error *err = aw__take_cancel(task);
@@ -121,8 +127,8 @@ int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, c
         if (out && out_size != fut->size)
             err = aw_error_newf(AW_E_STATE, 0, "await: the value has %u bytes, the destination %zu",
                                 (unsigned)fut->size, out_size);
-        else if (out && out_size)
-            memcpy(out, AW__FUT_VALUE(fut), out_size);
+        else if (out)
+            aw__copy(out, AW__FUT_VALUE(fut), out_size);
         break;
     case AW_FUTURE_FAILED:
     case AW_FUTURE_CANCELLED:
@@ -142,7 +148,7 @@ int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, c
 int aw__await_task(aw_task *task, aw_task *child, uint32_t line)
 {
     if (task->flags & AW__TF_IN_FINALLY)
-        aw__fatal("await inside FINALLY (line %u)", (unsigned)line);
+        aw__await_in_finally("await", line);
     task->resume = line;
     task->link.child = child;
     if (!child)
@@ -159,8 +165,26 @@ int aw__await_task(aw_task *task, aw_task *child, uint32_t line)
     return 1;
 }
 
+static int aw__await_task_take_slow(aw_task *task, aw_error **errp, const char *func,
+                                    const char *file, uint32_t line);
+
 int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const char *file,
                         uint32_t line)
+{
+    aw_task *child = task->link.child;
+    if (child && child->state == AW_TASK_DONE && !child->link.error &&
+        !(task->flags & AW__TF_CANCEL_REQ)) {
+        task->link.child = NULL;
+        task->flags &= (uint8_t)~AW__TF_LINK_CHILD;
+        if (errp)
+            *errp = NULL;
+        return 0;
+    }
+    return aw__await_task_take_slow(task, errp, func, file, line);
+}
+
+static int aw__await_task_take_slow(aw_task *task, aw_error **errp, const char *func,
+                                    const char *file, uint32_t line)
 {
     aw_task *child = task->link.child;
     aw_error *err = aw__take_cancel(task);
@@ -196,7 +220,7 @@ int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const 
 void aw__yield(aw_task *task, uint32_t line)
 {
     if (task->flags & AW__TF_IN_FINALLY)
-        aw__fatal("AW_YIELD inside FINALLY (line %u)", (unsigned)line);
+        aw__await_in_finally("AW_YIELD", line);
     task->resume = line;
     task->link.future = NULL;
     aw__ready_push(task);
@@ -236,10 +260,8 @@ const aw_error *aw_task_pending_error(const aw_task *task)
     return (task->flags & AW__TF_IN_FINALLY) ? task->link.error : NULL;
 }
 
-int aw__task_check_end(aw_task *task, const char *func, const char *file, uint32_t line)
+int aw__task_stale(aw_task *task, const char *func, const char *file, uint32_t line)
 {
-    if (task->resume == AW__RESUME_END || task->resume == AW__RESUME_FINALLY)
-        return 0;
     /* The switch had no case for this resume point: an await hidden in a nested switch. */
     aw__logf("asyncwasm: stale resume point %u in %s (%s): an await inside a switch statement?",
              (unsigned)task->resume, func, file);
@@ -278,23 +300,12 @@ void aw_set_error_hook(aw_error_hook hook, void *data)
     aw__g.hook_data = data;
 }
 
-aw_status aw__task_finish(aw_task *task)
+/* Finishing with a continuation other than a parent: a future, a callback, or the hook. */
+static void aw__task_finish_other(aw_task *task, aw_error *err)
 {
-    aw_error *err = task->link.error;
     int owned = task->flags & AW__TF_OWNED;
-    if (task->cont_kind != AW__CONT_PARENT)
-        task->link.error = NULL; /* handed on below; the callee may free the frame */
-    task->state = AW_TASK_DONE;
-    task->flags &= (uint8_t) ~(AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ);
-    AW__DBG("task %p done%s", (void *)task, err ? " with an error" : "");
+    task->link.error = NULL; /* handed on below; the callee may free the frame */
     switch (task->cont_kind) {
-    case AW__CONT_PARENT: {
-        /* The parent takes the error from link.error when it resumes. */
-        aw_task *parent = task->cont.parent;
-        if (parent->state == AW_TASK_WAITING_TASK && parent->link.child == task)
-            aw__ready_push(parent);
-        return AW_DONE;
-    }
     case AW__CONT_FUTURE: {
         aw_future *fut = task->cont.future;
         task->cont.future = NULL;
@@ -321,6 +332,24 @@ aw_status aw__task_finish(aw_task *task)
     }
     if (owned)
         aw__mfree(task);
+}
+
+aw_status aw__task_finish(aw_task *task)
+{
+    aw_error *err = task->link.error;
+    task->state = AW_TASK_DONE;
+    task->flags &= (uint8_t) ~(AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ);
+    AW__DBG("task %p done%s", (void *)task, err ? " with an error" : "");
+    if (task->cont_kind == AW__CONT_PARENT) {
+        /* The parent takes the error from link.error when it resumes. It resumes at once, as
+         * the continuation of this step: it is suspended (not on the C stack), and nothing
+         * touches this frame after the call, so the parent may reuse it for its next child. */
+        aw_task *parent = task->cont.parent;
+        if (parent->state == AW_TASK_WAITING_TASK && parent->link.child == task)
+            aw__task_run(parent);
+        return AW_DONE;
+    }
+    aw__task_finish_other(task, err);
     return AW_DONE;
 }
 
