@@ -51,6 +51,14 @@ $(AW_WASI_LIB): $(AW_WASI_OBJS)
 	$(LLVM_AR) rcs $@ $^
 ALL_TARGETS += $(AW_POSIX_LIB) $(AW_WASI_LIB)
 
+# ---- example -----------------------------------------------------------------------------------
+# demo-wasi-echo: examples/wasi_echo built for wasm32-wasi and run by Node's WASI on piped input.
+AW_ECHO_WASM := $(CORE_BUILD)/examples/wasi_echo.wasm
+$(AW_ECHO_WASM): examples/wasi_echo/echo.c $(AW_CORE_SRCS) $(AW_WASI_SRCS) $(AW_HEADERS)
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(WASI_CFLAGS) -o $@ $< $(AW_CORE_SRCS) $(AW_WASI_SRCS)
+ALL_TARGETS += $(AW_ECHO_WASM)
+
 # ---- test suites ------------------------------------------------------------------------------
 # core-native: the core tests built with clang, with gcc, and with clang under ASan+UBSan (pools
 # off so the sanitizer sees every block), plus a sanitized build with AW_DEBUG and AW_PROFILE.
@@ -63,15 +71,17 @@ TEST_SUITES += core-native core-wasi
 AW_NATIVE_PROGRAMS := $(foreach v,$(AW_NATIVE_VARIANTS),$(foreach t,$(AW_NATIVE_TESTS),$(CORE_BUILD)/$(v)/$(t)))
 test-core-native: $(AW_NATIVE_PROGRAMS)
 	@tests/aw/run_native.sh $(AW_NATIVE_PROGRAMS)
-test-core-wasi: $(CORE_BUILD)/wasi/test_core.wasm $(CORE_BUILD)/wasi/test_io.wasm
+test-core-wasi: $(CORE_BUILD)/wasi/test_core.wasm $(CORE_BUILD)/wasi/test_io.wasm $(AW_ECHO_WASM)
 	@rm -rf $(CORE_BUILD)/wasi/files && mkdir -p $(CORE_BUILD)/wasi/files
 	@$(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $(CORE_BUILD)/wasi/test_core.wasm >$(CORE_BUILD)/wasi/test_core.out; \
 	rc1=$$?; cat $(CORE_BUILD)/wasi/test_core.out; \
 	$(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $(CORE_BUILD)/wasi/test_io.wasm --dir $(CORE_BUILD)/wasi/files >$(CORE_BUILD)/wasi/test_io.out; \
 	rc2=$$?; cat $(CORE_BUILD)/wasi/test_io.out; \
-	cat $(CORE_BUILD)/wasi/test_core.out $(CORE_BUILD)/wasi/test_io.out | \
+	tests/aw/check_echo.sh $(NODE) $(AW_ECHO_WASM) >$(CORE_BUILD)/wasi/echo.out; \
+	rc3=$$?; cat $(CORE_BUILD)/wasi/echo.out; \
+	cat $(CORE_BUILD)/wasi/test_core.out $(CORE_BUILD)/wasi/test_io.out $(CORE_BUILD)/wasi/echo.out | \
 	    awk '/^[0-9]+ passed, [0-9]+ failed$$/ {p += $$1; f += $$3} END {print p " passed, " f " failed"}'; \
-	[ $$rc1 -eq 0 ] && [ $$rc2 -eq 0 ]
+	[ $$rc1 -eq 0 ] && [ $$rc2 -eq 0 ] && [ $$rc3 -eq 0 ]
 
 # core-ic-compile: aw_wait_for/aw_run_forever/aw_run/aw_poll must not compile for the IC.
 TEST_SUITES += core-ic-compile
@@ -99,3 +109,9 @@ bench-core: $(CORE_BUILD)/bench/bench_core $(CORE_BUILD)/bench/workload_10.wasm 
 	    $(CORE_BUILD)/bench/workload_110.wasm 110 >$(CORE_BUILD)/bench/figures.txt
 	@$(CORE_BUILD)/bench/bench_core >>$(CORE_BUILD)/bench/figures.txt
 	@bench/core/report.sh $(CORE_BUILD)/bench/figures.txt
+
+DEMO_TARGETS += demo-wasi-echo
+.PHONY: demo-wasi-echo
+demo-wasi-echo: $(AW_ECHO_WASM)
+	@echo "== examples/wasi_echo (wasm32-wasi under Node): three tasks, a channel, fd I/O"
+	@printf 'hello\nasync world\nfrom a wasi program\n' | $(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $<
