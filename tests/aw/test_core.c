@@ -934,6 +934,72 @@ static void test_allocation_failure_is_an_error_not_a_crash(void)
     aw_error_release(e);
 }
 
+/* ---- debugging and profiling aids ----------------------------------------------------------- */
+
+#if defined(AW_DEBUG) && !defined(__wasi__)
+#include <unistd.h>
+
+/* Run fn with the log (stderr) captured into buf. */
+static void capture_log(void (*fn)(void), char *buf, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/aw_log_%d.txt", (int)getpid());
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *tmp = fopen(path, "w+");
+    if (!tmp || saved < 0) {
+        buf[0] = '\0';
+        return;
+    }
+    dup2(fileno(tmp), 2);
+    fn();
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(buf, 1, size - 1, tmp);
+    buf[n] = '\0';
+    fclose(tmp);
+    remove(path);
+}
+
+static size_t dumped, profiled;
+
+static void do_dump(void)
+{
+    dumped = aw_debug_dump_pending();
+}
+
+static void do_profile(void)
+{
+    profiled = aw_profile_report();
+}
+
+static void test_debug_lists_pending_futures_with_their_sites(void)
+{
+    char log[8192], expect[128];
+    int line = __LINE__ + 1;
+    aw_future *a = aw_future_new(4);
+    aw_future *b = aw_sleep(3600ull * 1000 * MS);
+    capture_log(do_dump, log, sizeof log);
+    T_EQ_INT(dumped, 2);
+    snprintf(expect, sizeof expect, "created at tests/aw/test_core.c:%d", line);
+    T_CONTAINS(log, expect);
+    snprintf(expect, sizeof expect, "created at tests/aw/test_core.c:%d", line + 1);
+    T_CONTAINS(log, expect);
+    T_CONTAINS(log, "2 pending futures");
+    aw_future_cancel(b);
+    aw_future_release(a);
+    aw_future_release(b);
+    /* the profiler saw the async functions of the tests above, with their resumes */
+    capture_log(do_profile, log, sizeof log);
+    T_CHECK(profiled > 5);
+    T_CONTAINS(log, "async function");
+    T_CONTAINS(log, "many_waiter_run ");
+    T_CONTAINS(log, "level3 ");
+}
+#endif
+
 int main(void)
 {
     T_RUN(test_future_complete_wakes_waiter_with_value);
@@ -966,6 +1032,9 @@ int main(void)
     T_RUN(test_thirty_thousand_waiters_on_one_future);
     T_RUN(test_no_malloc_per_await_in_steady_state);
     T_RUN(test_allocation_failure_is_an_error_not_a_crash);
+#if defined(AW_DEBUG) && !defined(__wasi__)
+    T_RUN(test_debug_lists_pending_futures_with_their_sites);
+#endif
     T_CHECK(!aw_has_pending());
     aw_trim();
     return t_summary();
