@@ -3,7 +3,7 @@
 // the global timer, upgrades keeping stable memory, stop/start, logs and instruction counts.
 
 import { gzipSync } from 'node:zlib';
-import { IcSim, RejectCode } from '../../tools/icsim/src/index.js';
+import { IcSim, ModuleError, RejectCode } from '../../tools/icsim/src/index.js';
 import { test, run, eq, contains, ok, throwsWith, watModule } from './harness.mjs';
 import { canisterWat } from './wat.mjs';
 
@@ -368,6 +368,28 @@ test('custom sections: icp:public/icp:private only, one visibility per name', as
   sim.installCode(sim.createCanister(), withSections('icp:public candid:service', 'name'));
   await throwsWith(() => sim.installCode(sim.createCanister(), withSections('icp:secret x')), 'custom section "icp:secret x" is not icp:public or icp:private');
   await throwsWith(() => sim.installCode(sim.createCanister(), withSections('icp:public a', 'icp:private a')), 'custom section "a" declared twice');
+});
+
+test('corrupted modules are refused with a clear error, never a crash', async () => {
+  const base = watModule(MAIN);
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+  let refused = 0;
+  for (let i = 0; i < 400; i++) {
+    const bytes = Uint8Array.from(base);
+    for (let k = 1 + (rnd() % 3); k > 0; k--) bytes[rnd() % bytes.length] = rnd() & 255;
+    const sim = new IcSim();
+    const id = sim.createCanister();
+    try {
+      sim.installCode(id, bytes);
+      const r = await sim.updateCall(id, 'inc');
+      ok(r.status === 'replied' || r.status === 'rejected', 'a call on a mutated module gets a result');
+    } catch (e) {
+      ok(e instanceof ModuleError || /^install_code \(install\) on .* failed: /.test(e.message), `clear error: ${e.stack}`);
+      refused++;
+    }
+  }
+  ok(refused > 100, `most mutations are refused (${refused})`);
 });
 
 test('a module importing a non-ic0 function is refused with a clear error', async () => {

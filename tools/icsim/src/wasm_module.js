@@ -65,7 +65,12 @@ export class Reader {
     this.skipLeb();
   }
   name() {
-    return new TextDecoder('utf-8', { fatal: true }).decode(this.bytes(this.u32()));
+    const raw = this.bytes(this.u32());
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw new ModuleError('invalid wasm module: a name is not valid UTF-8');
+    }
   }
   valtype() {
     const t = this.byte();
