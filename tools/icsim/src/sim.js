@@ -19,6 +19,11 @@ import { handleManagement } from './mgmt.js';
 const COMPOSITE = new Set(['CQ', 'CRy', 'CRt', 'CC']);
 const ANONYMOUS = Uint8Array.of(4);
 
+// Prepared modules by content hash, shared by all simulators of the process: instrumenting and
+// compiling a module takes tens of milliseconds, and tests install the same modules many times.
+// A prepared module holds no canister state.
+const MODULE_CACHE = new Map();
+
 /** Reject codes (https-interface.md "Reject codes"). */
 export const RejectCode = Object.freeze({
   SYS_FATAL: 1, SYS_TRANSIENT: 2, DESTINATION_INVALID: 3, CANISTER_REJECT: 4, CANISTER_ERROR: 5, SYS_UNKNOWN: 6,
@@ -83,7 +88,6 @@ export class IcSim {
     this.calls = new Map(); // ingress calls by handle
     this.nextId = 1;
     this.round = 0;
-    this.moduleCache = new Map();
     this.compositeSnaps = null; // set while a query call runs
     this.seqNo = 0;
     this.lockTail = Promise.resolve();
@@ -126,14 +130,14 @@ export class IcSim {
   }
 
   /**
-   * Validates, instruments and compiles a module (cached by its SHA-256). Returns the prepared
+   * Validates, instruments and compiles a module (cached by its SHA-256, process-wide). Returns the prepared
    * code: `{ hash, ptr, methods, wasmModule, globalNames, metered, info }`. Throws ModuleError.
    */
   prepareModule(wasm) {
     const bytes = wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm);
     const hash = createHash('sha256').update(bytes).digest();
-    const key = hash.toString('hex');
-    const cached = this.moduleCache.get(key);
+    const key = `${hash.toString('hex')}${this.metering ? ':metered' : ''}`;
+    const cached = MODULE_CACHE.get(key);
     if (cached) return cached;
     const info = parseModule(bytes);
     const methods = checkModule(info);
@@ -161,7 +165,7 @@ export class IcSim {
       eop: info.customNames.some((s) => s.name === 'icp:private enhanced-orthogonal-persistence'),
       hasStart,
     };
-    this.moduleCache.set(key, code);
+    MODULE_CACHE.set(key, code);
     return code;
   }
 
