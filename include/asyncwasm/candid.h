@@ -499,6 +499,13 @@ typedef struct candid_dec {
     candid_error *err;
     int borrow;          /* leaf readers: point into the input instead of copying */
     candid_env blob_env; /* the expected type `vec nat8` of candid_dec_blob */
+    struct {
+        const candid_env *env;
+        candid_tref wire, expected;
+        int result;
+    } subtype_cache[4]; /* recent reference subtype checks, so a vector of func values of
+                           one type is checked once */
+    uint32_t subtype_next;
 } candid_dec;
 
 /* Checks the magic and the whole type table and argument list (every rule of the spec's

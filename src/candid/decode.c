@@ -371,10 +371,13 @@ typedef struct {
         uint8_t swapped;
     } * memo;
     uint32_t n, cap;
-    int oom;
+    uint32_t depth, max_depth;
+    int failure; /* CANDID_E_NOMEM or CANDID_E_DEPTH */
 } subctx;
 
 static int sub(subctx *c, int swapped, candid_tref a, candid_tref b);
+static int sub_node(subctx *c, int swapped, const candid_env *ea, const candid_env *eb,
+                    const candid_type *ta, const candid_type *tb, candid_kind ka);
 
 /* Tuple-record check `record {xs} <: record {ys}` for function arguments/results. */
 static int sub_tuple(subctx *c, int swapped, const candid_tref *xs, uint32_t nx,
@@ -410,11 +413,25 @@ static int sub(subctx *c, int swapped, candid_tref a, candid_tref b)
         if (c->memo[i].a == a && c->memo[i].b == b && c->memo[i].swapped == swapped)
             return 1; /* assumed (coinductive) */
     if (candid__grow((void **)&c->memo, &c->cap, c->n + 1, sizeof *c->memo)) {
-        c->oom = 1;
+        c->failure = CANDID_E_NOMEM;
         return -1;
     }
     c->memo[c->n++] = (struct pair){a, b, (uint8_t)swapped};
-    const candid_type *ta = &ea->types[a], *tb = &eb->types[b];
+    if (c->depth >= c->max_depth) {
+        c->failure = CANDID_E_DEPTH; /* bounded recursion: the C stack is finite */
+        return -1;
+    }
+    c->depth++;
+    int r = sub_node(c, swapped, ea, eb, &ea->types[a], &eb->types[b], ka);
+    c->depth--;
+    return r;
+}
+
+/* The structural rules for two nodes of the same kind. */
+static int sub_node(subctx *c, int swapped, const candid_env *ea, const candid_env *eb,
+                    const candid_type *ta, const candid_type *tb, candid_kind ka)
+{
+    (void)ea;
     switch (ka) {
     case CANDID_VEC:
         return sub(c, swapped, ta->u.inner, tb->u.inner);
@@ -481,11 +498,10 @@ static int sub(subctx *c, int swapped, candid_tref a, candid_tref b)
 int candid__subtype(const candid_env *we, candid_tref w, const candid_env *te, candid_tref t,
                     uint32_t depth_limit)
 {
-    (void)depth_limit;
-    subctx c = {we, te, NULL, 0, 0, 0};
+    subctx c = {we, te, NULL, 0, 0, 0, depth_limit, 0};
     int r = sub(&c, 0, w, t);
     free(c.memo);
-    return c.oom ? -1 : r;
+    return c.failure ? c.failure : r;
 }
 
 /* ------------------------------------------------------------------ skipping */
@@ -980,9 +996,23 @@ static int dec_variant(candid_dec *d, const candid_type *wt, const candid_env *t
 static int dec_ref(candid_dec *d, candid_tref w, candid_kind wk, const candid_env *te,
                    candid_tref t, candid_kind tk, candid_value *out)
 {
-    int r = candid__subtype(&d->wire, w, te, t, d->max_depth);
-    if (r < 0)
-        return nomem(d);
+    int r = -1;
+    for (uint32_t i = 0; i < 4; i++)
+        if (d->subtype_cache[i].env == te && d->subtype_cache[i].wire == w &&
+            d->subtype_cache[i].expected == t)
+            r = d->subtype_cache[i].result;
+    if (r < 0) {
+        if ((r = candid__subtype(&d->wire, w, te, t, d->max_depth)) == CANDID_E_NOMEM)
+            return nomem(d);
+        if (r < 0)
+            return candid__err_at(d->err, CANDID_E_DEPTH, off(d),
+                                  "reference types nested deeper than %u", (uint64_t)d->max_depth);
+        uint32_t slot = d->subtype_next++ % 4;
+        d->subtype_cache[slot].env = te;
+        d->subtype_cache[slot].wire = w;
+        d->subtype_cache[slot].expected = t;
+        d->subtype_cache[slot].result = r;
+    }
     if (!r)
         return candid__err_at(d->err, CANDID_E_MISMATCH, off(d),
                               "the wire %s type is not a subtype of the expected one",

@@ -85,6 +85,7 @@ typedef struct candid__tparser {
     uint32_t nfiles, capfiles;
     candid_loader loader;
     void *loader_ctx;
+    uint32_t depth;        /* nesting of the type being parsed */
     candid_tref *imported; /* main services of `import service` files */
     uint32_t nimported, capimported;
 } candid__tparser;
@@ -251,13 +252,11 @@ static int parse_fields(candid__tparser *tp, candid_kind kind, candid_tref *out)
         }
     t.u.rec.n = n;
     t.u.rec.tuple = (uint8_t)(tuple && n > 0);
-    t.u.rec.fields = candid_arena_alloc(&tp->e->arena, (n ? n : 1) * sizeof *f);
+    t.u.rec.fields = candid__arena_dup(&tp->e->arena, f, n * sizeof *f);
     if (!t.u.rec.fields) {
         rc = nomem(tp);
         goto fail;
     }
-    if (n)
-        memcpy(t.u.rec.fields, f, n * sizeof *f);
     free(f);
     return add_node(tp, &t, out);
 fail:
@@ -299,17 +298,12 @@ static int parse_tuple(candid__tparser *tp, candid_tref **types, const char ***n
     }
     if ((rc = candid__lex_expect(lx, ")")))
         goto fail;
-    *types = candid_arena_alloc(&tp->e->arena, (cnt ? cnt : 1) * sizeof **types);
+    *types = candid__arena_dup(&tp->e->arena, t, cnt * sizeof *t);
     if (names)
-        *names = candid_arena_alloc(&tp->e->arena, (cnt ? cnt : 1) * sizeof **names);
+        *names = candid__arena_dup(&tp->e->arena, nm, cnt * sizeof *nm);
     if (!*types || (names && !*names)) {
         rc = nomem(tp);
         goto fail;
-    }
-    if (cnt) {
-        memcpy(*types, t, cnt * sizeof *t);
-        if (names)
-            memcpy(*names, nm, cnt * sizeof *nm);
     }
     *n = cnt;
     free(t);
@@ -415,13 +409,11 @@ static int parse_actortype(candid__tparser *tp, candid_tref *out)
     if ((rc = candid__lex_expect(lx, "}")) || (rc = sort_methods(tp, m, n)))
         goto fail;
     t.u.svc.n = n;
-    t.u.svc.methods = candid_arena_alloc(&tp->e->arena, (n ? n : 1) * sizeof *m);
+    t.u.svc.methods = candid__arena_dup(&tp->e->arena, m, n * sizeof *m);
     if (!t.u.svc.methods) {
         rc = nomem(tp);
         goto fail;
     }
-    if (n)
-        memcpy(t.u.svc.methods, m, n * sizeof *m);
     free(m);
     return add_node(tp, &t, out);
 fail:
@@ -429,7 +421,19 @@ fail:
     return rc;
 }
 
+static int parse_datatype_inner(candid__tparser *tp, candid_tref *out);
+
 int candid__parse_datatype(candid__tparser *tp, candid_tref *out)
+{
+    /* the parser recurses: bound it so hostile input gets an error, not a stack overflow */
+    if (++tp->depth > 512)
+        return tp_error(tp, CANDID_E_SYNTAX, "type nested too deeply%s", "");
+    int rc = parse_datatype_inner(tp, out);
+    tp->depth--;
+    return rc;
+}
+
+static int parse_datatype_inner(candid__tparser *tp, candid_tref *out)
 {
     candid__lexer *lx = tp->lx;
     if (lx->kind != CANDID__T_ID)
@@ -866,11 +870,12 @@ int candid_parse_did(candid_env *e, const char *src, size_t len, const char *fil
     tp.loader = loader;
     tp.loader_ctx = loader_ctx;
     int rc = candid__lex_next(&lx);
-    if (!rc && name &&
-        candid__grow((void **)&tp.files, &tp.capfiles, tp.nfiles + 1, sizeof *tp.files))
-        rc = nomem(&tp);
-    else if (name)
-        tp.files[tp.nfiles++] = name;
+    if (!rc && name) {
+        if (candid__grow((void **)&tp.files, &tp.capfiles, tp.nfiles + 1, sizeof *tp.files))
+            rc = nomem(&tp);
+        else
+            tp.files[tp.nfiles++] = name;
+    }
     if (!rc)
         rc = parse_did_file(&tp, 1);
     if (!rc)

@@ -27,6 +27,10 @@ int candid__err_line(candid_error *err, int code, const char *name, uint32_t lin
 /* ---- memory ---- */
 
 char *candid__strdup(candid_arena *a, const char *s, size_t n); /* NUL-terminated copy */
+/* A copy of n bytes in the arena (never NULL for n == 0 unless allocation fails). */
+void *candid__arena_dup(candid_arena *a, const void *p, size_t n);
+/* The value of a hex digit, or -1. */
+int candid__hexval(int c);
 /* Grows an array of elements of size `elem` to hold at least `need`; returns 0 or NOMEM. */
 int candid__grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
 
@@ -126,8 +130,8 @@ int candid__null_like(const candid_env *e, candid_tref t);
 
 /* ---- subtyping (subtype.c) ---- */
 
-/* 1 when wire type w (of we) is a subtype of expected type t (of te); 0 otherwise; negative
- * on allocation failure. */
+/* 1 when wire type w (of we) is a subtype of expected type t (of te); 0 otherwise;
+ * CANDID_E_NOMEM, or CANDID_E_DEPTH when the types nest deeper than depth_limit. */
 int candid__subtype(const candid_env *we, candid_tref w, const candid_env *te, candid_tref t,
                     uint32_t depth_limit);
 

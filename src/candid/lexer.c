@@ -44,17 +44,6 @@ int candid__lex_error(candid__lexer *lx, const char *fmt, const char *arg)
     return candid__err_line(lx->err, CANDID_E_SYNTAX, lx->name, lx->tline, lx->tcol, fmt, arg);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int put_utf8(uint8_t *o, uint32_t cp)
 {
     if (cp < 0x80) {
@@ -138,7 +127,7 @@ static int lex_string(candid__lexer *lx)
                     p++;
                     continue;
                 }
-                int h = hexval(*p);
+                int h = candid__hexval(*p);
                 if (h < 0 || cp > 0x10ffff)
                     return lex_err_here(lx, esc, "invalid \\u{...} escape");
                 cp = cp * 16 + (uint32_t)h;
@@ -154,7 +143,7 @@ static int lex_string(candid__lexer *lx)
             break;
         }
         default: {
-            int h1 = p < q ? hexval(p[0]) : -1, h2 = p + 1 < q ? hexval(p[1]) : -1;
+            int h1 = p < q ? candid__hexval(p[0]) : -1, h2 = p + 1 < q ? candid__hexval(p[1]) : -1;
             if (h1 < 0 || h2 < 0)
                 return lex_err_here(lx, esc, "invalid escape sequence");
             o[n++] = (uint8_t)(h1 * 16 + h2);
@@ -238,12 +227,13 @@ int candid__lex_next(candid__lexer *lx)
             int hex = c == '0' && q + 1 < lx->end && (q[1] == 'x' || q[1] == 'X');
             if (hex)
                 q += 2;
-            while (q < lx->end && (is_digit(*q) || *q == '_' || (hex && hexval(*q) >= 0)))
+            while (q < lx->end && (is_digit(*q) || *q == '_' || (hex && candid__hexval(*q) >= 0)))
                 q++;
             if (q + 1 < lx->end && *q == '.' && !is_idstart(q[1])) {
                 lx->num_float = 1;
                 q++;
-                while (q < lx->end && (is_digit(*q) || *q == '_' || (hex && hexval(*q) >= 0)))
+                while (q < lx->end &&
+                       (is_digit(*q) || *q == '_' || (hex && candid__hexval(*q) >= 0)))
                     q++;
             } else if (q + 1 == lx->end && *q == '.') {
                 lx->num_float = 1;

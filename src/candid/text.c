@@ -75,6 +75,7 @@ typedef struct {
     candid_arena *a;
     candid__lexer *lx;
     candid_error *err;
+    uint32_t depth;
 } tparse;
 
 static int nomem(tparse *p)
@@ -228,13 +229,11 @@ static int parse_fieldvals(tparse *p, tval *v, int variant)
                           "");
                 goto fail;
             }
-    v->u.rec.fields = candid_arena_alloc(p->a, (n ? n : 1) * sizeof *f);
+    v->u.rec.fields = candid__arena_dup(p->a, f, n * sizeof *f);
     if (!v->u.rec.fields) {
         rc = nomem(p);
         goto fail;
     }
-    if (n)
-        memcpy(v->u.rec.fields, f, n * sizeof *f);
     v->u.rec.n = n;
     free(f);
     return 0;
@@ -243,7 +242,21 @@ fail:
     return rc;
 }
 
+static int parse_val_inner(tparse *p, tval **out);
+
+/* Values nest at most this deep in text (the parser recurses). */
+#define TEXT_MAX_DEPTH 512
+
 static int parse_val(tparse *p, tval **out)
+{
+    if (++p->depth > TEXT_MAX_DEPTH)
+        return candid__lex_error(p->lx, "value nested too deeply%s", "");
+    int rc = parse_val_inner(p, out);
+    p->depth--;
+    return rc;
+}
+
+static int parse_val_inner(tparse *p, tval **out)
 {
     candid__lexer *lx = p->lx;
     int rc;
@@ -327,11 +340,9 @@ static int parse_val(tparse *p, tval **out)
         if (!rc)
             rc = candid__lex_expect(lx, "}");
         if (!rc) {
-            v->u.vec.items = candid_arena_alloc(p->a, (n ? n : 1) * sizeof *items);
+            v->u.vec.items = candid__arena_dup(p->a, items, n * sizeof *items);
             if (!v->u.vec.items)
                 rc = nomem(p);
-            else if (n)
-                memcpy(v->u.vec.items, items, n * sizeof *items);
             v->u.vec.n = n;
         }
         free(items);
@@ -534,7 +545,7 @@ static int coerce(coercer *c, const tval *v, candid_tref t, candid_value *out)
     candid_kind k = candid_env_kind(c->e, t);
     const candid_type *tt = candid_env_node(c->e, t);
     int rc;
-    if (++c->depth > 512)
+    if (++c->depth > TEXT_MAX_DEPTH)
         return cerr(c, CANDID_E_DEPTH, v, "value nested too deeply%s", "");
     if (v->kind == TV_ANNOT) {
         candid_value tmp;
@@ -542,7 +553,8 @@ static int coerce(coercer *c, const tval *v, candid_tref t, candid_value *out)
             goto done;
         int s = candid__subtype(c->e, v->u.annot.type, c->e, t, 512);
         if (s < 0) {
-            rc = candid__errf(c->err, CANDID_E_NOMEM, "out of memory");
+            rc = s == CANDID_E_NOMEM ? candid__errf(c->err, s, "out of memory")
+                                     : cerr(c, s, v, "types nested too deeply%s", "");
             goto done;
         }
         if (!s) {
@@ -805,13 +817,11 @@ static int parse_arg_list(tparse *p, tval ***out, uint32_t *nout)
     }
     if ((rc = candid__lex_expect(lx, ")")))
         goto fail;
-    *out = candid_arena_alloc(p->a, (n ? n : 1) * sizeof **out);
+    *out = candid__arena_dup(p->a, vals, n * sizeof *vals);
     if (!*out) {
         rc = nomem(p);
         goto fail;
     }
-    if (n)
-        memcpy(*out, vals, n * sizeof *vals);
     *nout = n;
 fail:
     free(vals);
@@ -822,7 +832,7 @@ int candid__parse_args_lx(candid_env *e, candid_arena *a, candid__lexer *lx,
                           const candid_tref *types, uint32_t ntypes, candid_value **out,
                           uint32_t *nout, candid_tref **out_types)
 {
-    tparse p = {e, a, lx, lx->err};
+    tparse p = {e, a, lx, lx->err, 0};
     tval **vals = NULL;
     uint32_t n = 0;
     int rc = parse_arg_list(&p, &vals, &n);

@@ -195,6 +195,25 @@ void candid_arena_free(candid_arena *a)
     candid_arena_init(a);
 }
 
+void *candid__arena_dup(candid_arena *a, const void *p, size_t n)
+{
+    void *d = candid_arena_alloc(a, n ? n : 1);
+    if (d && n)
+        memcpy(d, p, n);
+    return d;
+}
+
+int candid__hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 char *candid__strdup(candid_arena *a, const char *s, size_t n)
 {
     char *p = candid_arena_alloc(a, n + 1);
@@ -278,36 +297,19 @@ int candid__buf_escaped(candid_buf *b, const uint8_t *s, size_t n, int utf8)
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
         uint8_t c = s[i];
+        static const char from[] = "\n\r\t\\\"'", to[] = "nrt\\\"'";
+        const char *k = c ? strchr(from, c) : NULL;
         char e[4] = {'\\', 0, 0, 0};
         size_t el = 2;
-        switch (c) {
-        case '\n':
-            e[1] = 'n';
-            break;
-        case '\r':
-            e[1] = 'r';
-            break;
-        case '\t':
-            e[1] = 't';
-            break;
-        case '\\':
-            e[1] = '\\';
-            break;
-        case '"':
-            e[1] = '"';
-            break;
-        case '\'':
-            e[1] = '\'';
-            break;
-        default:
-            if ((c >= 0x20 && c < 0x7f) || (utf8 && c >= 0x80)) {
-                e[0] = (char)c;
-                el = 1;
-            } else {
-                e[1] = hex[c >> 4];
-                e[2] = hex[c & 15];
-                el = 3;
-            }
+        if (k) {
+            e[1] = to[k - from];
+        } else if ((c >= 0x20 && c < 0x7f) || (utf8 && c >= 0x80)) {
+            e[0] = (char)c;
+            el = 1;
+        } else {
+            e[1] = hex[c >> 4];
+            e[2] = hex[c & 15];
+            el = 3;
         }
         candid_buf_append(b, e, el);
     }

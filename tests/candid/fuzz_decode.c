@@ -6,7 +6,8 @@
  * matching, variants, references, recursion. Any input must be either accepted or rejected with
  * an error code and a message, never crash, leak or trip a sanitizer. When decoding at the wire
  * types succeeds, the values are re-encoded at those types and decoded again; the result must be
- * equal (the codec round-trips whatever it accepts).
+ * equal (the codec round-trips whatever it accepts). The same bytes are also fed, as text, to
+ * the value parser (at an expected type) and to the .did parser: errors are fine, crashes not.
  */
 #include "asyncwasm/candid.h"
 
@@ -25,6 +26,10 @@ static const char *const expected[] = {
     "(Tree, float64, float32, int64, nat16)",
 };
 
+#define DEFS                                                                                       \
+    "type List = opt record { head : int; tail : List };"                                          \
+    "type Tree = variant { leaf : nat; node : record { Tree; Tree } };"
+
 static candid_env env;
 static candid_tref *types[sizeof expected / sizeof expected[0]];
 static uint32_t ntypes[sizeof expected / sizeof expected[0]];
@@ -37,9 +42,7 @@ static void setup(void)
     done = 1;
     candid_env_init(&env);
     candid_error err;
-    const char *defs = "type List = opt record { head : int; tail : List };"
-                       "type Tree = variant { leaf : nat; node : record { Tree; Tree } };";
-    if (candid_parse_did(&env, defs, strlen(defs), "fuzz", NULL, NULL, &err))
+    if (candid_parse_did(&env, DEFS, strlen(DEFS), "fuzz", NULL, NULL, &err))
         abort();
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
         if (candid_parse_tuptype(&env, expected[i], strlen(expected[i]), &types[i], &ntypes[i],
@@ -105,6 +108,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         candid_buf_free(&msg);
     }
     candid_dec_free(&d);
+
+    /* the same bytes as Candid text: textual arguments (in a fresh env, since annotations add
+     * types to it), then a .did file */
+    candid_env te;
+    candid_env_init(&te);
+    candid_tref *tt;
+    uint32_t nt;
+    if (candid_parse_did(&te, DEFS, strlen(DEFS), "fuzz", NULL, NULL, &err) ||
+        candid_parse_tuptype(&te, expected[k], strlen(expected[k]), &tt, &nt, &err))
+        abort();
+    rc = candid_parse_args(&te, &a, (const char *)data, size, tt, nt, &vals, &n, NULL, &err);
+    check(rc <= 0 && (rc == 0 || err.message[0]));
+    candid_env_free(&te);
+    candid_env did;
+    candid_env_init(&did);
+    rc = candid_parse_did(&did, (const char *)data, size, "fuzz.did", NULL, NULL, &err);
+    check(rc <= 0 && (rc == 0 || err.message[0]));
+    candid_env_free(&did);
     candid_arena_free(&a);
     return 0;
 }

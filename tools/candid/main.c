@@ -12,6 +12,7 @@
 #include "tool.h"
 
 #include "asyncwasm/candid.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,17 +178,6 @@ int candid_tool_encode(int argc, char **argv)
     return rc;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int candid_tool_decode(int argc, char **argv)
 {
     opts o;
@@ -206,7 +196,7 @@ int candid_tool_decode(int argc, char **argv)
         return 1;
     }
     for (size_t i = 0; i < hl / 2; i++) {
-        int h = hexval(hex[2 * i]), l = hexval(hex[2 * i + 1]);
+        int h = candid__hexval(hex[2 * i]), l = candid__hexval(hex[2 * i + 1]);
         if (h < 0 || l < 0) {
             fprintf(stderr, "candid decode: invalid hex digit at position %zu\n",
                     h < 0 ? 2 * i : 2 * i + 1);
