@@ -53,9 +53,14 @@ void aw__backend_log(const char *text, size_t len)
     }
 }
 
+/* aw_drain reads the clock (ic0.time, 500 instructions) on every turn; when nothing is ready and
+ * no timer is pending there is nothing to run, and only the timer may need disarming. */
 void ic__drain(void)
 {
-    aw_drain();
+    if (aw_has_pending())
+        aw_drain();
+    else
+        aw__backend_arm(AW__NO_DEADLINE);
 }
 
 /* The IC has cleared the timer before calling this export (spec CI "Global timer"). */

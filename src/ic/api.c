@@ -37,7 +37,9 @@ void ic__enter(ic_context ctx)
     ic__rt.query = ctx == IC_CTX_QUERY || ctx == IC_CTX_COMPOSITE || ctx == IC_CTX_INSPECT;
     ic__rt.cc = NULL;
     if (ctx == IC_CTX_UPDATE || ctx == IC_CTX_QUERY || ctx == IC_CTX_COMPOSITE) {
-        memset(&ic__sync_cc, 0, sizeof ic__sync_cc);
+        ic__sync_cc.replied = ic__sync_cc.ended = ic__sync_cc.handler_pending = false;
+        ic__sync_cc.calls = ic__sync_cc.refs = 0;
+        ic__sync_cc.method = "";
         ic__rt.cc = &ic__sync_cc;
     }
 }
@@ -77,9 +79,17 @@ ic__cc *ic__cc_hold(void)
             ic__cc_free_list = copy->next;
         else if (!(copy = malloc(sizeof *copy)))
             return NULL;
-        *copy = *cc;
-        copy->heap = true;
+        copy->method = cc->method;
+        copy->next = NULL;
+        copy->task = NULL;
+        copy->arg = NULL;
+        copy->arg_len = 0;
+        copy->calls = 0;
         copy->refs = 0;
+        copy->heap = true;
+        copy->replied = cc->replied;
+        copy->handler_pending = false;
+        copy->ended = cc->ended;
         ic__rt.cc = cc = copy;
     }
     cc->refs++;
@@ -142,7 +152,7 @@ bool ic_principal_from_text(ic_principal *out, const char *text)
 
 bool ic_principal_from_bytes(ic_principal *out, const void *bytes, size_t len)
 {
-    memset(out, 0, sizeof *out);
+    out->len = 0;
     if (len > IC_PRINCIPAL_MAX)
         return false;
     out->len = (uint8_t)len;

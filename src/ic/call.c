@@ -20,12 +20,42 @@
 #include "internal.h"
 
 typedef struct ic__call {
-    aw_future *fut;      /* our reference; settled by exactly one callback */
-    ic__cc *cc;          /* the caller's call context (NULL from a timer or heartbeat) */
-    bool composite;      /* made inside a composite query */
-    ic_principal callee; /* for error messages */
-    char method[];       /* NUL-terminated copy of the method name */
+    aw_future *fut;        /* our reference; settled by exactly one callback */
+    ic__cc *cc;            /* the caller's call context (NULL from a timer or heartbeat) */
+    struct ic__call *next; /* in the free list */
+    bool composite;        /* made inside a composite query */
+    ic_principal callee;   /* for error messages */
+    char *method;          /* NUL-terminated copy of the method name: `inline_method` or malloc'd */
+    char inline_method[32];
 } ic__call;
+
+/* Freed call records, reused: no malloc per call in steady state. */
+static ic__call *ic__call_free_list;
+
+static ic__call *ic__call_alloc(const char *method, size_t mlen)
+{
+    ic__call *call = ic__call_free_list;
+    if (call)
+        ic__call_free_list = call->next;
+    else if (!(call = malloc(sizeof *call)))
+        return NULL;
+    call->method = mlen < sizeof call->inline_method ? call->inline_method : malloc(mlen + 1);
+    if (!call->method) {
+        call->next = ic__call_free_list;
+        ic__call_free_list = call;
+        return NULL;
+    }
+    memcpy(call->method, method, mlen + 1);
+    return call;
+}
+
+static void ic__call_free(ic__call *call)
+{
+    if (call->method != call->inline_method)
+        free(call->method);
+    call->next = ic__call_free_list;
+    ic__call_free_list = call;
+}
 
 const char *ic_reject_code_name(uint32_t code)
 {
@@ -88,7 +118,7 @@ static void ic__call_end(ic__call *call)
         ic__cc_release(call->cc);
     }
     aw_future_release(call->fut);
-    free(call);
+    ic__call_free(call);
 }
 
 /* Enter a callback's message execution with the caller's call context current. */
@@ -180,18 +210,17 @@ aw_future *ic_call_perform(const ic_call *c)
         return ic__call_failed(c, 0,
                                "calls are not allowed in this kind of message "
                                "(init, upgrade, query, cleanup or inspect)");
-    size_t mlen = strlen(c->method);
-    ic__call *call = malloc(sizeof *call + mlen + 1);
+    ic__call *call = ic__call_alloc(c->method, strlen(c->method));
     aw_future *fut = aw_future_new(sizeof(ic_bytes));
     if (!call || !fut) {
-        free(call);
+        if (call)
+            ic__call_free(call);
         aw_future_release(fut);
         return NULL;
     }
     call->fut = aw_future_retain(fut);
     call->callee = c->callee;
     call->composite = ic__rt.query;
-    memcpy(call->method, c->method, mlen + 1);
     call->cc = ic__cc_hold(); /* NULL outside a call context, or on OOM: then nobody replies */
 
     uint32_t env = IC__ADDR(call);
@@ -202,7 +231,7 @@ aw_future *ic_call_perform(const ic_call *c)
         /* The call was never made and no callback will run (spec: call_perform "err_code"). */
         ic__cc_release(call->cc);
         aw_future_release(call->fut);
-        free(call);
+        ic__call_free(call);
         aw_future_release(fut);
         return ic__call_failed(c, rc, "call_perform failed: the IC did not make the call");
     }

@@ -81,7 +81,8 @@ static void ic__reader_init(ic_reader *r, ic_types *t, const uint8_t *data, size
     r->end = data + len;
     r->fast = false;
     r->error = 0;
-    memset(&r->err, 0, sizeof r->err);
+    r->err.code = 0; /* the message is written only on failure: no need to clear it all */
+    r->err.message[0] = 0;
     r->dec_open = false;
     r->arg = r->field = r->nfields = 0;
 }
