@@ -17,8 +17,8 @@ const MAIN = canisterWat(`
   (global $cleaned (mut i32) (i32.const 0))
   (global $fired (mut i32) (i32.const 0))
   (global $timer_prev (mut i64) (i64.const -1))
-  (table 4 funcref)
-  (elem (i32.const 0) $on_reply $on_reject $on_reply_trap $on_cleanup)
+  (table 5 funcref)
+  (elem (i32.const 0) $on_reply $on_reject $on_reply_trap $on_cleanup $on_cleanup_trap)
   (data (i32.const 300) "inc" "boom" "hello")
   (func $reply_i32 (param i32)
     (i32.store (i32.const 0) (local.get 0))
@@ -99,6 +99,13 @@ const MAIN = canisterWat(`
   (func $on_reply_trap (param $env i32)
     (global.set $n (i32.const 999))
     (call $trap (i32.const 303) (i32.const 4)))
+  (func $on_cleanup_trap (param $env i32)
+    (global.set $cleaned (i32.const 1))
+    (unreachable))
+  (func (export "canister_update call_trap_cb_trap_cleanup")
+    (call $start_call (i32.const 300) (i32.const 3) (i32.const 2))
+    (call $call_on_cleanup (i32.const 4) (i32.const 0))
+    (drop (call $call_perform)))
   (func $on_cleanup (param $env i32)
     (global.set $cleaned (i32.add (local.get $env) (call $msg_reject_code))))
   ;; replies at once, then calls arg.inc; the reply callback tries to reply again
@@ -221,6 +228,15 @@ test('a trapping callback is rolled back, cleanup runs and commits, the caller g
   eq(le32((await sim.queryCall(a, 'get')).reply), 0, 'callback change rolled back');
   eq(le32((await sim.queryCall(a, 'get_cleaned')).reply), 33, 'cleanup ran with env 33 and reject code 0');
   eq(le32((await sim.queryCall(b, 'get')).reply), 1, 'callee change kept');
+});
+
+test('a trapping cleanup is rolled back too, and nothing more happens', async () => {
+  const { sim, ids: [a, b] } = await setup(2);
+  const r = await sim.updateCall(a, 'call_trap_cb_trap_cleanup', b);
+  eq(r.rejectCode, RejectCode.CANISTER_ERROR);
+  contains(r.rejectMessage, 'called ic0.trap with message: boom', 'the callback trap is reported');
+  eq(le32((await sim.queryCall(a, 'get_cleaned')).reply), 0, 'cleanup change rolled back');
+  eq(sim.logs(a).filter((l) => l.text.startsWith('[TRAP]')).length, 2, 'both traps logged');
 });
 
 test('global timer fires once when due and reads 0 (reset before canister_global_timer)', async () => {
