@@ -9,6 +9,8 @@
  * and coerced at it. `:` asserts success, `!:` failure, `==`/`!=` that both inputs succeed and
  * their values are (not) equal. Each failure is printed with its file:line, description and the
  * error; the run ends with `N passed, M failed` and exits 1 when anything failed.
+ * Service descriptions named `*.good.did` must parse and `*.bad.did` must not (one assert each),
+ * as the README of the official suite asks of implementations with a .did parser.
  */
 #include "tool.h"
 
@@ -179,6 +181,31 @@ out:
     return status;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* A `.good.did` or `.bad.did` file: 1 when the outcome is the expected one. */
+static int run_did_file(const char *path, int good)
+{
+    size_t len;
+    char *src = candid_tool_read_file(path, &len);
+    if (!src)
+        return 0;
+    candid_env e;
+    candid_env_init(&e);
+    candid_error err;
+    int rc = candid_parse_did(&e, src, len, path, candid_tool_file_loader, NULL, &err);
+    int ok = good ? rc == 0 : rc != 0;
+    if (!ok)
+        printf("FAIL %s: %s\n", path, good ? err.message : "parsed, but it is a .bad.did file");
+    candid_env_free(&e);
+    free(src);
+    return ok;
+}
+
 int candid_tool_test(int argc, char **argv)
 {
     if (argc < 2) {
@@ -187,7 +214,12 @@ int candid_tool_test(int argc, char **argv)
     }
     int passed = 0, failed = 0;
     for (int i = 1; i < argc; i++)
-        if (run_file(argv[i], &passed, &failed)) {
+        if (ends_with(argv[i], ".good.did") || ends_with(argv[i], ".bad.did")) {
+            if (run_did_file(argv[i], ends_with(argv[i], ".good.did")))
+                passed++;
+            else
+                failed++;
+        } else if (run_file(argv[i], &passed, &failed)) {
             printf("FAIL %s: the file could not be parsed\n", argv[i]);
             failed++;
         }
