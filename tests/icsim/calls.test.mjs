@@ -565,6 +565,18 @@ test('management: delete_canister needs a stopped canister; afterwards it is gon
   eq((await sim.updateCall(a, 'ok')).rejectCode, RejectCode.DESTINATION_INVALID);
 });
 
+test('management: fetch_canister_logs (query) returns the log records', async () => {
+  const { sim, ids: [a] } = world({ instructionLimits: { update: 100_000n } }, 1);
+  await sim.updateCall(a, 'spin');
+  const arg = new Uint8Array(IDL.encode([StatusArg], [{ canister_id: Principal.fromUint8Array(a) }]));
+  const r = await sim.queryCall(mgmt, 'fetch_canister_logs', arg);
+  eq(r.status, 'replied', r.rejectMessage);
+  const recs = IDL.decode([IDL.Record({ canister_log_records: IDL.Vec(IDL.Record({ idx: IDL.Nat64, timestamp_nanos: IDL.Nat64, content: IDL.Vec(IDL.Nat8) })) })], r.reply)[0].canister_log_records;
+  eq(recs.map((x) => [x.idx, x.timestamp_nanos, text(Uint8Array.from(x.content))]),
+    [[0n, sim.getTime(), '[TRAP]: exceeded the instruction limit of 100000 for a single message execution']]);
+  eq((await sim.updateCall(mgmt, 'fetch_canister_logs', arg)).rejectCode, RejectCode.CANISTER_REJECT, 'query only');
+});
+
 test('management: raw_rand from a canister gives 32 seeded bytes', async () => {
   const rand = async (seed) => {
     const sim = new IcSim({ seed });

@@ -80,6 +80,9 @@ const METHODS = {
   }), null],
   uninstall_code: [IDL.Record({ canister_id: IDL.Principal, sender_canister_version: IDL.Opt(IDL.Nat64) }), null],
   canister_status: [CanisterIdArg, StatusResult],
+  fetch_canister_logs: [CanisterIdArg, IDL.Record({
+    canister_log_records: IDL.Vec(IDL.Record({ idx: IDL.Nat64, timestamp_nanos: IDL.Nat64, content: IDL.Vec(IDL.Nat8) })),
+  })],
   update_settings: [IDL.Record({ canister_id: IDL.Principal, settings: Settings, sender_canister_version: IDL.Opt(IDL.Nat64) }), null],
   delete_canister: [CanisterIdArg, null],
   start_canister: [CanisterIdArg, null],
@@ -92,6 +95,8 @@ const METHODS = {
   }), IDL.Record({ canister_id: IDL.Principal })],
   provisional_top_up_canister: [IDL.Record({ canister_id: IDL.Principal, amount: IDL.Nat }), null],
 };
+// Methods served to query calls (ic.did marks them `query`).
+const QUERY_METHODS = new Set(['canister_status', 'fetch_canister_logs']);
 const SERVICES = new Set(['ecdsa_public_key', 'sign_with_ecdsa', 'schnorr_public_key', 'sign_with_schnorr', 'http_request']);
 // management-canister.md: these cannot be called by ingress messages (create_canister may be by
 // subnet admins, which icsim does not have; users create canisters with the provisional API).
@@ -257,6 +262,11 @@ const HANDLERS = {
     sim.canisters.delete(Buffer.from(c.id).toString('hex'));
     return { reply: null };
   },
+  fetch_canister_logs(sim, msg, args) {
+    const c = target(sim, msg.caller, args.canister_id, 'fetch_canister_logs');
+    const records = c.logs.map((l, idx) => ({ idx: BigInt(idx), timestamp_nanos: l.timeNs, content: new TextEncoder().encode(l.text) }));
+    return { reply: { canister_log_records: records } };
+  },
   start_canister(sim, msg, args) {
     target(sim, msg.caller, args.canister_id, 'start_canister').status = 'running';
     return { reply: null };
@@ -287,8 +297,10 @@ export async function handleManagement(sim, msg) {
   const answer = (result, accepted = 0n) => sim.answerRequest(msg, result, accepted);
   const method = msg.method;
   try {
-    if (msg.composite && method !== 'canister_status')
+    if (msg.composite && !QUERY_METHODS.has(method))
       throw new Reject(CANISTER_ERROR, `management method ${method} cannot be called from a query`);
+    if (!msg.composite && method === 'fetch_canister_logs')
+      throw new Reject(CANISTER_REJECT, 'fetch_canister_logs can only be called as a query');
     if (CANISTER_ONLY.has(method) && msg.from === null)
       throw new Reject(CANISTER_REJECT, `management method ${method} can only be called by canisters`);
     if (SERVICES.has(method)) {
