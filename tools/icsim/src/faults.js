@@ -31,8 +31,8 @@ export class Faults {
   }
 
   /**
-   * Adds a rule (see the file comment) and returns its id. Throws a TypeError on an unknown kind
-   * or a missing field.
+   * Adds a rule (see the file comment) and returns its id; `exhaust_cycles` acts at once and
+   * returns 0. Throws a TypeError on an unknown kind or a missing field.
    */
   add(spec) {
     if (!KINDS.has(spec.kind)) throw new TypeError(`unknown fault kind "${spec.kind}" (one of ${[...KINDS].join(', ')})`);
