@@ -5,7 +5,7 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { IcSim, RejectCode } from '../../tools/icsim/src/index.js';
-import { test, run, eq, contains, ok, watModule } from './harness.mjs';
+import { test, run, eq, contains, ok, throwsWith, watModule } from './harness.mjs';
 import { canisterWat } from './wat.mjs';
 
 const SECOND = 1_000_000_000n;
@@ -304,6 +304,14 @@ test('fault: exhausted cycles freeze a canister until topped up', async () => {
   sim.addCycles(b, 10_000n);
   r = await sim.updateCall(a, 'relay', relayArg(b, 'ok'));
   eq(view(r.reply).getUint32(0, true), 0, 'after top-up');
+});
+
+test('fault rules are checked when added', async () => {
+  const sim = new IcSim();
+  await throwsWith(() => sim.injectFault({ kind: 'explode' }), 'unknown fault kind "explode"');
+  await throwsWith(() => sim.injectFault({ kind: 'reject', code: 9 }), 'a reject fault needs a code 1..6');
+  await throwsWith(() => sim.injectFault({ kind: 'delay' }), 'a delay fault needs rounds > 0');
+  await throwsWith(() => sim.injectFault({ kind: 'exhaust_cycles' }), 'exhaust_cycles needs a canister');
 });
 
 test('fault injection with a probability is reproducible by seed', async () => {
