@@ -423,6 +423,10 @@ test('a module importing a non-ic0 function is refused with a clear error', asyn
   await throwsWith(() => sim.installCode(id, reserved), 'export "canister_foo" is reserved');
   const mems = watModule('(module (import "ic0" "msg_reply" (func)) (memory 1) (memory 1))');
   await throwsWith(() => sim.installCode(id, mems), 'more than one memory');
+  const many = watModule(`(module ${Array.from({ length: 1001 }, (_, i) => `(func (export "canister_query m${i}"))`).join(' ')})`);
+  await throwsWith(() => sim.installCode(id, many), 'exports more than 1,000 update/query/composite query methods');
+  const globals = watModule(`(module ${Array.from({ length: 1001 }, () => '(global i32 (i32.const 0))').join(' ')})`);
+  await throwsWith(() => sim.installCode(id, globals), 'declares more than 1,000 globals');
   eq(sim.canister(id).code, null, 'still empty');
 });
 

@@ -269,13 +269,26 @@ export function checkModule(m) {
     methods[kind].set(match[2], e.name);
   }
   const visibility = new Map();
+  let customBytes = 0;
   for (const c of m.customNames) {
     if (!c.name.startsWith('icp:')) continue;
     const match = /^icp:(public|private) (.*)$/s.exec(c.name);
     if (!match) throw new ModuleError(`invalid canister module: custom section "${c.name}" is not icp:public or icp:private`);
     if (visibility.has(match[2])) throw new ModuleError(`invalid canister module: custom section "${match[2]}" declared twice`);
     visibility.set(match[2], match[1]);
+    customBytes += Buffer.byteLength(match[2]) + c.size;
   }
+  // The limits the IC may enforce (canister-interface.md, "The IC may reject ..."); icsim does.
+  const exported = [...seen.keys()];
+  const limits = [
+    [m.funcTypes.length - m.funcImports > 50_000, 'it declares more than 50,000 functions'],
+    [m.globals.length > 1000, 'it declares more than 1,000 globals'],
+    [visibility.size > 16, 'it has more than 16 icp: custom sections'],
+    [exported.length > 1000, 'it exports more than 1,000 update/query/composite query methods'],
+    [exported.reduce((n, x) => n + Buffer.byteLength(x), 0) > 20_000, 'its method names are longer than 20,000 bytes together'],
+    [customBytes > 1024 * 1024, 'its icp: custom sections are larger than 1 MiB together'],
+  ];
+  for (const [broken, why] of limits) if (broken) throw new ModuleError(`invalid canister module: ${why}`);
   return methods;
 }
 
