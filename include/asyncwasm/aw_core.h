@@ -316,8 +316,10 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
 /*
  * Start the initialised child task `child` (an aw_task*, usually a frame embedded in this one)
  * and await it, without any future: results are read from the child's frame afterwards. A child
- * that finishes in its first step does not suspend the parent. Its failure propagates as in
- * AW_AWAIT. NULL (a failed aw_task_new) fails with AW_E_NOMEM.
+ * that finishes in its first step does not suspend the parent; one that finishes later resumes
+ * the parent directly (no trip through the ready queue). Its failure propagates as in AW_AWAIT.
+ * NULL (a failed aw_task_new) fails with AW_E_NOMEM; a child not freshly initialised, with
+ * AW_E_STATE.
  */
 #define AW_AWAIT_TASK(f, child)                                                                    \
     do {                                                                                           \
@@ -424,8 +426,10 @@ void aw__profile_enter(const char *func);
 uint64_t aw_now(void);
 
 /* A future (no value) completed `ns` nanoseconds from now / at `deadline` (aw_now() scale), by
- * the timer heap. Timers fire in deadline order, equal deadlines in creation order. Cancelling
- * the future removes the timer. NULL when memory runs out. */
+ * the timer heap. Inside an executor turn "now" is the time the turn read once (as in libuv), so
+ * sleeps started in one turn share their base. Timers fire in deadline order, equal deadlines in
+ * creation order; sleep(0) completes on the next turn. Cancelling the future removes the timer.
+ * NULL when memory runs out. */
 aw_future *aw_sleep(uint64_t ns);
 aw_future *aw_sleep_until(uint64_t deadline);
 

@@ -151,11 +151,9 @@ int aw__await_task(aw_task *task, aw_task *child, uint32_t line)
         aw__await_in_finally("await", line);
     task->resume = line;
     task->link.child = child;
-    if (!child)
-        return 0;
+    if (!child || child->state != AW_TASK_INIT || !child->step)
+        return 0; /* reported by aw__await_task_take (no LINK_CHILD flag) */
     task->flags |= AW__TF_LINK_CHILD;
-    if (child->state != AW_TASK_INIT || !child->step)
-        return 0; /* reported by aw__await_task_take */
     child->cont_kind = AW__CONT_PARENT;
     child->cont.parent = task;
     aw__task_run(child);
@@ -172,8 +170,8 @@ int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const 
                         uint32_t line)
 {
     aw_task *child = task->link.child;
-    if (child && child->state == AW_TASK_DONE && !child->link.error &&
-        !(task->flags & AW__TF_CANCEL_REQ)) {
+    if ((task->flags & (AW__TF_LINK_CHILD | AW__TF_CANCEL_REQ)) == AW__TF_LINK_CHILD &&
+        child->state == AW_TASK_DONE && !child->link.error) {
         task->link.child = NULL;
         task->flags &= (uint8_t)~AW__TF_LINK_CHILD;
         if (errp)
@@ -187,28 +185,34 @@ static int aw__await_task_take_slow(aw_task *task, aw_error **errp, const char *
                                     const char *file, uint32_t line)
 {
     aw_task *child = task->link.child;
+    int started = task->flags & AW__TF_LINK_CHILD;
     aw_error *err = aw__take_cancel(task);
     task->link.child = NULL;
     task->flags &= (uint8_t)~AW__TF_LINK_CHILD;
     if (errp)
         *errp = NULL;
+    if (!started) {
+        /* NULL (a failed aw_task_new) or a child that was not freshly initialised */
+        int cancel = err != NULL;
+        if (!err)
+            err = child ? aw_error_new(AW_E_STATE, 0, "awaited task was not freshly initialised")
+                        : aw_error_new(AW_E_NOMEM, 0, "no memory for the task");
+        return aw__route_error(task, err, errp, cancel, func, file, line);
+    }
     if (err) {
-        if (child && child->state != AW_TASK_DONE) {
+        if (child->state != AW_TASK_DONE) {
             child->cont_kind = AW__CONT_NONE; /* it must not wake us any more */
             aw_task_cancel(child);
         }
-        if (child && child->state == AW_TASK_DONE) {
+        if (child->state == AW_TASK_DONE) {
             aw_error_release(child->link.error);
             child->link.error = NULL;
         }
         return aw__route_error(task, err, errp, 1, func, file, line);
     }
-    if (!child)
-        return aw__route_error(task, aw_error_new(AW_E_NOMEM, 0, "no memory for the task"), errp, 0,
-                               func, file, line);
     if (child->state != AW_TASK_DONE)
         return aw__route_error(
-            task, aw_error_new(AW_E_STATE, 0, "awaited task was not freshly initialised"), errp, 0,
+            task, aw_error_new(AW_E_STATE, 0, "resumed before the awaited task finished"), errp, 0,
             func, file, line);
     err = child->link.error;
     child->link.error = NULL;

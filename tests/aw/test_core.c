@@ -482,6 +482,31 @@ static void test_cancel_of_running_task_takes_effect_at_next_await(void)
     T_CHECK(s.err == NULL);
 }
 
+typedef struct reuse {
+    aw_task task;
+    counter child;
+    aw_error *err;
+} reuse;
+
+AW_ASYNC(reuse, reuse_run)
+static aw_status reuse_run(reuse *f)
+{
+    AW_BEGIN(f);
+    AW_AWAIT_TASK_TRY(f, aw_task_init(&f->child.task, counter_run_step), &f->err);
+    AW_AWAIT_TASK_TRY(f, &f->child.task, &f->err); /* not initialised again */
+    AW_END(f);
+}
+
+static void test_awaiting_a_finished_child_again_is_an_error(void)
+{
+    reuse r = {0};
+    aw_spawn(aw_task_init(&r.task, reuse_run_step));
+    T_CHECK(r.err != NULL);
+    T_EQ_INT(aw_error_kind_of(r.err), AW_E_STATE);
+    T_EQ_STR(aw_error_message(r.err), "awaited task was not freshly initialised");
+    aw_error_release(r.err);
+}
+
 /* ---- stale resume point ------------------------------------------------------------------- */
 
 typedef struct stale {
@@ -1016,6 +1041,7 @@ int main(void)
     T_RUN(test_cancel_parent_cancels_awaited_child_first);
     T_RUN(test_cancel_task_whose_future_already_finished);
     T_RUN(test_cancel_of_running_task_takes_effect_at_next_await);
+    T_RUN(test_awaiting_a_finished_child_again_is_an_error);
     T_RUN(test_stale_resume_point_fails_loudly);
     T_RUN(test_all_values_in_input_order);
     T_RUN(test_all_first_failure_fails_and_cancels_the_rest);
