@@ -269,6 +269,17 @@ static char *unique_name(gen *g, const char *want, const char *const *suffixes, 
     }
 }
 
+/* A unique name for a type: `want`, or `want_type` (then _type_2, ...) when a method or another
+ * type already has it. */
+static char *type_name(gen *g, const char *want)
+{
+    size_t n = sizeof type_suffixes / sizeof *type_suffixes;
+    for (size_t i = 0; i < n; i++)
+        if (name_used(g, gen_printf(g, "%s%s", want, type_suffixes[i])))
+            return unique_name(g, gen_printf(g, "%s_type", want), type_suffixes, n);
+    return unique_name(g, want, type_suffixes, n);
+}
+
 /* Member names for the fields of a record or variant (or a tuple): the field name made an
  * identifier, `_<id>` for a field given by number, made unique inside the struct. */
 static char **member_names(gen *g, const candid_field *f, uint32_t n, const char *const *names,
@@ -504,7 +515,7 @@ static int name_by_shape(gen *g, candid_tref t)
             return 1;
         }
     }
-    gn->cname = unique_name(g, want, type_suffixes, sizeof type_suffixes / sizeof *type_suffixes);
+    gn->cname = type_name(g, want);
     gn->shared = 1;
     return 1;
 }
@@ -520,13 +531,11 @@ static void name_node(gen *g, candid_tref t, const char *want, int is_def)
         /* name the element first: the shape name is made of it */
         name_children(g, t, want);
         if (!name_by_shape(g, t))
-            gn->cname =
-                unique_name(g, want, type_suffixes, sizeof type_suffixes / sizeof *type_suffixes);
+            gn->cname = type_name(g, want);
         return;
     }
     if (is_struct(gn->repr))
-        gn->cname =
-            unique_name(g, want, type_suffixes, sizeof type_suffixes / sizeof *type_suffixes);
+        gn->cname = type_name(g, want);
     if (gn->repr == GEN_RECORD || gn->repr == GEN_VARIANT) {
         gn->members = member_names(g, n->u.rec.fields, n->u.rec.n, NULL, NULL);
         if (gn->repr == GEN_VARIANT) {
@@ -583,22 +592,8 @@ static int analyse(gen *g)
     for (int32_t i = 0; i < g->nreach; i++)
         if (is_struct(g->nodes[g->reach[i]].repr))
             by_value_children(g, g->reach[i], box_edge);
-    /* 3. names: the definitions, then the methods, then the constructor, then any leftover */
-    for (uint32_t i = 0; i < e->ndefs; i++) {
-        const candid_def *d = &e->defs[i];
-        char *want = gen_printf(g, "%s_%s", g->prefix, c_ident(g, d->name, strlen(d->name)));
-        const candid_type *n = node_of(g, d->type);
-        if (n && n->name && !strcmp(n->name, d->name) && !g->nodes[d->type].cname &&
-            is_struct(g->nodes[d->type].repr)) {
-            name_node(g, d->type, want, 1);
-            g->defnames[i] = g->nodes[d->type].cname;
-        } else {
-            g->defnames[i] =
-                unique_name(g, want, type_suffixes, sizeof type_suffixes / sizeof *type_suffixes);
-            if (n && (!n->name || !strcmp(n->name, d->name)))
-                name_node(g, d->type, want, 1);
-        }
-    }
+    /* 3. names: method stubs first (a type that collides with one gets `_type`), then the
+     * definitions, then the anonymous nodes of the method tuples, the constructor, leftovers */
     const candid_type *svc = node_of(g, e->actor);
     g->nmethods = svc && svc->kind == CANDID_SERVICE ? svc->u.svc.n : 0;
     g->methods = gen_alloc(g, (g->nmethods ? g->nmethods : 1) * sizeof *g->methods);
@@ -612,6 +607,23 @@ static int analyse(gen *g)
         gm->in = gen_printf(g, "%s_in", gm->fname);
         gm->out = gen_printf(g, "%s_out", gm->fname);
         gm->reply = gen_printf(g, "%s_reply", gm->fname);
+    }
+    for (uint32_t i = 0; i < e->ndefs; i++) {
+        const candid_def *d = &e->defs[i];
+        char *want = gen_printf(g, "%s_%s", g->prefix, c_ident(g, d->name, strlen(d->name)));
+        const candid_type *n = node_of(g, d->type);
+        if (n && n->name && !strcmp(n->name, d->name) && !g->nodes[d->type].cname &&
+            is_struct(g->nodes[d->type].repr)) {
+            name_node(g, d->type, want, 1);
+            g->defnames[i] = g->nodes[d->type].cname;
+        } else {
+            g->defnames[i] = type_name(g, want);
+            if (n && (!n->name || !strcmp(n->name, d->name)))
+                name_node(g, d->type, g->defnames[i], 1);
+        }
+    }
+    for (uint32_t i = 0; !g->oom && i < g->nmethods; i++) {
+        gen_method *gm = &g->methods[i];
         gen_tuple tin, tout;
         name_tuple(g, &tin, gm->in, gm->fn->u.func.args, gm->fn->u.func.arg_names,
                    gm->fn->u.func.nargs, "arg");

@@ -1,0 +1,144 @@
+/*
+ * caller.c - a C canister that uses only generated bindings: its own argument and reply
+ * (caller.h, from caller.did) and the typed call stubs of the Motoko Store (store.h, from
+ * store.did). `run` awaits every kind of Store method and replies with one line per call, which
+ * tests/candid_gen/stubs/stubs.test.mjs checks: a record argument and a variant result, an opt
+ * result of a record, a reject, a reply that does not decode at the declared type, a oneway call
+ * and a query.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "asyncwasm/ic_async.h"
+#include "caller.h"
+#include "store.h"
+
+typedef struct run_frame {
+    aw_task task;
+    candid_arena arena; /* the decoded arguments */
+    caller_run_in in;
+    ic_principal store;
+    candid_gen_text tags[2];
+    store_put_in put;
+    store_put_reply put_r;
+    store_get_in get;
+    store_get_reply get_r;
+    store_refuse_in refuse;
+    store_refuse_reply refuse_r;
+    store_mistyped_reply mistyped_r;
+    store_stats_reply stats_r; /* method `stats` (the type `stats` is store_stats_type) */
+    aw_error *err;
+    char out[1024];
+    size_t n;
+} run_frame;
+
+/* Appends formatted text to the reply being built. */
+static void say(run_frame *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(run_frame *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(f->out + f->n, sizeof f->out - f->n, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        f->n += (size_t)k < sizeof f->out - f->n ? (size_t)k : sizeof f->out - f->n - 1;
+}
+
+/* The generated decoder reads the arguments into the frame (its arena owns the text). */
+static int run_args(ic_reader *r, void *frame)
+{
+    run_frame *f = frame;
+    int rc =
+        caller_run_in_decode(r->start, (size_t)(r->end - r->start), &f->arena, &f->in, &r->err);
+    if (rc)
+        r->error = rc;
+    return rc;
+}
+
+static void say_error(run_frame *f, const char *what)
+{
+    say(f, "%s: %s: %s\n", what, aw_error_kind_name(aw_error_kind_of(f->err)),
+        aw_error_message(f->err));
+    aw_error_release(f->err);
+    f->err = NULL;
+}
+
+static void reply(run_frame *f)
+{
+    caller_run_out out = {.ret0 = {f->out, f->n}};
+    candid_buf b = {0};
+    if (caller_run_out_encode(&out, &b, NULL) == 0)
+        ic_reply_raw(b.data, b.len);
+    candid_buf_free(&b);
+}
+
+AW_ASYNC(run_frame, run_run)
+static aw_status run_run(run_frame *f)
+{
+    AW_BEGIN(f);
+    ic_principal_from_bytes(&f->store, f->in.store.bytes, f->in.store.len);
+
+    /* put: a record with a vec and an opt; the result is a variant */
+    f->tags[0] = (candid_gen_text){"red", 3};
+    f->tags[1] = (candid_gen_text){"green", 5};
+    f->put.arg0.name = f->in.name;
+    f->put.arg0.qty = 3;
+    f->put.arg0.tags = (store_vec_text){f->tags, 2};
+    f->put.arg0.owner.has = true;
+    {
+        ic_principal me = ic_self();
+        f->put.arg0.owner.value.len = me.len;
+        memcpy(f->put.arg0.owner.value.bytes, me.bytes, me.len);
+    }
+    AW_AWAIT(f, store_put(&f->store, &f->put), &f->put_r);
+    if (f->put_r.out.ret0.tag == STORE_PUT_RESULT_OK)
+        say(f, "put: ok %llu\n", (unsigned long long)f->put_r.out.ret0.u.ok);
+    else
+        say(f, "put: err %s\n", f->put_r.out.ret0.u.err.data);
+
+    /* get: an opt record back, decoded into the reply's own arena */
+    f->get.id = f->put_r.out.ret0.tag == STORE_PUT_RESULT_OK ? f->put_r.out.ret0.u.ok : 0;
+    AW_AWAIT(f, store_get(&f->store, &f->get), &f->get_r);
+    if (f->get_r.out.ret0.has) {
+        store_item *it = &f->get_r.out.ret0.value;
+        say(f, "get: %s x%llu [%s, %s] owner %s\n", it->name.data, (unsigned long long)it->qty,
+            it->tags.len > 0 ? it->tags.data[0].data : "-",
+            it->tags.len > 1 ? it->tags.data[1].data : "-",
+            it->owner.has &&
+                    !memcmp(&it->owner.value, &f->put.arg0.owner.value, sizeof it->owner.value)
+                ? "is me"
+                : "unknown");
+    } else {
+        say(f, "get: null\n");
+    }
+
+    /* refuse: the Store rejects; the error reaches us with the reject code and message */
+    f->refuse.why = (candid_gen_text){"no reason", 9};
+    AW_AWAIT_TRY(f, store_refuse(&f->store, &f->refuse), &f->refuse_r, &f->err);
+    if (f->err)
+        say_error(f, "refuse");
+
+    /* mistyped: the reply is a nat, the .did says text: a decode error */
+    AW_AWAIT_TRY(f, store_mistyped(&f->store, NULL), &f->mistyped_r, &f->err);
+    if (f->err)
+        say_error(f, "mistyped");
+
+    /* ping is oneway: sent, nothing to await; the query after it sees it (FIFO per pair) */
+    say(f, "ping: %d\n", store_ping(&f->store, NULL));
+    AW_AWAIT(f, store_stats(&f->store, NULL), &f->stats_r);
+    say(f, "stats: puts %llu, pings %llu", (unsigned long long)f->stats_r.out.ret0.puts,
+        (unsigned long long)f->stats_r.out.ret0.pings);
+    reply(f);
+
+    AW_FINALLY(f);
+    candid_arena_free(&f->put_r.arena);
+    candid_arena_free(&f->get_r.arena);
+    candid_arena_free(&f->refuse_r.arena);
+    candid_arena_free(&f->mistyped_r.arena);
+    candid_arena_free(&f->stats_r.arena);
+    candid_arena_free(&f->arena);
+    aw_error_release(f->err);
+    AW_END(f);
+}
+IC_UPDATE_ASYNC(run, run_frame, run_run, NULL, run_args)
