@@ -63,6 +63,7 @@ $(eval $(call ic_canister,subscriber,examples/pubsub/subscriber.c,examples/pubsu
 $(eval $(call ic_canister,async_t_ecdsa,examples/async_t_ecdsa/async_t_ecdsa.c,\
 	examples/async_t_ecdsa/async_t_ecdsa.did))
 $(eval $(call ic_canister,runtime,tests/ic/runtime.c,tests/ic/runtime.did))
+$(eval $(call ic_canister,sysapi,tests/ic/sysapi.c,tests/ic/sysapi.did))
 $(eval $(call ic_canister,bridge,examples/interop/bridge.c,examples/interop/bridge.did))
 $(foreach c,users inventory orders front,\
 	$(eval $(call ic_canister,orders_$(c),examples/orders/$(c).c,examples/orders/$(c).did)))
@@ -83,7 +84,7 @@ $(IC_BUILD)/all_imports.wasm: tests/ic/all_imports.c include/asyncwasm/ic0.h
 	$(IC_CC) $(IC_CFLAGS) $(IC_LDFLAGS) -o $@ $<
 
 # Canister behaviour in icsim: one Node suite per example (tests/ic/NAME.test.mjs).
-IC_NODE_SUITES := hello pubsub orders runtime interop
+IC_NODE_SUITES := hello pubsub orders runtime interop sysapi
 define ic_node_suite
 TEST_SUITES += ic-$(1)
 .PHONY: test-ic-$(1)

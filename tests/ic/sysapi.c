@@ -1,0 +1,163 @@
+/*
+ * sysapi.c - a test canister for the synchronous canister API and the WASI polyfill: inspect
+ * message, heartbeat, a synchronous composite query, principals in text, cycles, controllers,
+ * C library calls that reach WASI (clock_gettime, getentropy, getenv, stdio, exit), and a timer
+ * set again in post_upgrade.
+ * tests/ic/sysapi.test.mjs drives it in icsim.
+ */
+#define _DEFAULT_SOURCE /* clock_gettime, getentropy */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "asyncwasm/ic_async.h"
+
+static ic_types t_text = IC_TYPES("(text)");
+static ic_types t_principal = IC_TYPES("(principal)");
+static ic_types t_opt_principal = IC_TYPES("(opt principal)");
+static ic_types t_nat64_bool = IC_TYPES("(nat64, bool)");
+
+static uint64_t beats;
+
+/* Ingress to `forbidden` is refused; everything else is accepted. */
+IC_INSPECT_MESSAGE()
+{
+    char name[32];
+    ic_method_name(name, sizeof name);
+    if (strcmp(name, "forbidden") != 0)
+        ic_accept_message();
+}
+
+IC_UPDATE(forbidden)
+{
+    ic_reply_empty();
+}
+
+IC_HEARTBEAT()
+{
+    beats++;
+}
+
+/* beats : () -> (nat64) composite_query (a synchronous composite query) */
+IC_COMPOSITE_QUERY(beats)
+{
+    ic_reply_nat64(beats);
+}
+
+/* Read one argument of types t with `read`; rejects and returns false on a decode error. */
+static bool args(ic_types *t, int (*read)(ic_reader *, void *), void *out, const char *method)
+{
+    ic_reader r;
+    int rc = ic_read_args(&r, t);
+    if (rc == 0)
+        rc = read(&r, out);
+    if (rc == 0)
+        rc = ic_reader_finish(&r);
+    if (rc != 0)
+        ic_rejectf("%s: invalid arguments: %s", method, ic_reader_error(&r));
+    ic_reader_free(&r);
+    return rc == 0;
+}
+
+static int read_principal(ic_reader *r, void *out)
+{
+    return ic_read_principal(r, out);
+}
+
+/* to_text : (principal) -> (text) */
+IC_QUERY(to_text)
+{
+    ic_principal p;
+    char buf[64];
+    if (args(&t_principal, read_principal, &p, "to_text")) {
+        ic_principal_to_text(&p, buf, sizeof buf);
+        ic_reply_text(buf);
+    }
+}
+
+static int read_text_z(ic_reader *r, void *out)
+{
+    const char *s;
+    size_t n;
+    int rc = ic_read_text(r, &s, &n);
+    if (rc == 0)
+        snprintf(out, 80, "%.*s", (int)n, s);
+    return rc;
+}
+
+/* from_text : (text) -> (opt principal): null when the text is not a principal */
+IC_QUERY(from_text)
+{
+    char text[80];
+    ic_principal p;
+    if (!args(&t_text, read_text_z, text, "from_text"))
+        return;
+    ic_writer w;
+    ic_writer_begin(&w, &t_opt_principal);
+    bool ok = ic_principal_from_text(&p, text);
+    ic_write_opt(&w, ok);
+    if (ok)
+        ic_write_principal(&w, &p);
+    ic_reply_writer(&w);
+}
+
+/* me : () -> (nat64 balance, bool caller_is_controller) */
+IC_UPDATE(me)
+{
+    ic_principal caller = ic_caller();
+    ic_cycles balance = ic_cycle_balance();
+    ic_writer w;
+    ic_writer_begin(&w, &t_nat64_bool);
+    ic_write_nat64(&w, balance.high ? UINT64_MAX : balance.low);
+    ic_write_bool(&w, ic_is_controller(&caller));
+    ic_reply_writer(&w);
+}
+
+/* wasi : () -> (text): what the C library sees through the WASI polyfill. */
+IC_UPDATE(wasi)
+{
+    struct timespec ts;
+    unsigned char rnd[8];
+    char out[200];
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    int entropy = getentropy(rnd, sizeof rnd);
+    const char *greeting = getenv("GREETING");
+    fprintf(stderr, "stderr line\n");
+    printf("stdout line without newline");
+    fflush(stdout);
+    snprintf(out, sizeof out, "clock=%s entropy=%d env=%s missing=%s",
+             ns == ic_time() ? "ic0.time" : "other", entropy, greeting ? greeting : "(none)",
+             getenv("NOPE") ? "set" : "(none)");
+    ic_reply_text(out);
+}
+
+/* Timers are lost on upgrade; post_upgrade sets one again and the runtime arms the global timer
+ * when post_upgrade returns. */
+static uint64_t after_upgrade;
+
+static void upgraded_job(void *arg)
+{
+    (void)arg;
+    after_upgrade++;
+}
+
+IC_POST_UPGRADE()
+{
+    if (!ic_timer_after(1000000000u, upgraded_job, NULL))
+        ic_trap("post_upgrade: out of memory");
+}
+
+/* upgraded : () -> (nat64) query: runs of the timer set in post_upgrade */
+IC_QUERY(upgraded)
+{
+    ic_reply_nat64(after_upgrade);
+}
+
+/* quit : () -> (): exit(3) traps with "exit(3)". */
+IC_UPDATE(quit)
+{
+    exit(3);
+}

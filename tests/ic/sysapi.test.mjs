@@ -1,0 +1,74 @@
+// The synchronous canister API and the WASI polyfill in icsim (tests/ic/sysapi.c).
+import { test, run, eq, ok, sim, enc, replied, rejected, IDL, Principal, RejectCode } from './harness.mjs';
+
+const anon = Principal.fromText('2vxsx-fae');
+
+test('inspect_message refuses one method and accepts the others', async () => {
+  const s = sim();
+  const id = s.install('sysapi');
+  const r = await s.updateCall(id, 'forbidden', enc([], []));
+  eq([r.status, r.rejectCode], ['rejected', RejectCode.CANISTER_REJECT]);
+  ok(r.rejectMessage.includes('canister_inspect_message'), r.rejectMessage);
+  eq(replied(await s.updateCall(id, 'me', enc([], [])), [IDL.Nat64, IDL.Bool])[1], true, 'anonymous is the controller');
+});
+
+test('heartbeat runs every round; a synchronous composite query reads it', async () => {
+  const s = sim();
+  const id = s.install('sysapi');
+  await s.tick(3);
+  eq(replied(await s.queryCall(id, 'beats', enc([], [])), [IDL.Nat64]), [3n]);
+});
+
+test('principals to and from text', async () => {
+  const s = sim();
+  const id = s.install('sysapi');
+  for (const text of ['aaaaa-aa', '2vxsx-fae', 'rwlgt-iiaaa-aaaaa-aaaaa-cai', 'em77e-bvlzu-aq']) {
+    eq(replied(await s.queryCall(id, 'to_text', enc([IDL.Principal], [Principal.fromText(text)])), [IDL.Text]), [text]);
+    const [p] = replied(await s.queryCall(id, 'from_text', enc([IDL.Text], [text])), [IDL.Opt(IDL.Principal)]);
+    eq(p.length === 1 && p[0].toText(), text, `round trip of ${text}`);
+  }
+  for (const bad of ['aaaaa-ab', 'AAAAA-AA-', 'rwlgt-iiaaa-aaaaa-aaaaa-cab', '', 'hello'])
+    eq(replied(await s.queryCall(id, 'from_text', enc([IDL.Text], [bad])), [IDL.Opt(IDL.Principal)]), [[]], `refuses ${bad}`);
+  eq(replied(await s.queryCall(id, 'from_text', enc([IDL.Text], ['AAAAA-AA'])), [IDL.Opt(IDL.Principal)])[0][0].toText(),
+    'aaaaa-aa', 'upper case accepted');
+});
+
+test('cycle balance and controller check', async () => {
+  const s = sim();
+  const id = s.install('sysapi');
+  const other = Principal.fromText('em77e-bvlzu-aq');
+  const [bal, ctl] = replied(await s.updateCall(id, 'me', enc([], []), { sender: anon }), [IDL.Nat64, IDL.Bool]);
+  eq([bal, ctl], [s.cycleBalance(id), true]);
+  eq(replied(await s.updateCall(id, 'me', enc([], []), { sender: other }), [IDL.Nat64, IDL.Bool])[1], false);
+});
+
+test('the C library through the WASI polyfill: clock, entropy, environment, stdio', async () => {
+  const s = sim();
+  const id = s.createCanister({ envVars: [['GREETING', 'hi there']] });
+  s.installCode(id, (await import('./harness.mjs')).wasm('sysapi'), enc([], []));
+  eq(replied(await s.updateCall(id, 'wasi', enc([], [])), [IDL.Text]),
+    ['clock=ic0.time entropy=0 env=hi there missing=(none)']);
+  eq(s.logs(id).map((l) => l.text), ['stderr line', 'stdout line without newline']);
+});
+
+test('exit() traps with its status', async () => {
+  const s = sim();
+  const id = s.install('sysapi');
+  const r = await s.updateCall(id, 'quit', enc([], []));
+  eq([r.status, r.rejectCode], ['rejected', RejectCode.CANISTER_ERROR]);
+  ok(r.rejectMessage.includes('exit(3)'), r.rejectMessage);
+});
+
+test('a timer set in post_upgrade is armed on the global timer and fires', async () => {
+  const s = sim();
+  const id = s.install('sysapi');
+  eq(s.canister(id).timer, 0n, 'no timer before');
+  s.installCode(id, (await import('./harness.mjs')).wasm('sysapi'), enc([], []), { mode: 'upgrade' });
+  eq(s.canister(id).timer, s.getTime() + 1_000_000_000n, 'armed by post_upgrade');
+  s.advanceTime(1_000_000_000n);
+  await s.tick(1);
+  eq(replied(await s.queryCall(id, 'upgraded', enc([], [])), [IDL.Nat64]), [1n]);
+  eq(s.canister(id).timer, 0n, 'disarmed after the last timer');
+});
+
+await run();
