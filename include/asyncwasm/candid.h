@@ -481,7 +481,7 @@ int candid_encode(const candid_env *e, const candid_tref *types, const candid_va
  * of text/blob/principal; a skipped value (an extra argument or field, an opt that fell back to
  * null) costs 4 units per node and also counts against skipping_quota. */
 typedef struct candid_dec_config {
-    uint64_t decoding_quota; /* 0: the default, 1,000,000 + 4 * input length */
+    uint64_t decoding_quota; /* 0: the default, 200,000 + 32 * input length */
     uint64_t skipping_quota; /* 0: no separate limit on skipped nodes */
     uint32_t max_depth;      /* 0: the default, 256 nested values */
 } candid_dec_config;
@@ -554,7 +554,8 @@ void candid_dec_free(candid_dec *d);
 
 /* One call: decodes a whole message. With `types` (ntypes types of `e`) the arguments are
  * decoded at those types; with `types` NULL at the message's own types (then *nout = the wire
- * argument count). *out receives an array of values in `a`. Returns 0 or an error. */
+ * argument count). *out receives an array of values in `a` (which must not be NULL: else
+ * CANDID_E_USAGE). Returns 0 or an error. */
 int candid_decode(const uint8_t *buf, size_t len, const candid_env *e, const candid_tref *types,
                   uint32_t ntypes, const candid_dec_config *cfg, candid_arena *a,
                   candid_value **out, uint32_t *nout, candid_error *err);

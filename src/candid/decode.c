@@ -21,7 +21,7 @@
 
 #include <stdlib.h>
 
-#define DEFAULT_QUOTA 1000000u
+#define DEFAULT_QUOTA 200000u /* plus 32 units per input byte */
 #define DEFAULT_DEPTH 256u
 #define SKIP_COST     4u
 
@@ -325,7 +325,7 @@ int candid_dec_begin(candid_dec *d, const uint8_t *buf, size_t len, const candid
     candid_dec_config def = {0, 0, 0};
     if (!cfg)
         cfg = &def;
-    d->quota = cfg->decoding_quota ? cfg->decoding_quota : DEFAULT_QUOTA + 4 * (uint64_t)len;
+    d->quota = cfg->decoding_quota ? cfg->decoding_quota : DEFAULT_QUOTA + 32 * (uint64_t)len;
     d->skip_quota = cfg->skipping_quota ? cfg->skipping_quota : UINT64_MAX;
     d->max_depth = cfg->max_depth ? cfg->max_depth : DEFAULT_DEPTH;
     if (len < 4 || memcmp(buf, "DIDL", 4))
@@ -1232,6 +1232,8 @@ int candid_decode(const uint8_t *buf, size_t len, const candid_env *e, const can
                   uint32_t ntypes, const candid_dec_config *cfg, candid_arena *a,
                   candid_value **out, uint32_t *nout, candid_error *err)
 {
+    if (!a)
+        return candid__errf(err, CANDID_E_USAGE, "candid_decode needs an arena for the values");
     candid_dec d;
     int rc = candid_dec_begin(&d, buf, len, cfg, a, err);
     if (rc) {
