@@ -107,6 +107,9 @@ void ic_call_with_timeout(ic_call *c, uint32_t seconds);
  * - fails with AW_E_CANCELLED when the reply callback trapped (from the cleanup callback);
  * - completes with the reply bytes otherwise.
  * NULL when memory runs out (awaiting NULL fails with AW_E_NOMEM).
+ * The reply bytes belong to whoever takes the value (free them with ic_bytes_free). To give up
+ * on a call in flight, cancel its future (aw_future_cancel): the call still completes on the IC,
+ * and the runtime then frees the late reply; a future merely released would keep it.
  */
 aw_future *ic_call_perform(const ic_call *c);
 

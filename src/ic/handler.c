@@ -30,7 +30,10 @@ static void ic__handler_done(aw_task *task, const aw_error *err)
     cc->handler_pending = false;
 
     if (!cc->replied && !cc->ended) {
-        if (ic__rt.cc != cc) {
+        if (ic__rt.ctx == IC_CTX_CLEANUP) {
+            /* A callback of this handler trapped: FINALLY ran; the IC answers the caller. */
+            ic_printf("asyncwasm: %s: cancelled in the cleanup of a trapped callback", cc->method);
+        } else if (ic__rt.cc != cc) {
             /* Finished in another message (woken by a timer or another context's call): the IC
              * routes a reply to the message running now, so this call cannot be answered. */
             ic_printf("asyncwasm: %s: the async handler finished outside its own call context; "

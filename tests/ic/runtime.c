@@ -174,12 +174,17 @@ static aw_status any_run(fan_frame *f)
     AW_AWAIT(f, aw_any(f->futs, f->n), &f->first);
     ic_reply_nat64(f->first);
     AW_FINALLY(f);
-    for (uint64_t i = 0; i < f->n; i++) /* the losers' replies are still owed to us */
-        if (aw_future_state_of(f->futs[i]) == AW_FUTURE_COMPLETED) {
+    for (uint64_t i = 0; i < f->n; i++) {
+        /* Losers still in flight are cancelled, so the runtime frees their replies when they
+         * arrive; the replies that already arrived are ours to free. */
+        if (aw_future_state_of(f->futs[i]) == AW_FUTURE_PENDING)
+            aw_future_cancel(f->futs[i]);
+        else if (aw_future_state_of(f->futs[i]) == AW_FUTURE_COMPLETED) {
             ic_bytes b;
             memcpy(&b, aw_future_value(f->futs[i]), sizeof b);
             ic_bytes_free(&b);
         }
+    }
     fan_release(f);
     AW_END(f);
 }
