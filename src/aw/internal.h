@@ -69,8 +69,9 @@ typedef struct aw__timer {
 
 typedef struct aw__global {
     aw_task *ready_head, *ready_tail; /* the ready queue (FIFO), linked through aw_task.next */
-    uint64_t now;                     /* the backend clock, read once per executor turn */
-    int in_turn;                      /* inside aw_drain/aw_poll: `now` is current */
+    uint64_t now;                     /* the backend clock, read at most once per executor turn */
+    int now_valid;                    /* `now` was read in this turn */
+    int in_turn;                      /* inside aw_drain/aw_poll */
     aw__timer *timers;                /* binary min-heap */
     size_t ntimers, timers_cap;
     uint64_t timer_seq;

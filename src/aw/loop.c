@@ -166,11 +166,22 @@ aw_future *(aw_sleep_until)(uint64_t deadline)
     return fut;
 }
 
+/* The time of the current turn: the clock is read lazily, once (the IC's clock read is costly,
+ * and a turn without timers needs none). Outside a turn, the clock itself. */
+static uint64_t aw__turn_now(void)
+{
+    if (!aw__g.in_turn || !aw__g.now_valid) {
+        aw__g.now = aw__backend_now();
+        aw__g.now_valid = aw__g.in_turn;
+    }
+    return aw__g.now;
+}
+
 aw_future *(aw_sleep)(uint64_t ns)
 {
     /* Relative to the time of the current executor turn (libuv's rule): within one turn, sleeps
      * of equal length share a deadline, and no clock read is needed per sleep. */
-    uint64_t now = aw__g.in_turn ? aw__g.now : (aw__g.now = aw__backend_now());
+    uint64_t now = aw__turn_now();
     return (aw_sleep_until)(ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
 }
 
@@ -179,8 +190,11 @@ size_t aw__timers_expire(void)
     if (!aw__g.ntimers)
         return 0;
     size_t fired = 0;
-    if (aw__g.timers[0].deadline > aw__g.now)
-        aw__g.now = aw__backend_now(); /* only read the clock when the cached time says "not yet" */
+    if (!aw__g.now_valid || aw__g.timers[0].deadline > aw__g.now) {
+        /* read the clock only when the cached time does not already say "due" */
+        aw__g.now = aw__backend_now();
+        aw__g.now_valid = aw__g.in_turn;
+    }
     while (aw__g.ntimers && aw__g.timers[0].deadline <= aw__g.now) {
         aw_future *fut = aw__heap_remove(0);
         aw_future_complete(fut, NULL, 0);
@@ -201,7 +215,8 @@ size_t aw_drain(void)
 {
     size_t steps = 0;
     int outer = !aw__g.in_turn;
-    aw__g.now = aw__backend_now();
+    if (outer)
+        aw__g.now_valid = 0;
     aw__g.in_turn = 1;
     for (;;) {
         aw__timers_expire();
@@ -273,7 +288,7 @@ static size_t aw__watches_fire(void)
 
 int aw_poll(int64_t timeout_ns)
 {
-    aw__g.now = aw__backend_now();
+    aw__g.now_valid = 0;
     aw__g.in_turn = 1;
     size_t n = aw__timers_expire();
     n += aw__run_ready();
@@ -292,7 +307,7 @@ int aw_poll(int64_t timeout_ns)
             return AW_ERR_IO;
         if (ready > 0)
             n += aw__watches_fire();
-        aw__g.now = aw__backend_now();
+        aw__g.now_valid = 0;
     }
     aw__g.in_turn = 1;
     n += aw__timers_expire();
