@@ -147,7 +147,14 @@ static void print_float(candid_buf *b, double d, int is32)
     } else if (isinf(d)) {
         candid__buf_str(b, d < 0 ? "-inf" : "inf");
     } else {
-        /* the shortest form that reads back as the same value */
+        /* integral values print as digits and ".0"; others in the shortest form that reads
+         * back as the same value */
+        if (d == floor(d) && fabs(d) < 1e16) { /* exact integers: below 2^53 */
+            snprintf(tmp, sizeof tmp, "%.0f.0", d);
+            candid__buf_str(b, tmp);
+            candid__buf_str(b, is32 ? " : float32" : " : float64");
+            return;
+        }
         for (int prec = 1; prec <= 17; prec++) {
             snprintf(tmp, sizeof tmp, "%.*g", prec, d);
             if (is32 ? (float)strtod(tmp, NULL) == (float)d : strtod(tmp, NULL) == d)
@@ -163,6 +170,25 @@ static void print_float(candid_buf *b, double d, int is32)
 static int is_annotated_number(const candid_value *v)
 {
     return v->kind >= CANDID_FLOAT64 && v->kind <= CANDID_NAT;
+}
+
+/* As didc: a blob of printable ASCII (and tab, newline, return) prints as characters, with
+ * quotes, backquote, backslash and those three as \hh; any other blob prints every byte as \hh. */
+static void print_blob(candid_buf *b, const uint8_t *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    int ascii = 1;
+    for (size_t i = 0; i < n && ascii; i++)
+        ascii = (p[i] >= 0x20 && p[i] <= 0x7e) || p[i] == 9 || p[i] == 10 || p[i] == 13;
+    candid__buf_str(b, "blob \"");
+    for (size_t i = 0; i < n; i++) {
+        char c[3] = {'\\', hex[p[i] >> 4], hex[p[i] & 15]};
+        if (ascii && p[i] >= 0x20 && p[i] <= 0x7e && !strchr("\"'`\\", p[i]))
+            candid_buf_append(b, &p[i], 1);
+        else
+            candid_buf_append(b, c, 3);
+    }
+    candid__buf_str(b, "\"");
 }
 
 static void print_principal(candid_buf *b, const uint8_t *p, size_t n)
@@ -217,9 +243,7 @@ static void print_value(candid_buf *b, const candid_value *v)
         candid__buf_str(b, "\"");
         return;
     case CANDID_BLOB:
-        candid__buf_str(b, "blob \"");
-        candid__buf_escaped(b, v->u.bytes.data, v->u.bytes.len, 0);
-        candid__buf_str(b, "\"");
+        print_blob(b, v->u.bytes.data, v->u.bytes.len);
         return;
     case CANDID_PRINCIPAL:
     case CANDID_SERVICE:
