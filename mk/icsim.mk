@@ -4,8 +4,8 @@ ICSIM_BUILD := $(BUILD)/icsim
 ICSIM_SRCS := $(wildcard tools/icsim/src/*.js)
 ICSIM_RUN := WAT2WASM=$(WAT2WASM) $(NODE) $(NODE_FLAGS)
 
-TEST_SUITES += icsim-basics icsim-availability icsim-calls icsim-cli
-.PHONY: test-icsim-basics test-icsim-availability test-icsim-calls test-icsim-cli
+TEST_SUITES += icsim-basics icsim-availability icsim-calls icsim-rollback icsim-cli
+.PHONY: test-icsim-basics test-icsim-availability test-icsim-calls test-icsim-rollback test-icsim-cli
 test-icsim-basics:
 	@mkdir -p $(ICSIM_BUILD)
 	@$(ICSIM_RUN) tests/icsim/basics.test.mjs
@@ -16,6 +16,10 @@ test-icsim-availability:
 test-icsim-calls:
 	@mkdir -p $(ICSIM_BUILD)
 	@$(ICSIM_RUN) tests/icsim/calls.test.mjs
+test-icsim-rollback:
+	@mkdir -p $(ICSIM_BUILD)
+	@$(ICSIM_RUN) tests/icsim/rollback.test.mjs
+
 # The command line needs the Candid tool's wasm32-wasi build.
 test-icsim-cli: $(CANDID_WASM)
 	@mkdir -p $(ICSIM_BUILD)

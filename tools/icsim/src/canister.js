@@ -1,14 +1,20 @@
 // One canister's state and the machinery for executing a message against it atomically.
 // A message execution (canister-interface.md "Message execution") either returns and commits,
-// or traps and leaves no trace in the wasm state: before each execution the canister takes a
-// snapshot of its memory and mutable globals, and journals the stable memory pages it changes;
-// a trap restores all three, and the cycle balance. If the memory grew during a trapped
-// execution, the instance is recreated from the compiled module (wasm memories cannot shrink)
-// and the old contents are copied back in.
+// or traps and leaves no trace in the wasm state: the canister saves its mutable globals before
+// each execution and journals the stable memory pages it changes, and for the wasm memory it
+// keeps a shadow copy of the last committed contents. The instrumented module marks every 4 KiB
+// chunk it writes in a dirty map (meter.js), as does the System API for the bytes it copies in;
+// after the execution only the marked chunks are copied, into the shadow on success, back from it
+// on a trap. (A module that cannot be tracked, or an uninstrumented one, instead has its whole
+// memory copied before each execution.) If the memory grew during a trapped execution, the
+// instance is recreated from the compiled module (wasm memories cannot shrink) and the committed
+// contents are copied back in.
 
 import { buildImports, CanisterTrap } from './system_api.js';
+import { CHUNK_SHIFT } from './meter.js';
 
 const PAGE = 65536;
+const CHUNK = 2 ** CHUNK_SHIFT;
 
 export class Canister {
   /**
@@ -62,6 +68,7 @@ export class Canister {
       throw new CanisterTrap(`the module could not be instantiated: ${e.message}`);
     }
     this.adopt(code, inst);
+    this.resetShadow();
   }
 
   /** Makes `inst`, an instance of `code`, this canister's instance. */
@@ -74,6 +81,55 @@ export class Canister {
     this.globals = code.globalNames.map((n) => inst.exports[n]);
     this.counter = code.metered ? inst.exports['icsim:instructions'] : null;
     this.limit = code.metered ? inst.exports['icsim:limit'] : null;
+    this.dirty = inst.exports['icsim:dirty'] || null;
+  }
+
+  /** Makes the shadow copy equal to the memory (after the memory was set from outside). */
+  resetShadow() {
+    this.shadow = this.dirty ? new Uint8Array(this.mem.buffer).slice() : null;
+  }
+
+  /** Marks [dst, dst + size) of the wasm memory as written (for writes made by the System API). */
+  markWritten(dst, size) {
+    if (!this.dirty || size === 0) return;
+    new Uint8Array(this.dirty.buffer).fill(1, Math.floor(dst / CHUNK), Math.floor((dst + size - 1) / CHUNK) + 1);
+  }
+
+  // Calls fn(offset) for each chunk marked in the dirty map and clears the marks.
+  forEachDirty(fn) {
+    const map = new Uint8Array(this.dirty.buffer, 0, Math.ceil(this.mem.buffer.byteLength / CHUNK));
+    for (let i = map.indexOf(1); i !== -1; i = map.indexOf(1, i + 1)) {
+      map[i] = 0;
+      fn(i * CHUNK);
+    }
+  }
+
+  /** After a successful execution: copies the written chunks (and any new pages) to the shadow. */
+  commitWrites() {
+    const live = new Uint8Array(this.mem.buffer);
+    if (live.length > this.shadow.length) {
+      const grown = new Uint8Array(live.length);
+      grown.set(this.shadow);
+      grown.set(live.subarray(this.shadow.length), this.shadow.length);
+      this.shadow = grown;
+    }
+    const shadow = this.shadow;
+    this.forEachDirty((at) => shadow.set(live.subarray(at, at + CHUNK), at));
+  }
+
+  /** After a trap or a query: puts the written chunks back from the shadow. */
+  undoWrites() {
+    const shadow = this.shadow;
+    if (this.mem.buffer.byteLength > shadow.length) {
+      this.instantiate(this.code); // the memory grew: start from a fresh instance
+      const missing = (shadow.length - this.mem.buffer.byteLength) / PAGE;
+      if (missing > 0) this.mem.grow(this.code.ptr === 'i64' ? BigInt(missing) : missing);
+      new Uint8Array(this.mem.buffer).set(shadow);
+      this.shadow = shadow;
+      return;
+    }
+    const live = new Uint8Array(this.mem.buffer);
+    this.forEachDirty((at) => live.set(shadow.subarray(at, at + CHUNK), at));
   }
 
   /** Instructions executed so far by execution `e`: wasm instructions plus System API charges. */
@@ -90,7 +146,8 @@ export class Canister {
   snapshot(reuse = false) {
     const live = new Uint8Array(this.mem.buffer);
     let mem;
-    if (reuse) {
+    if (reuse && this.dirty) mem = null; // tracked writes: the shadow is the snapshot
+    else if (reuse) {
       if (!this.spare || this.spare.length !== live.length) this.spare = new Uint8Array(live.length);
       mem = this.spare;
       mem.set(live);
@@ -111,6 +168,12 @@ export class Canister {
     const missing = (snap.mem.length - this.mem.buffer.byteLength) / PAGE;
     if (missing > 0) this.mem.grow(this.code.ptr === 'i64' ? BigInt(missing) : missing);
     new Uint8Array(this.mem.buffer).set(snap.mem);
+    this.restoreGlobals(snap);
+    this.resetShadow();
+  }
+
+  // Puts back the globals and the cycle balance of a snapshot.
+  restoreGlobals(snap) {
     this.globals.forEach((g, i) => {
       g.value = snap.globals[i];
     });
@@ -207,8 +270,11 @@ export class Canister {
     if (failure !== null) this.sim.log(this, `[TRAP]: ${failure}`); // the IC logs traps too
     if (failure !== null || bug || exec.discard) {
       this.stableUndo(journal);
-      this.restore(snap);
-    }
+      if (!snap.mem) {
+        this.undoWrites();
+        this.restoreGlobals(snap);
+      } else this.restore(snap);
+    } else if (this.dirty) this.commitWrites();
     if (bug) throw bug;
     return failure;
   }

@@ -1,3 +1,5 @@
+// Module instrumentation: instruction metering, and write tracking for cheap rollback (below).
+//
 // Instruction metering. The IC charges a canister for every wasm instruction it executes and
 // for the System API calls it makes, and stops a message that exceeds its limit. icsim does the
 // same by rewriting the module before compiling it: two i64 globals are added (the counter,
@@ -119,13 +121,104 @@ function costOf(bytes, from, op, wide) {
 // Opcodes after which a new straight-line stretch begins.
 const SPLIT_AFTER = new Set([0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x00, 0x19, 0x18, 0x1f, 0xd4, 0xd6, 0x12, 0x13, 0x15]);
 
-function meterBody(bytes, start, end, counter, limit, wide) {
+// Write tracking. With `track`, every store and bulk memory write also sets a byte in a second
+// memory, the dirty map (one byte per 4 KiB chunk of the canister's memory, exported as
+// `icsim:dirty`), so that the simulator can save and restore only the chunks an execution wrote
+// instead of copying the whole memory (canister.js). The marks go before the write: a store
+// saves its operands in added locals, marks the chunks of its first and last byte, and puts the
+// operands back; a bulk operation calls an added helper that marks a whole range.
+export const CHUNK_SHIFT = 12;
+
+// Store opcodes: value type and access size.
+const STORES = {
+  0x36: ['i32', 4], 0x37: ['i64', 8], 0x38: ['f32', 4], 0x39: ['f64', 8], 0x3a: ['i32', 1], 0x3b: ['i32', 2],
+  0x3c: ['i64', 1], 0x3d: ['i64', 2], 0x3e: ['i64', 4],
+};
+// SIMD stores (0xfd sub-opcodes): v128.store and the lane stores.
+const SIMD_STORES = { 11: 16, 88: 1, 89: 2, 90: 4, 91: 8 };
+// The locals added to each function for the operands, by role (index offsets from the first).
+const TEMP = { addr32: 0, i32: 1, n32: 2, addr64: 3, ea: 4, i64: 5, f32: 6, f64: 7, v128: 8 };
+const TEMP_DECL = [5, 3, 0x7f, 3, 0x7e, 1, 0x7d, 1, 0x7c, 1, 0x7b]; // 5 groups: 3 i32, 3 i64, f32, f64, v128
+
+/** The error that makes meterModule fall back to a module without write tracking. */
+class Untrackable extends Error {}
+
+// Code marking the chunks of [ea, ea + size) where ea (i64) is in local `ea`; 1 <= size <= 16.
+function markAccess(t, size) {
+  const mark = [0xa7, 0x41, 0x01, 0x3a, 0x40, 0x01, 0x00]; // i32.wrap_i64; i32.const 1; i32.store8 memory 1
+  return [
+    0x42, CHUNK_SHIFT, 0x88, ...mark, // (ea >> 12) <- 1
+    0x20, ...leb(t + TEMP.ea), 0x42, size - 1, 0x7c, 0x42, CHUNK_SHIFT, 0x88, ...mark, // ((ea + size - 1) >> 12) <- 1
+  ];
+}
+
+// The marking code to put before the instruction `op` read from `c` (already past its
+// immediates, which start at `immStart`), or null for an instruction that writes no memory.
+function markingCode(bytes, op, immStart, t, wide, helper) {
+  const get = (i) => [0x20, ...leb(t + i)];
+  const set = (i) => [0x21, ...leb(t + i)];
+  const tee = (i) => [0x22, ...leb(t + i)];
+  const addr = wide ? TEMP.addr64 : TEMP.addr32;
+  const toI64 = wide ? [] : [0xad]; // i64.extend_i32_u
+  const store = (type, size, memargAt) => {
+    const r = new Reader(bytes, memargAt);
+    const align = r.u32();
+    if (align & 0x40 && r.u32() !== 0) throw new Untrackable('a store to a second memory');
+    const offset = r.u32();
+    return {
+      before: [...set(TEMP[type]), ...tee(addr), ...toI64, 0x42, ...sleb64(offset), 0x7c, ...tee(TEMP.ea), ...markAccess(t, size)],
+      after: [...get(addr), ...get(TEMP[type])],
+    };
+  };
+  if (STORES[op]) return store(STORES[op][0], STORES[op][1], immStart);
+  if (op === 0xfd) {
+    const r = new Reader(bytes, immStart);
+    const sub = r.u32();
+    return SIMD_STORES[sub] ? store('v128', SIMD_STORES[sub], r.pos) : null;
+  }
+  if (op === 0xfe) throw new Untrackable('atomic instructions');
+  if (op !== 0xfc) return null;
+  const sub = new Reader(bytes, immStart).u32();
+  if (sub !== 8 && sub !== 10 && sub !== 11) return null;
+  // memory.init (d: I, s: i32, n: i32), memory.copy (d, s, n: I), memory.fill (d: I, v: i32, n: I)
+  const nIsI32 = sub === 8 || !wide;
+  const n = nIsI32 ? TEMP.n32 : TEMP.i64;
+  const second = sub === 10 && wide ? TEMP.ea : TEMP.i32;
+  return {
+    before: [...set(n), ...set(second), ...tee(addr), ...toI64, ...get(n), ...(nIsI32 ? [0xad] : []), 0x10, ...leb(helper)],
+    after: [...get(addr), ...get(second), ...get(n)],
+  };
+}
+
+// The helper (d: i64, n: i64) -> () marking the chunks of [d, d + n), as a function body.
+function markRangeBody() {
+  const P = 2; // local i32: current chunk
+  const L = 3; // local i32: last chunk
+  return Uint8Array.from([
+    1, 2, 0x7f, // locals: 2 i32
+    0x20, 1, 0x50, 0x04, 0x40, 0x0f, 0x0b, // if n == 0 return
+    0x20, 0, 0x42, CHUNK_SHIFT, 0x88, 0xa7, 0x21, P,
+    0x20, 0, 0x20, 1, 0x7c, 0x42, 1, 0x7d, 0x42, CHUNK_SHIFT, 0x88, 0xa7, 0x21, L,
+    0x03, 0x40, // loop
+    0x20, P, 0x41, 1, 0x3a, 0x40, 0x01, 0x00, // dirty[p] = 1
+    0x20, P, 0x41, 1, 0x6a, 0x22, P, 0x20, L, 0x4d, 0x0d, 0, // p += 1; br_if p <= last
+    0x0b, 0x0b,
+  ]);
+}
+
+function meterBody(bytes, start, end, counter, limit, wide, track) {
   const c = new Reader(bytes, start, end);
-  for (let n = c.u32(); n > 0; n--) {
-    c.skipLeb();
+  let groups = c.u32();
+  let temps = 0;
+  const declStart = c.pos;
+  for (let n = groups; n > 0; n--) {
+    temps += c.u32();
     c.byte();
   }
-  const out = [bytes.subarray(start, c.pos)];
+  const out = track
+    ? [Uint8Array.from([...leb(groups + TEMP_DECL[0]), ...bytes.subarray(declStart, c.pos), ...TEMP_DECL.slice(1)])]
+    : [bytes.subarray(start, c.pos)];
+  const t = track ? track.params + temps : 0;
   const charge = (count) => [0x23, ...leb(counter), 0x42, ...sleb64(count), 0x7c, 0x24, ...leb(counter)];
   const check = [0x23, ...leb(counter), 0x23, ...leb(limit), 0x56, 0x04, 0x40, 0x00, 0x0b];
   let segment = { at: out.length, count: 0 };
@@ -136,6 +229,8 @@ function meterBody(bytes, start, end, counter, limit, wide) {
     const from = c.pos;
     const op = c.byte();
     skipImmediates(c, op);
+    const marks = track ? markingCode(bytes, op, from + 1, t, wide, track.helper) : null;
+    if (marks) out.push(Uint8Array.from(marks.before), Uint8Array.from(marks.after));
     out.push(bytes.subarray(from, c.pos));
     segment.count += costOf(bytes, from, op, wide);
     if (BLOCKS.has(op) || op === 0x1f) depth++;
@@ -155,49 +250,77 @@ function meterBody(bytes, start, end, counter, limit, wide) {
 }
 
 /**
- * Returns `{ bytes, counter, limit }`: a metered copy of the wasm binary `input` (see the file
- * comment) and the indices of the two globals added. Throws ModuleError for code it cannot read.
+ * Returns `{ bytes, counter, limit, dirty }`: a metered copy of the wasm binary `input` (see the
+ * file comment), the indices of the two globals added, and the index of the dirty map memory
+ * (null when writes are not tracked: with `track` false, a module without exactly one memory of
+ * its own, or one using atomics or a second memory). Throws ModuleError for code it cannot read.
  */
-export function meterModule(input) {
+export function meterModule(input, { track = true } = {}) {
   const m = parseModule(input);
+  const trackable = track && m.memories.length === 1 && !m.imports.some((i) => i.kind === 2);
+  if (trackable) {
+    try {
+      return rewrite(m, true);
+    } catch (e) {
+      if (!(e instanceof Untrackable)) throw e;
+    }
+  }
+  return rewrite(m, false);
+}
+
+function rewrite(m, track) {
   const b = m.bytes;
+  const wide = m.ptr === 'i64';
   const counter = m.importedGlobals + m.globals.length;
   const limit = counter + 1;
-  const newGlobals = [0x7e, 0x01, 0x42, 0x00, 0x0b, 0x7e, 0x01, 0x42, ...sleb64((1n << 63n) - 1n), 0x0b];
+  const helper = m.funcTypes.length; // appended after every function: no index changes
+  const helperType = m.types.length;
+  // Bitmap size: one byte per chunk of the largest memory the canister may have (wasm32: 4 GiB;
+  // wasm64: its declared maximum, or 16 GiB).
+  const maxBytes = wide ? (m.memories[0].max ?? 262144) * 65536 : 4 * 1024 * 1024 * 1024;
+  const dirtyPages = Math.max(1, Math.ceil(maxBytes / 2 ** CHUNK_SHIFT / 65536));
+  // Entries appended to vector sections: [section id, count, bytes].
+  const appended = new Map([[6, [2, [0x7e, 0x01, 0x42, 0x00, 0x0b, 0x7e, 0x01, 0x42, ...sleb64((1n << 63n) - 1n), 0x0b]]]]);
+  if (track) {
+    appended.set(1, [1, [0x60, 2, 0x7e, 0x7e, 0]]);
+    appended.set(3, [1, leb(helperType)]);
+    appended.set(5, [1, [0x00, ...leb(dirtyPages)]]);
+  }
   const parts = [b.subarray(0, 8)];
   const section = (id, payload) => Uint8Array.from([id, ...leb(payload.length), ...payload]);
-  let globalsDone = false;
-  const addGlobals = (existing) => {
-    let payload;
-    if (existing) {
-      const cur = new Reader(b, existing.payload, existing.end);
-      const n = cur.u32();
-      payload = [...leb(n + 2), ...b.subarray(cur.pos, existing.end), ...newGlobals];
-    } else payload = [...leb(2), ...newGlobals];
-    parts.push(section(6, payload));
-    globalsDone = true;
+  const extend = (id, existing) => {
+    const [count, extra] = appended.get(id);
+    appended.delete(id);
+    if (!existing) return parts.push(section(id, [...leb(count), ...extra]));
+    const cur = new Reader(b, existing.payload, existing.end);
+    const n = cur.u32();
+    return parts.push(section(id, [...leb(n + count), ...b.subarray(cur.pos, existing.end), ...extra]));
   };
   const order = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
+  const pending = () => [...appended.keys()].sort((x, y) => order[x] - order[y]);
   for (const s of m.sections) {
-    if (!globalsDone && s.id !== 0 && order[s.id] > order[6]) addGlobals(null);
-    if (s.id === 6) addGlobals(s);
+    for (const id of pending()) if (s.id !== 0 && order[s.id] > order[id]) extend(id, null);
+    if (appended.has(s.id)) extend(s.id, s);
     else if (s.id === 10) {
       const cur = new Reader(b, s.payload, s.end);
       const n = cur.u32();
       const bodies = [];
-      let total = leb(n).length;
       for (let i = 0; i < n; i++) {
         const size = cur.u32();
-        const body = meterBody(b, cur.pos, cur.pos + size, counter, limit, m.ptr === 'i64');
+        const type = m.types[m.funcTypes[m.funcImports + i]];
+        const t = track ? { params: type.params.length, helper } : null;
+        const body = meterBody(b, cur.pos, cur.pos + size, counter, limit, wide, t);
         cur.pos += size;
-        const head = Uint8Array.from(leb(body.length));
-        bodies.push(head, body);
-        total += head.length + body.length;
+        bodies.push(Uint8Array.from(leb(body.length)), body);
       }
-      const head = Uint8Array.from([10, ...leb(total), ...leb(n)]);
-      parts.push(head, ...bodies);
+      if (track) {
+        const body = markRangeBody();
+        bodies.push(Uint8Array.from(leb(body.length)), body);
+      }
+      const payload = concatBytes([Uint8Array.from(leb(n + (track ? 1 : 0))), ...bodies]);
+      parts.push(Uint8Array.from([10, ...leb(payload.length)]), payload);
     } else parts.push(b.subarray(s.start, s.end));
   }
-  if (!globalsDone) addGlobals(null);
-  return { bytes: concatBytes(parts), counter, limit };
+  for (const id of pending()) extend(id, null);
+  return { bytes: concatBytes(parts), counter, limit, dirty: track ? m.memories.length : null };
 }

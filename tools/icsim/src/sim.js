@@ -69,7 +69,9 @@ export class IcSim {
   /**
    * Options: `seed` (message order and raw_rand; default 0), `time` (ns since 1970, bigint;
    * default 2026-01-01), `httpHandler` (for http_request, passed to the management services),
-   * `metering` (instrument modules to count instructions; default true), `instructionLimits`
+   * `metering` (instrument modules to count instructions; default true), `trackWrites`
+   * (instrument stores so that rollback copies only written memory; default true, needs
+   * metering; false copies the whole memory before each execution), `instructionLimits`
    * (overrides of LIMITS: `{ update, query, install, inspect }`), `printLogs` (echo debug_print
    * to stderr).
    */
@@ -79,6 +81,7 @@ export class IcSim {
     this.random = rng(this.seed);
     this.time = options.time ?? 1_767_225_600_000_000_000n;
     this.metering = options.metering ?? true;
+    this.trackWrites = this.metering && (options.trackWrites ?? true);
     this.limits = { ...LIMITS };
     for (const [k, v] of Object.entries(options.instructionLimits || {})) this.limits[k] = BigInt(v);
     this.canisters = new Map();
@@ -136,7 +139,7 @@ export class IcSim {
   prepareModule(wasm) {
     const bytes = wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm);
     const hash = createHash('sha256').update(bytes).digest();
-    const key = `${hash.toString('hex')}${this.metering ? ':metered' : ''}`;
+    const key = `${hash.toString('hex')}:${this.metering}:${this.trackWrites}`;
     const cached = MODULE_CACHE.get(key);
     if (cached) return cached;
     const info = parseModule(bytes);
@@ -144,10 +147,11 @@ export class IcSim {
     let exposed;
     let hasStart = info.start !== null;
     if (this.metering) {
-      const metered = meterModule(info.bytes);
+      const metered = meterModule(info.bytes, { track: this.trackWrites });
       const m2 = parseModule(metered.bytes);
-      exposed = exposeState(m2, [['icsim:instructions', 3, metered.counter], ['icsim:limit', 3, metered.limit]],
-        new Set([metered.counter, metered.limit]));
+      const more = [['icsim:instructions', 3, metered.counter], ['icsim:limit', 3, metered.limit]];
+      if (metered.dirty !== null) more.push(['icsim:dirty', 2, metered.dirty]);
+      exposed = exposeState(m2, more, new Set([metered.counter, metered.limit]));
       hasStart = m2.start !== null;
     } else exposed = exposeState(info);
     let wasmModule;
@@ -229,6 +233,7 @@ export class IcSim {
         const missing = Math.ceil((kept.length - c.mem.buffer.byteLength) / 65536);
         if (missing > 0) c.mem.grow(code.ptr === 'i64' ? BigInt(missing) : missing);
         new Uint8Array(c.mem.buffer).set(kept);
+        c.resetShadow();
       }
     } catch (e) {
       fail(e.message);

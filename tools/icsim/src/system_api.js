@@ -91,6 +91,7 @@ export function buildImports(c, ptr) {
   function write(dst, data, fn) {
     check(dst, data.length, fn);
     bytes().set(data, dst);
+    c.markWritten(dst, data.length);
   }
   function copyOut(blob, dst, offset, size, fn) {
     if (offset + size > blob.length)
@@ -154,8 +155,7 @@ export function buildImports(c, ptr) {
   }
   function stableRead(dst, offset, size, fn) {
     stableBounds(offset, size, fn);
-    check(dst, size, fn);
-    bytes().set(c.stable.subarray(offset, offset + size), dst);
+    write(dst, c.stable.subarray(offset, offset + size), fn);
   }
   function signCost(kind, src, size, code, dst, fn) {
     const name = text(src, size, fn);
