@@ -276,8 +276,8 @@ function rewrite(m, track) {
   const helper = m.funcTypes.length; // appended after every function: no index changes
   const helperType = m.types.length;
   // Bitmap size: one byte per chunk of the largest memory the canister may have (wasm32: 4 GiB;
-  // wasm64: its declared maximum, or 16 GiB).
-  const maxBytes = wide ? (m.memories[0].max ?? 262144) * 65536 : 4 * 1024 * 1024 * 1024;
+  // wasm64: its declared maximum, at most 16 GiB, more than a JavaScript engine gives a memory).
+  const maxBytes = wide ? Math.min(m.memories[0].max ?? 262144, 262144) * 65536 : 4 * 1024 * 1024 * 1024;
   const dirtyPages = Math.max(1, Math.ceil(maxBytes / 2 ** CHUNK_SHIFT / 65536));
   // Entries appended to vector sections: [section id, count, bytes].
   const appended = new Map([[6, [2, [0x7e, 0x01, 0x42, 0x00, 0x0b, 0x7e, 0x01, 0x42, ...sleb64((1n << 63n) - 1n), 0x0b]]]]);
