@@ -208,7 +208,7 @@ function markRangeBody() {
 
 function meterBody(bytes, start, end, counter, limit, wide, track) {
   const c = new Reader(bytes, start, end);
-  let groups = c.u32();
+  const groups = c.u32();
   let temps = 0;
   const declStart = c.pos;
   for (let n = groups; n > 0; n--) {
