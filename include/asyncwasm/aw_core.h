@@ -100,7 +100,9 @@ int aw_future_fail_with(aw_future *fut, int kind, int64_t code, const char *mess
 
 /*
  * Cancel a pending future: run its cancel hook, fail it with an AW_E_CANCELLED error and queue
- * its waiters. Returns AW_OK, or AW_ERR_STATE when it had already finished (nothing changes).
+ * its waiters. The hook may finish the future itself: a task's future (aw_task_start) ends FAILED
+ * with the AW_E_CANCELLED error the cancelled task finished with. Returns AW_OK, or AW_ERR_STATE
+ * when it had already finished (nothing changes).
  */
 int aw_future_cancel(aw_future *fut);
 
@@ -109,7 +111,8 @@ void aw_future_set_cancel_hook(aw_future *fut, aw_cancel_hook hook, void *data);
 
 /* The state; and the value (a pointer to value_size bytes inside the future, valid while you hold
  * a reference; its contents are meaningful once completed); the value size; the error of a failed
- * or cancelled future (borrowed; NULL otherwise). */
+ * or cancelled future (borrowed; NULL otherwise). NULL (a constructor that ran out of memory)
+ * reads as FAILED with the out-of-memory error, no value and size 0. */
 aw_future_state aw_future_state_of(const aw_future *fut);
 const void *aw_future_value(const aw_future *fut);
 size_t aw_future_size(const aw_future *fut);

@@ -113,6 +113,8 @@ static aw_future *aw__closed_future(void)
 
 aw_future *(aw_channel_send)(aw_channel *ch, const void *elem)
 {
+    if (!ch || !elem)
+        return aw_future_failed(aw_error_new(AW_E_STATE, 0, "send on a NULL channel or element"));
     if (ch->closed)
         return aw__closed_future();
     aw_future *rx = aw__ring_pop_live(&ch->receivers, NULL);
@@ -133,6 +135,8 @@ aw_future *(aw_channel_send)(aw_channel *ch, const void *elem)
 
 aw_future *(aw_channel_recv)(aw_channel *ch)
 {
+    if (!ch)
+        return aw_future_failed(aw_error_new(AW_E_STATE, 0, "receive on a NULL channel"));
     aw_future *fut = (aw_future_new)(ch->elem_size);
     if (!fut)
         return NULL;
@@ -179,6 +183,8 @@ static void aw__ring_fail_all(aw__ring *r)
 
 int aw_channel_close(aw_channel *ch)
 {
+    if (!ch)
+        return AW_ERR_INVALID;
     if (ch->closed)
         return AW_ERR_STATE;
     ch->closed = 1;
@@ -189,7 +195,7 @@ int aw_channel_close(aw_channel *ch)
 
 size_t aw_channel_len(const aw_channel *ch)
 {
-    return ch->len;
+    return ch ? ch->len : 0;
 }
 
 void aw_channel_free(aw_channel *ch)

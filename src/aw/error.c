@@ -31,6 +31,11 @@ static aw_error aw__nomem = {AW__STATIC_REFS, AW_E_NOMEM, 0, "out of memory", NU
 static const char *const aw__kind_text[] = {AW_ERROR_KINDS(AW__KIND_TEXT)};
 #undef AW__KIND_TEXT
 
+aw_error *aw__error_nomem(void)
+{
+    return &aw__nomem;
+}
+
 const char *aw_error_kind_name(int kind)
 {
     if (kind >= 0 && kind < AW_E_APP)

@@ -171,24 +171,26 @@ void aw_future_set_cancel_hook(aw_future *fut, aw_cancel_hook hook, void *data)
     fut->hook_data = data;
 }
 
+/* The accessors treat NULL (what a constructor returns when memory ran out) like a future that
+ * failed with the out-of-memory error, as awaiting it does. */
 aw_future_state aw_future_state_of(const aw_future *fut)
 {
-    return (aw_future_state)fut->state;
+    return fut ? (aw_future_state)fut->state : AW_FUTURE_FAILED;
 }
 
 const void *aw_future_value(const aw_future *fut)
 {
-    return AW__FUT_VALUE(fut);
+    return fut ? AW__FUT_VALUE(fut) : NULL;
 }
 
 size_t aw_future_size(const aw_future *fut)
 {
-    return fut->size;
+    return fut ? fut->size : 0;
 }
 
 const aw_error *aw_future_error(const aw_future *fut)
 {
-    return fut->error;
+    return fut ? fut->error : aw__error_nomem();
 }
 
 int aw__future_unlink(aw_future *fut, aw_task *t)

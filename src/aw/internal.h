@@ -211,6 +211,9 @@ uint64_t aw__timers_next(void);
 int aw__watch_add(int fd, unsigned events, aw_future *fut);
 #endif
 
+/* The static out-of-memory error (never freed; retain and release do nothing). */
+aw_error *aw__error_nomem(void);
+
 /* Logging to the backend: printf-style, one line (a newline is added). */
 void aw__logf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print a message and abort: a broken rule that cannot be turned into an error. Kept out of the

@@ -341,6 +341,8 @@ int aw_run_forever(void)
 
 int aw_wait_for(aw_future *fut)
 {
+    if (!fut)
+        return AW_ERR_INVALID;
     while (fut->state == AW_FUTURE_PENDING) {
         if (!aw_has_pending())
             return AW_ERR_STATE; /* nothing left that could finish it */

@@ -367,6 +367,8 @@ static void aw__task_future_cancel(aw_future *fut, void *data)
 
 aw_future *(aw_task_start)(aw_task *task, const void *result, size_t size)
 {
+    if (!task)
+        return NULL;
     if (task->state != AW_TASK_INIT || !task->step)
         return aw_future_failed(aw_error_new(AW_E_STATE, 0, "task was not freshly initialised"));
     aw_future *fut = (aw_future_new)(size);
@@ -384,6 +386,8 @@ aw_future *(aw_task_start)(aw_task *task, const void *result, size_t size)
 
 int aw_spawn(aw_task *task)
 {
+    if (!task)
+        return AW_ERR_INVALID;
     if (task->state != AW_TASK_INIT || !task->step)
         return AW_ERR_STATE;
     task->cont_kind = AW__CONT_NONE;
@@ -394,6 +398,8 @@ int aw_spawn(aw_task *task)
 
 int aw_task_run_cb(aw_task *task, aw_task_done_fn done)
 {
+    if (!task)
+        return AW_ERR_INVALID;
     if (task->state != AW_TASK_INIT || !task->step || !done)
         return task->state != AW_TASK_INIT ? AW_ERR_STATE : AW_ERR_INVALID;
     task->cont_kind = AW__CONT_DONE;
@@ -423,6 +429,8 @@ static void aw__ready_unlink(aw_task *t)
 
 int aw_task_cancel(aw_task *task)
 {
+    if (!task)
+        return AW_ERR_INVALID;
     switch (task->state) {
     case AW_TASK_INIT:
     case AW_TASK_DONE:

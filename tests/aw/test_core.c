@@ -1025,6 +1025,35 @@ static void test_debug_lists_pending_futures_with_their_sites(void)
 }
 #endif
 
+static void test_null_arguments_get_clear_errors(void)
+{
+    T_EQ_INT(aw_future_state_of(NULL), AW_FUTURE_FAILED);
+    T_EQ_INT(aw_error_kind_of(aw_future_error(NULL)), AW_E_NOMEM);
+    T_EQ_INT(aw_future_size(NULL), 0);
+    T_EQ_INT(aw_future_complete(NULL, NULL, 0), AW_ERR_INVALID);
+    T_EQ_INT(aw_future_cancel(NULL), AW_ERR_INVALID);
+    T_EQ_INT(aw_wait_for(NULL), AW_ERR_INVALID);
+    T_EQ_INT(aw_task_cancel(NULL), AW_ERR_INVALID);
+    T_EQ_INT(aw_spawn(NULL), AW_ERR_INVALID);
+    T_EQ_INT(aw_channel_close(NULL), AW_ERR_INVALID);
+    T_CHECK(aw_channel_new(0, 4) == NULL);
+    aw_future *r = aw_channel_recv(NULL);
+    T_EQ_INT(aw_error_kind_of(aw_future_error(r)), AW_E_STATE);
+    aw_future_release(r);
+}
+
+static void test_heap_frame_with_done_callback_is_freed_after_it(void)
+{
+    fin *f = aw_task_new(sizeof *f, fin_run_step);
+    T_CHECK(f != NULL);
+    if (!f)
+        return;
+    f->path = PATH_THROW;
+    ev_reset();
+    T_EQ_INT(aw_task_run_cb(&f->task, done_log), AW_OK);
+    T_EQ_STR(events, "application error"); /* the sanitizer build checks the frame was freed */
+}
+
 int main(void)
 {
     T_RUN(test_future_complete_wakes_waiter_with_value);
@@ -1058,6 +1087,8 @@ int main(void)
     T_RUN(test_thirty_thousand_waiters_on_one_future);
     T_RUN(test_no_malloc_per_await_in_steady_state);
     T_RUN(test_allocation_failure_is_an_error_not_a_crash);
+    T_RUN(test_null_arguments_get_clear_errors);
+    T_RUN(test_heap_frame_with_done_callback_is_freed_after_it);
 #if defined(AW_DEBUG) && !defined(__wasi__)
     T_RUN(test_debug_lists_pending_futures_with_their_sites);
 #endif
