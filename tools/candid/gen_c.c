@@ -110,6 +110,9 @@ typedef struct gen {
     int nscc;        /* Tarjan */
     int oom;         /* an allocation failed */
     candid_buf *out; /* the file being written */
+    int32_t *map;    /* env index -> index in the static environment being written, or -1 */
+    int32_t *order;  /* env indexes of that environment's nodes, in order */
+    int32_t norder;
 } gen;
 
 static void *gen_alloc(gen *g, size_t n)
@@ -569,6 +572,8 @@ static int analyse(gen *g)
     g->nodes = gen_alloc(g, (nt ? nt : 1) * sizeof *g->nodes);
     g->reach = gen_alloc(g, (nt ? nt : 1) * sizeof *g->reach);
     g->stack = gen_alloc(g, (nt ? nt : 1) * sizeof *g->stack);
+    g->map = gen_alloc(g, (nt ? nt : 1) * sizeof *g->map);
+    g->order = gen_alloc(g, (nt ? nt : 1) * sizeof *g->order);
     g->defnames = gen_alloc(g, (e->ndefs ? e->ndefs : 1) * sizeof *g->defnames);
     if (g->oom)
         return 1;
@@ -710,7 +715,7 @@ static const char *ctype(const gen *g, candid_tref t)
 static const char *tref_text(gen *g, candid_tref t)
 {
     if (t >= 0)
-        return gen_printf(g, "%ld", (long)g->nodes[t].index);
+        return gen_printf(g, "%ld", (long)g->map[t]);
     const char *kw = candid_kind_name((candid_kind)t);
     return kw ? upper(g, gen_printf(g, "CANDID_%s", kw)) : gen_printf(g, "%ld", (long)t);
 }
@@ -1287,14 +1292,58 @@ static void emit_names(gen *g, const char *name, const char *const *names, uint3
     w(g, "};\n");
 }
 
-static void emit_env(gen *g)
+/* Adds t and every node it references to the environment being collected. */
+static void closure(gen *g, candid_tref t)
 {
-    const char *p = g->prefix;
-    w(g, "/* ---- the type environment (a static copy of the parsed .did) ---- */\n\n");
-    for (int32_t k = 0; k < g->nreach; k++) {
-        const candid_type *n = node_of(g, g->reach[k]);
+    const candid_type *n = node_of(g, t);
+    if (!n || g->map[t] >= 0)
+        return;
+    g->map[t] = g->norder;
+    g->order[g->norder++] = t;
+    switch (n->kind) {
+    case CANDID_OPT:
+    case CANDID_VEC:
+        closure(g, n->u.inner);
+        break;
+    case CANDID_RECORD:
+    case CANDID_VARIANT:
+        for (uint32_t i = 0; i < n->u.rec.n; i++)
+            closure(g, n->u.rec.fields[i].type);
+        break;
+    case CANDID_FUNC:
+        for (uint32_t i = 0; i < n->u.func.nargs; i++)
+            closure(g, n->u.func.args[i]);
+        for (uint32_t i = 0; i < n->u.func.nrets; i++)
+            closure(g, n->u.func.rets[i]);
+        break;
+    case CANDID_SERVICE:
+        for (uint32_t i = 0; i < n->u.svc.n; i++)
+            closure(g, n->u.svc.methods[i].type);
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * Writes a static environment `p` holding the closure of `roots` (numbered in g->map, which stays
+ * valid for tref_text until the next one). Each definition and tuple gets its own, so that a
+ * program links only the type tables of what it uses; the library shares type table entries
+ * between environments by their bytes, so mixing them in one message is fine.
+ */
+static void emit_env_of(gen *g, const char *p, const candid_tref *roots, uint32_t nroots,
+                        candid_tref actor)
+{
+    for (uint32_t i = 0; i < g->e->ntypes; i++)
+        g->map[i] = -1;
+    g->norder = 0;
+    for (uint32_t i = 0; i < nroots; i++)
+        closure(g, roots[i]);
+    closure(g, actor);
+    for (int32_t k = 0; k < g->norder; k++) {
+        const candid_type *n = node_of(g, g->order[k]);
         if ((n->kind == CANDID_RECORD || n->kind == CANDID_VARIANT) && n->u.rec.n) {
-            w(g, "static candid_field %s__f%ld[] = {\n", p, (long)k);
+            w(g, "static candid_field %s_f%ld[] = {\n", p, (long)k);
             for (uint32_t i = 0; i < n->u.rec.n; i++) {
                 const candid_field *f = &n->u.rec.fields[i];
                 w(g, "    {%luu, %s, %s},\n", (unsigned long)f->id,
@@ -1303,19 +1352,19 @@ static void emit_env(gen *g)
             w(g, "};\n");
         } else if (n->kind == CANDID_FUNC) {
             if (n->u.func.nargs) {
-                emit_trefs(g, gen_printf(g, "%s__a%ld", p, (long)k), n->u.func.args,
+                emit_trefs(g, gen_printf(g, "%s_a%ld", p, (long)k), n->u.func.args,
                            n->u.func.nargs);
-                emit_names(g, gen_printf(g, "%s__an%ld", p, (long)k), n->u.func.arg_names,
+                emit_names(g, gen_printf(g, "%s_an%ld", p, (long)k), n->u.func.arg_names,
                            n->u.func.nargs);
             }
             if (n->u.func.nrets) {
-                emit_trefs(g, gen_printf(g, "%s__r%ld", p, (long)k), n->u.func.rets,
+                emit_trefs(g, gen_printf(g, "%s_r%ld", p, (long)k), n->u.func.rets,
                            n->u.func.nrets);
-                emit_names(g, gen_printf(g, "%s__rn%ld", p, (long)k), n->u.func.ret_names,
+                emit_names(g, gen_printf(g, "%s_rn%ld", p, (long)k), n->u.func.ret_names,
                            n->u.func.nrets);
             }
         } else if (n->kind == CANDID_SERVICE && n->u.svc.n) {
-            w(g, "static candid_method %s__m%ld[] = {\n", p, (long)k);
+            w(g, "static candid_method %s_m%ld[] = {\n", p, (long)k);
             for (uint32_t i = 0; i < n->u.svc.n; i++) {
                 const candid_method *m = &n->u.svc.methods[i];
                 w(g, "    {%s, %luu, %s},\n", c_string(g, m->name, m->name_len),
@@ -1324,10 +1373,10 @@ static void emit_env(gen *g)
             w(g, "};\n");
         }
     }
-    if (g->nreach) {
-        w(g, "\nstatic candid_type %s__types[] = {\n", p);
-        for (int32_t k = 0; k < g->nreach; k++) {
-            const candid_type *n = node_of(g, g->reach[k]);
+    if (g->norder) {
+        w(g, "static candid_type %s_types[] = {\n", p);
+        for (int32_t k = 0; k < g->norder; k++) {
+            const candid_type *n = node_of(g, g->order[k]);
             const char *kind = candid_kind_name(n->kind);
             w(g, "    {.kind = %s, .name = %s, ",
               kind ? upper(g, gen_printf(g, "CANDID_%s", kind)) : "CANDID_FUTURE",
@@ -1340,21 +1389,21 @@ static void emit_env(gen *g)
             case CANDID_RECORD:
             case CANDID_VARIANT:
                 w(g, ".u.rec = {%s, %luu, %d}},\n",
-                  n->u.rec.n ? gen_printf(g, "%s__f%ld", p, (long)k) : "NULL",
+                  n->u.rec.n ? gen_printf(g, "%s_f%ld", p, (long)k) : "NULL",
                   (unsigned long)n->u.rec.n, n->u.rec.tuple);
                 break;
             case CANDID_FUNC:
                 w(g, ".u.func = {%s, %s, %s, %s, %luu, %luu, %luu}},\n",
-                  n->u.func.nargs ? gen_printf(g, "%s__a%ld", p, (long)k) : "NULL",
-                  n->u.func.nrets ? gen_printf(g, "%s__r%ld", p, (long)k) : "NULL",
-                  n->u.func.nargs ? gen_printf(g, "%s__an%ld", p, (long)k) : "NULL",
-                  n->u.func.nrets ? gen_printf(g, "%s__rn%ld", p, (long)k) : "NULL",
+                  n->u.func.nargs ? gen_printf(g, "%s_a%ld", p, (long)k) : "NULL",
+                  n->u.func.nrets ? gen_printf(g, "%s_r%ld", p, (long)k) : "NULL",
+                  n->u.func.nargs ? gen_printf(g, "%s_an%ld", p, (long)k) : "NULL",
+                  n->u.func.nrets ? gen_printf(g, "%s_rn%ld", p, (long)k) : "NULL",
                   (unsigned long)n->u.func.nargs, (unsigned long)n->u.func.nrets,
                   (unsigned long)n->u.func.ann);
                 break;
             case CANDID_SERVICE:
                 w(g, ".u.svc = {%s, %luu}},\n",
-                  n->u.svc.n ? gen_printf(g, "%s__m%ld", p, (long)k) : "NULL",
+                  n->u.svc.n ? gen_printf(g, "%s_m%ld", p, (long)k) : "NULL",
                   (unsigned long)n->u.svc.n);
                 break;
             default:
@@ -1365,13 +1414,36 @@ static void emit_env(gen *g)
         }
         w(g, "};\n");
     }
+}
+
+/* Opens the initializer of environment `p` written by emit_env_of (the caller closes it). */
+static void open_env(gen *g, const char *p, candid_tref actor)
+{
+    w(g,
+      "static CANDID_GEN__UNUSED const candid_env %s = {\n    .types = %s,\n    .ntypes = %ldu,\n"
+      "    .actor = %s,\n",
+      p, g->norder ? gen_printf(g, "%s_types", p) : "NULL", (long)g->norder,
+      actor == CANDID_NO_TYPE ? "CANDID_NO_TYPE" : tref_text(g, actor));
+}
+
+/* The whole environment of the file (for PREFIX_env()), with the service and its constructor. */
+static void emit_env(gen *g)
+{
+    const char *p = g->prefix;
+    const candid_env *e = g->e;
+    w(g, "/* ---- the type environment of the whole .did (for %s_env) ---- */\n\n", p);
+    candid_tref *roots = gen_alloc(g, (e->ndefs + e->ninit_args + 1) * sizeof *roots);
+    uint32_t n = 0;
+    for (uint32_t i = 0; roots && i < e->ndefs; i++)
+        roots[n++] = e->defs[i].type;
+    for (uint32_t i = 0; roots && i < e->ninit_args; i++)
+        roots[n++] = e->init_args[i];
+    if (!roots)
+        return;
+    emit_env_of(g, gen_printf(g, "%s__env", p), roots, n, e->actor);
     if (g->init.cname && g->init.n)
         emit_trefs(g, gen_printf(g, "%s__init", p), g->init.types, g->init.n);
-    w(g,
-      "\nstatic const candid_env %s__env = {\n    .types = %s,\n    .ntypes = %ldu,\n"
-      "    .actor = %s,\n",
-      p, g->nreach ? gen_printf(g, "%s__types", p) : "NULL", (long)g->nreach,
-      g->e->actor == CANDID_NO_TYPE ? "CANDID_NO_TYPE" : tref_text(g, g->e->actor));
+    open_env(g, gen_printf(g, "%s__env", p), e->actor);
     if (g->init.cname)
         w(g, "    .init_args = %s,\n    .ninit_args = %luu,\n    .has_init = 1,\n",
           g->init.n ? gen_printf(g, "%s__init", p) : "NULL", (unsigned long)g->init.n);
@@ -1532,13 +1604,23 @@ static void emit_message_fns(gen *g, const char *t, int has_declare)
       t, t, t);
 }
 
+/* The static environment of one definition or tuple: the closure of its types. */
+static const char *emit_own_env(gen *g, const char *t, const candid_tref *types, uint32_t n)
+{
+    const char *env = gen_printf(g, "%s__env", t);
+    emit_env_of(g, env, types, n, CANDID_NO_TYPE);
+    open_env(g, env, CANDID_NO_TYPE);
+    w(g, "};\n\n");
+    return env;
+}
+
 static void emit_def_fns(gen *g, uint32_t i)
 {
     const char *t = g->defnames[i];
     candid_tref ty = g->e->defs[i].type;
-    const char *p = g->prefix;
+    const char *p = emit_own_env(g, t, &ty, 1);
     w(g,
-      "int %s_declare(candid_enc *enc)\n{\n    return candid_enc_arg_type(enc, &%s__env, %s);\n"
+      "int %s_declare(candid_enc *enc)\n{\n    return candid_enc_arg_type(enc, &%s, %s);\n"
       "}\n\n",
       t, p, tref_text(g, ty));
     w(g,
@@ -1550,7 +1632,7 @@ static void emit_def_fns(gen *g, uint32_t i)
     w(g,
       "int %s_read(candid_dec *d, candid_arena *a, %s *out)\n{\n"
       "    candid_error *err = d->err; /* where the decoder reports, so callers see one error */\n"
-      "    candid_value x;\n    int rc = candid_dec_arg(d, &%s__env, %s, &x);\n"
+      "    candid_value x;\n    int rc = candid_dec_arg(d, &%s, %s, &x);\n"
       "    (void)a;\n    (void)err;\n    if (rc)\n        return rc;\n",
       t, t, p, tref_text(g, ty));
     read_stmt(g, ty, "(&x)", "(*out)", 0, t);
@@ -1561,13 +1643,13 @@ static void emit_def_fns(gen *g, uint32_t i)
 static void emit_tuple_fns(gen *g, const char *t, const candid_tref *types, char **members,
                            uint32_t n)
 {
-    const char *p = g->prefix;
+    const char *p = emit_own_env(g, t, types, n);
     w(g,
       "int %s_write(candid_enc *enc, const %s *v, candid_error *err)\n{\n"
       "    int rc = 0;\n    (void)enc;\n    (void)v;\n    (void)err;\n",
       t, t);
     for (uint32_t i = 0; i < n; i++)
-        w(g, "    if ((rc = candid_enc_arg_type(enc, &%s__env, %s)))\n        return rc;\n", p,
+        w(g, "    if ((rc = candid_enc_arg_type(enc, &%s, %s)))\n        return rc;\n", p,
           tref_text(g, types[i]));
     for (uint32_t i = 0; i < n; i++)
         write_stmt(g, types[i], gen_printf(g, "v->%s", members[i]), 0,
@@ -1581,7 +1663,7 @@ static void emit_tuple_fns(gen *g, const char *t, const candid_tref *types, char
     if (!n)
         w(g, "    out->unused = 0;\n");
     for (uint32_t i = 0; i < n; i++) {
-        w(g, "    if ((rc = candid_dec_arg(d, &%s__env, %s, &x)))\n        return rc;\n", p,
+        w(g, "    if ((rc = candid_dec_arg(d, &%s, %s, &x)))\n        return rc;\n", p,
           tref_text(g, types[i]));
         read_stmt(g, types[i], "(&x)", gen_printf(g, "out->%s", members[i]), 0,
                   gen_printf(g, "%s.%s", t, members[i]));
