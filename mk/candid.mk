@@ -147,8 +147,8 @@ test-candid-crosscheck: $(CANDID_XCHECK)
 # wasm32 instructions per byte of decoding (wasm-interp --trace on a module with no imports).
 
 CANDID_BENCH_WASM_RECORDS := 300
-CANDID_BENCH_WASM_SRCS := bench/candid/bench.c src/candid/decode.c src/candid/did.c \
-    src/candid/lexer.c src/candid/util.c src/candid/encode.c
+CANDID_BENCH_WASM_SRCS := bench/candid/bench.c src/candid/decode.c src/candid/did.c src/candid/env.c \
+    src/candid/lexer.c src/candid/util.c src/candid/encode.c src/candid/value.c
 
 $(CANDID_BENCH): bench/candid/bench.c $(CANDID_LIB_SRCS) $(CANDID_LIB_HDRS)
 	@mkdir -p $(dir $@)
