@@ -29,6 +29,19 @@ static double now_ns(void)
 
 #define RUNS 5
 
+/* The best (lowest) ns per operation of RUNS runs of `one_run`, which does `n` operations and
+ * returns its elapsed nanoseconds. */
+static double best_of(double (*one_run)(long n, int arg), long n, int arg)
+{
+    double best = 1e30;
+    for (int r = 0; r < RUNS; r++) {
+        double t = one_run(n, arg) / (double)n;
+        if (t < best)
+            best = t;
+    }
+    return best;
+}
+
 /* ---- await of a finished child / future ------------------------------------------------- */
 
 typedef struct quick {
@@ -67,21 +80,16 @@ static aw_status await_loop_run(await_loop *f)
     AW_END(f);
 }
 
-static double bench_await_finished(int use_future, long n)
+static double run_await_finished(long n, int use_future)
 {
-    double best = 1e30;
-    for (int r = 0; r < RUNS; r++) {
-        static await_loop l;
-        l = (await_loop){.n = n, .use_future = use_future};
-        double t0 = now_ns();
-        aw_spawn(aw_task_init(&l.task, await_loop_run_step));
-        double t = (now_ns() - t0) / (double)n;
-        if (l.sum != n)
-            fprintf(stderr, "await loop: wrong sum %ld\n", l.sum);
-        if (t < best)
-            best = t;
-    }
-    return best;
+    static await_loop l;
+    l = (await_loop){.n = n, .use_future = use_future};
+    double t0 = now_ns();
+    aw_spawn(aw_task_init(&l.task, await_loop_run_step));
+    double t = now_ns() - t0;
+    if (l.sum != n)
+        fprintf(stderr, "await loop: wrong sum %ld\n", l.sum);
+    return t;
 }
 
 /* ---- sleep(0) + await --------------------------------------------------------------------- */
@@ -100,20 +108,15 @@ static aw_status sleep_loop_run(sleep_loop *f)
     AW_END(f);
 }
 
-static double bench_sleep0(long n)
+static double run_sleep0(long n, int unused)
 {
-    double best = 1e30;
-    for (int r = 0; r < RUNS; r++) {
-        sleep_loop l = {.n = n};
-        double t0 = now_ns();
-        aw_spawn(aw_task_init(&l.task, sleep_loop_run_step));
-        while (aw_task_state_of(&l.task) != AW_TASK_DONE)
-            aw_drain();
-        double t = (now_ns() - t0) / (double)n;
-        if (t < best)
-            best = t;
-    }
-    return best;
+    (void)unused;
+    sleep_loop l = {.n = n};
+    double t0 = now_ns();
+    aw_spawn(aw_task_init(&l.task, sleep_loop_run_step));
+    while (aw_task_state_of(&l.task) != AW_TASK_DONE)
+        aw_drain();
+    return now_ns() - t0;
 }
 
 /* ---- call_soon + drain ------------------------------------------------------------------- */
@@ -126,44 +129,20 @@ static void soon_cb(void *arg)
     soon_count++;
 }
 
-static double bench_call_soon(long n)
+/* n callbacks, each queued by aw_call_soon; one aw_drain per `batch` of them. */
+static double run_call_soon(long n, int batch)
 {
-    double best = 1e30;
-    for (int r = 0; r < RUNS; r++) {
-        soon_count = 0;
-        double t0 = now_ns();
-        for (long i = 0; i < n; i++) {
+    soon_count = 0;
+    double t0 = now_ns();
+    for (long i = 0; i < n; i += batch) {
+        for (int k = 0; k < batch; k++)
             aw_call_soon(soon_cb, NULL);
-            aw_drain();
-        }
-        double t = (now_ns() - t0) / (double)n;
-        if (soon_count != n)
-            fprintf(stderr, "call_soon: %ld of %ld ran\n", soon_count, n);
-        if (t < best)
-            best = t;
+        aw_drain();
     }
-    return best;
-}
-
-/* call_soon of a batch of 1000 callbacks, then one drain: cost per callback. */
-static double bench_call_soon_batch(long n)
-{
-    double best = 1e30;
-    for (int r = 0; r < RUNS; r++) {
-        soon_count = 0;
-        double t0 = now_ns();
-        for (long i = 0; i < n; i += 1000) {
-            for (int k = 0; k < 1000; k++)
-                aw_call_soon(soon_cb, NULL);
-            aw_drain();
-        }
-        double t = (now_ns() - t0) / (double)n;
-        if (soon_count != n)
-            fprintf(stderr, "call_soon batch: %ld of %ld ran\n", soon_count, n);
-        if (t < best)
-            best = t;
-    }
-    return best;
+    double t = now_ns() - t0;
+    if (soon_count != n)
+        fprintf(stderr, "call_soon: %ld of %ld ran\n", soon_count, n);
+    return t;
 }
 
 /* ---- adding a waiter with 30,000 waiting ----------------------------------------------- */
@@ -214,19 +193,15 @@ static double bench_add_waiter(void)
 
 /* ---- workload, mallocs, bytes ----------------------------------------------------------- */
 
-static double bench_workload(long n)
+static double run_workload(long n, int unused)
 {
-    double best = 1e30;
-    for (int r = 0; r < RUNS; r++) {
-        double t0 = now_ns();
-        long long total = wl_run((int)n);
-        double t = (now_ns() - t0) / (double)n;
-        if (total != (long long)n * (2 * n + 1))
-            fprintf(stderr, "workload: wrong total %lld\n", total);
-        if (t < best)
-            best = t;
-    }
-    return best;
+    (void)unused;
+    double t0 = now_ns();
+    long long total = wl_run((int)n);
+    double t = now_ns() - t0;
+    if (total != (long long)n * (2 * n + 1))
+        fprintf(stderr, "workload: wrong total %lld\n", total);
+    return t;
 }
 
 /* Mallocs per await over `n` workload iterations after a warm-up (each iteration has 5 awaits:
@@ -264,13 +239,13 @@ static double runtime_bytes_per_suspended_task(void)
 
 int main(void)
 {
-    printf("await_finished_child_ns %.1f\n", bench_await_finished(0, 2000000));
-    printf("await_finished_future_ns %.1f\n", bench_await_finished(1, 2000000));
-    printf("sleep0_await_ns %.1f\n", bench_sleep0(500000));
-    printf("call_soon_drain_ns %.1f\n", bench_call_soon(2000000));
-    printf("call_soon_batch_ns %.1f\n", bench_call_soon_batch(2000000));
+    printf("await_finished_child_ns %.1f\n", best_of(run_await_finished, 2000000, 0));
+    printf("await_finished_future_ns %.1f\n", best_of(run_await_finished, 2000000, 1));
+    printf("sleep0_await_ns %.1f\n", best_of(run_sleep0, 500000, 0));
+    printf("call_soon_drain_ns %.1f\n", best_of(run_call_soon, 2000000, 1));
+    printf("call_soon_batch_ns %.1f\n", best_of(run_call_soon, 2000000, 1000));
     printf("add_waiter_30k_ns %.1f\n", bench_add_waiter());
-    printf("workload_iteration_ns %.1f\n", bench_workload(500000));
+    printf("workload_iteration_ns %.1f\n", best_of(run_workload, 500000, 0));
     printf("mallocs_per_await %.3f\n", mallocs_per_await(100000));
     printf("extra_runtime_allocations_per_suspended_task %.0f\n",
            runtime_bytes_per_suspended_task());
