@@ -2,8 +2,10 @@
  * ic_candid.h - reading and writing the Candid messages of a canister's methods, fast.
  *
  * A method's arguments and results have a fixed Candid type, e.g. `(principal, text)`. An ic_types
- * holds such a tuple type; the first use parses it with the Candid library and precomputes the
- * message header ("DIDL", type table, argument types) that the library's encoder writes for it.
+ * holds such a tuple type; its first use computes the message header ("DIDL", type table,
+ * argument types) for it: directly for tuples of primitives, blob, opt, vec and records of those
+ * (a small builder, no parsing library), with the Candid library's parser and encoder otherwise.
+ * The library parses the text too when the fallback decoder first needs the types.
  *
  * Reading (ic_reader): when an incoming message starts with exactly that header - what every
  * Candid implementation sends for these types - the values are read straight from the bytes, with
@@ -38,10 +40,11 @@
 typedef struct ic_types {
     const char *text;   /* the tuple type, e.g. "(principal, text)" */
     int state;          /* 0 not prepared, 1 ready, -1 failed (bad text or out of memory) */
+    bool env_ready;     /* env and types hold the parsed tuple (needed by the fallback only) */
     candid_env env;     /* the parsed types */
     candid_tref *types; /* the tuple's types, in env */
     uint32_t n;         /* how many */
-    uint8_t *header;    /* the message header the encoder writes for them */
+    uint8_t *header;    /* the message header for them ("DIDL", type table, argument types) */
     size_t header_len;
 } ic_types;
 #define IC_TYPES(tuple_text)                                                                       \

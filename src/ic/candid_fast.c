@@ -15,14 +15,209 @@
 #include "asyncwasm/ic_candid.h"
 #include "internal.h"
 
+/* ---- the header of simple types, without the parser ------------------------------------- *
+ * Grammar: tuple := '(' [type {',' type}] ')';  type := primitive | 'blob' | 'opt' type |
+ * 'vec' type | 'record' '{' [field {';' field}] [';'] '}';  field := name ':' type. Anything else
+ * (variants, named types, comments ...) returns false and the Candid library does the work. */
+
+typedef struct ic__hb {
+    const char *p;      /* cursor in the type text */
+    uint8_t table[256]; /* type table entries */
+    size_t tlen;
+    uint32_t ntable;
+} ic__hb;
+
+static void ic__hb_space(ic__hb *b)
+{
+    while (*b->p == ' ' || *b->p == '\t' || *b->p == '\n')
+        b->p++;
+}
+
+static bool ic__hb_word(ic__hb *b, const char **w, size_t *n)
+{
+    ic__hb_space(b);
+    const char *s = b->p;
+    while ((*b->p >= 'a' && *b->p <= 'z') || (*b->p >= 'A' && *b->p <= 'Z') || *b->p == '_' ||
+           (b->p > s && *b->p >= '0' && *b->p <= '9'))
+        b->p++;
+    *w = s;
+    *n = (size_t)(b->p - s);
+    return *n > 0;
+}
+
+static bool ic__hb_char(ic__hb *b, char c)
+{
+    ic__hb_space(b);
+    if (*b->p != c)
+        return false;
+    b->p++;
+    return true;
+}
+
+static bool ic__hb_put(ic__hb *b, const uint8_t *p, size_t n)
+{
+    if (sizeof b->table - b->tlen < n)
+        return false;
+    memcpy(b->table + b->tlen, p, n);
+    b->tlen += n;
+    return true;
+}
+
+/* SLEB128 of a type reference (primitive opcodes are negative, table indices not). */
+static size_t ic__hb_sleb(uint8_t *out, int64_t v)
+{
+    size_t n = 0;
+    for (;;) {
+        uint8_t byte = v & 0x7f;
+        v >>= 7;
+        if ((v == 0 && !(byte & 0x40)) || (v == -1 && (byte & 0x40))) {
+            out[n++] = byte;
+            return n;
+        }
+        out[n++] = byte | 0x80;
+    }
+}
+
+static bool ic__hb_type(ic__hb *b, int32_t *ref, int depth);
+
+/* A new table entry: opcode, then `body`. */
+static bool ic__hb_entry(ic__hb *b, int32_t op, const uint8_t *body, size_t n, int32_t *ref)
+{
+    uint8_t head[10];
+    if (b->ntable >= 60 || !ic__hb_put(b, head, ic__hb_sleb(head, op)) || !ic__hb_put(b, body, n))
+        return false;
+    *ref = (int32_t)b->ntable++;
+    return true;
+}
+
+static bool ic__hb_record(ic__hb *b, int32_t *ref, int depth)
+{
+    uint32_t ids[32];
+    int32_t refs[32];
+    uint32_t n = 0;
+    if (!ic__hb_char(b, '{'))
+        return false;
+    while (!ic__hb_char(b, '}')) {
+        const char *w;
+        size_t wl;
+        if (n == 32 || !ic__hb_word(b, &w, &wl) || !ic__hb_char(b, ':') ||
+            !ic__hb_type(b, &refs[n], depth + 1))
+            return false;
+        ids[n++] = candid_hash(w, wl);
+        if (!ic__hb_char(b, ';') && (ic__hb_space(b), *b->p != '}'))
+            return false;
+    }
+    for (uint32_t i = 1; i < n; i++) /* by field id (insertion sort: records are small) */
+        for (uint32_t j = i; j > 0 && ids[j - 1] >= ids[j]; j--) {
+            if (ids[j - 1] == ids[j])
+                return false; /* duplicate: let the library report it */
+            uint32_t id = ids[j];
+            int32_t r = refs[j];
+            ids[j] = ids[j - 1], refs[j] = refs[j - 1];
+            ids[j - 1] = id, refs[j - 1] = r;
+        }
+    uint8_t body[32 * 15 + 5];
+    size_t len = 0;
+    len += ic__hb_sleb(body, n); /* a count below 64: the same bytes as LEB128 */
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t v = ids[i];
+        do { /* LEB128 of the field id */
+            body[len] = v & 0x7f;
+            v >>= 7;
+            body[len++] |= v ? 0x80 : 0;
+        } while (v);
+        len += ic__hb_sleb(body + len, refs[i]);
+    }
+    return ic__hb_entry(b, CANDID_RECORD, body, len, ref);
+}
+
+static bool ic__hb_type(ic__hb *b, int32_t *ref, int depth)
+{
+    const char *w;
+    size_t n;
+    if (depth > 16 || !ic__hb_word(b, &w, &n))
+        return false;
+#define IC__HB_PRIM(name, kw, op)                                                                  \
+    if (n == sizeof kw - 1 && memcmp(w, kw, n) == 0) {                                             \
+        *ref = op;                                                                                 \
+        return true;                                                                               \
+    }
+    CANDID_PRIMITIVES(IC__HB_PRIM)
+#undef IC__HB_PRIM
+    uint8_t body[10];
+    int32_t inner;
+    if (n == 4 && memcmp(w, "blob", 4) == 0) {
+        body[0] = (uint8_t)(CANDID_NAT8 & 0x7f);
+        return ic__hb_entry(b, CANDID_VEC, body, 1, ref);
+    }
+    if ((n == 3 && (memcmp(w, "opt", 3) == 0 || memcmp(w, "vec", 3) == 0)) &&
+        ic__hb_type(b, &inner, depth + 1))
+        return ic__hb_entry(b, w[0] == 'o' ? CANDID_OPT : CANDID_VEC, body,
+                            ic__hb_sleb(body, inner), ref);
+    if (n == 6 && memcmp(w, "record", 6) == 0)
+        return ic__hb_record(b, ref, depth);
+    return false;
+}
+
+/* The header of t->text when it is in the simple grammar; false otherwise (or on OOM). */
+static bool ic__hb_header(ic_types *t)
+{
+    ic__hb b = {.p = t->text};
+    int32_t args[32];
+    uint32_t nargs = 0;
+    if (!ic__hb_char(&b, '('))
+        return false;
+    while (!ic__hb_char(&b, ')')) {
+        if (nargs == 32 || !ic__hb_type(&b, &args[nargs++], 0))
+            return false;
+        if (!ic__hb_char(&b, ',') && (ic__hb_space(&b), *b.p != ')'))
+            return false;
+    }
+    ic__hb_space(&b);
+    if (*b.p)
+        return false;
+    uint8_t *h = malloc(4 + 2 + b.tlen + 2 + 5 * nargs);
+    if (!h)
+        return false;
+    size_t len = 4;
+    memcpy(h, "DIDL", 4);
+    len += ic__hb_sleb(h + len, b.ntable);
+    memcpy(h + len, b.table, b.tlen);
+    len += b.tlen;
+    len += ic__hb_sleb(h + len, nargs);
+    for (uint32_t i = 0; i < nargs; i++)
+        len += ic__hb_sleb(h + len, args[i]);
+    t->header = h;
+    t->header_len = len;
+    return true;
+}
+
+/* Parse the text with the Candid library (once): the fallback decoder's expected types. */
+static int ic__types_env(ic_types *t)
+{
+    if (t->env_ready)
+        return 0;
+    candid_env_init(&t->env);
+    int rc = candid_parse_tuptype(&t->env, t->text, strlen(t->text), &t->types, &t->n, NULL);
+    if (rc != 0) {
+        candid_env_free(&t->env);
+        return rc;
+    }
+    t->env_ready = true;
+    return 0;
+}
+
 int ic_types_prepare(ic_types *t)
 {
     if (t->state == 1)
         return 0;
     if (t->state < 0)
         return CANDID_E_TYPE;
-    candid_env_init(&t->env);
-    int rc = candid_parse_tuptype(&t->env, t->text, strlen(t->text), &t->types, &t->n, NULL);
+    if (ic__hb_header(t)) {
+        t->state = 1;
+        return 0;
+    }
+    int rc = ic__types_env(t);
     candid_enc enc;
     candid_buf header = {0};
     candid_enc_init(&enc);
@@ -33,7 +228,6 @@ int ic_types_prepare(ic_types *t)
     candid_enc_free(&enc);
     if (rc != 0) {
         candid_buf_free(&header);
-        candid_env_free(&t->env);
         if (rc != CANDID_E_NOMEM)
             t->state = -1; /* a malformed type text never gets better */
         return rc;
@@ -388,9 +582,12 @@ int ic_read_record(ic_reader *r)
     IC__READ_BEGIN(r);
     if (r->fast)
         return 0; /* the fields follow in the byte stream */
+    int rc = ic__types_env(r->types);
+    if (rc)
+        return ic__slow_fail(r, rc);
     if (r->nfields || r->arg >= r->types->n)
         return ic__slow_fail(r, CANDID_E_USAGE);
-    int rc = candid_dec_arg(&r->dec, &r->types->env, r->types->types[r->arg], &r->rec);
+    rc = candid_dec_arg(&r->dec, &r->types->env, r->types->types[r->arg], &r->rec);
     if (rc)
         return ic__slow_fail(r, rc);
     if (r->rec.kind != CANDID_RECORD)
