@@ -18,4 +18,9 @@ done
 ca=$(grep -c '^#' <<<"$ta")
 cb=$(grep -c '^#' <<<"$tb")
 echo "wasm_instructions_per_iteration $(((cb - ca) / (nb - na)))"
+# wabt's interpreter adds pseudo-instructions of its own (alloca for a function's locals,
+# drop_keep when a branch leaves values): counted above, reported here on their own.
+pa=$(grep -cE '\| (alloca|drop_keep) ' <<<"$ta")
+pb=$(grep -cE '\| (alloca|drop_keep) ' <<<"$tb")
+echo "wabt_pseudo_ops_per_iteration $(((pb - pa) / (nb - na)))"
 echo "task_header_bytes_wasm32 $(sed -n 's/^task_header_bytes() => i32:\([0-9]*\)$/\1/p' <<<"$tb")"

@@ -10,6 +10,7 @@ row "measure" "asyncwasm" "reference" "target"
 row "--------------------------------------------" "------------" "--------------------------" "--------------"
 row "wasm instructions per iteration (wasm32)" "${v[wasm_instructions_per_iteration]}" \
     "plain 63, Asyncify 514, C++20 375" "<= 250"
+row "  of which wabt pseudo-ops (alloca, drop_keep)" "${v[wabt_pseudo_ops_per_iteration]}" "" ""
 row "await of an already finished child (ns)" "${v[await_finished_child_ns]}" "Nim 98-159" "<= 9.8"
 row "  same, already completed future (ns)" "${v[await_finished_future_ns]}" "Nim 98-159" "<= 9.8"
 row "sleep(0) + await (ns)" "${v[sleep0_await_ns]}" "Nim 345" "<= 34.5"
