@@ -1000,6 +1000,22 @@ static void do_profile(void)
     profiled = aw_profile_report();
 }
 
+static void spawn_failing(void)
+{
+    static fin f;
+    f = (fin){.path = PATH_THROW};
+    aw_spawn(aw_task_init(&f.task, fin_run_step));
+}
+
+static void test_uncaught_error_is_printed_by_default(void)
+{
+    char log[4096];
+    aw_set_error_hook(NULL, NULL);
+    capture_log(spawn_failing, log, sizeof log);
+    T_CONTAINS(log, "asyncwasm: uncaught error in detached task");
+    T_CONTAINS(log, "application error: thrown\n  at fin_run (tests/aw/test_core.c:");
+}
+
 static void test_debug_lists_pending_futures_with_their_sites(void)
 {
     char log[8192], expect[128];
@@ -1090,6 +1106,7 @@ int main(void)
     T_RUN(test_null_arguments_get_clear_errors);
     T_RUN(test_heap_frame_with_done_callback_is_freed_after_it);
 #if defined(AW_DEBUG) && !defined(__wasi__)
+    T_RUN(test_uncaught_error_is_printed_by_default);
     T_RUN(test_debug_lists_pending_futures_with_their_sites);
 #endif
     T_CHECK(!aw_has_pending());
