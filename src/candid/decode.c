@@ -25,6 +25,13 @@
 #define DEFAULT_DEPTH 256u
 #define SKIP_COST     4u
 
+/* The kind of a reference known to be valid (wire references are checked by the header
+ * validation; expected ones come from an env): inlined on the hot path. */
+static inline candid_kind kind_of(const candid_env *e, candid_tref t)
+{
+    return t < 0 ? (candid_kind)t : e->types[t].kind;
+}
+
 static size_t off(const candid_dec *d)
 {
     return (size_t)(d->pos - d->buf);
@@ -594,7 +601,7 @@ static int skip(candid_dec *d, candid_tref w)
     int rc = charge_skip(d, 1);
     if (rc)
         return rc;
-    candid_kind k = candid_env_kind(&d->wire, w);
+    candid_kind k = kind_of(&d->wire, w);
     int fs = fixed_size(k);
     if (fs)
         return need(d, (uint64_t)fs, candid_kind_name(k)) ? CANDID_E_MALFORMED : (d->pos += fs, 0);
@@ -654,7 +661,7 @@ static int skip(candid_dec *d, candid_tref w)
         break;
     case CANDID_VEC: {
         uint64_t n;
-        candid_kind ek = candid_env_kind(&d->wire, t->u.inner);
+        candid_kind ek = kind_of(&d->wire, t->u.inner);
         int efs = fixed_size(ek);
         if ((rc = read_vec_len(d, t->u.inner, SKIP_COST, &n)))
             break;
@@ -879,7 +886,7 @@ static int dec_vec(candid_dec *d, const candid_type *wt, const candid_env *te,
     int rc = read_vec_len(d, wt->u.inner, 1, &n);
     if (rc)
         return rc;
-    candid_kind wek = candid_env_kind(&d->wire, wt->u.inner);
+    candid_kind wek = kind_of(&d->wire, wt->u.inner);
     if (tt->u.inner == CANDID_NAT8) {
         out->kind = CANDID_BLOB;
         if (wek != CANDID_NAT8) {
@@ -1041,7 +1048,7 @@ static int dec(candid_dec *d, candid_tref w, const candid_env *te, candid_tref t
     int rc = charge(d, 1);
     if (rc)
         return rc;
-    candid_kind wk = candid_env_kind(&d->wire, w), tk = candid_env_kind(te, t);
+    candid_kind wk = kind_of(&d->wire, w), tk = kind_of(te, t);
     if (tk == CANDID_RESERVED) {
         out->kind = CANDID_RESERVED;
         return skip(d, w);
@@ -1058,7 +1065,7 @@ static int dec(candid_dec *d, candid_tref w, const candid_env *te, candid_tref t
     if (++d->depth > d->max_depth)
         return candid__err_at(d->err, CANDID_E_DEPTH, off(d), "nesting deeper than %u",
                               (uint64_t)d->max_depth);
-    const candid_type *tt = candid_env_node(te, t);
+    const candid_type *tt = t >= 0 ? &te->types[t] : NULL;
     const candid_type *wt = w >= 0 ? &d->wire.types[w] : NULL;
     if (tk == CANDID_OPT)
         rc = dec_opt(d, w, wk, te, tt, out);
