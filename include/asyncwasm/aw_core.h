@@ -257,6 +257,11 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
  * FINALLY (aborts with a message); locals do not survive an await: keep state in the frame.
  * ------------------------------------------------------------------------------------------- */
 
+/* Task flags (aw_task.flags), read by the inline fast paths below. */
+#define AW__TF_IN_FINALLY  0x01u /* the FINALLY section (or the end) is running */
+#define AW__TF_CANCEL_REQ  0x02u /* cancelled while running: fail at the next await */
+#define AW__TF_OWNED       0x04u /* frame from aw_task_new: the runtime frees it when handed off */
+#define AW__TF_LINK_CHILD  0x08u /* link.child was started by AW_AWAIT_TASK and is ours to take */
 #define AW__RESUME_FINALLY 0xFFFFFFFFu
 #define AW__RESUME_END     0xFFFFFFFEu
 #define AW__TASK(f)        ((aw_task *)(void *)(f))
@@ -330,7 +335,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
             return AW_PENDING;                                                                     \
         AW__FALLTHROUGH;                                                                           \
     case __LINE__:                                                                                 \
-        if (aw__await_task_take(AW__TASK(f), (aw_error **)0, AW__SITE))                            \
+        if (aw__await_task_done(AW__TASK(f), (aw_error **)0, AW__SITE))                            \
             goto aw__dispatch;                                                                     \
     } while (0)
 
@@ -341,7 +346,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
             return AW_PENDING;                                                                     \
         AW__FALLTHROUGH;                                                                           \
     case __LINE__:                                                                                 \
-        if (aw__await_task_take(AW__TASK(f), (errp), AW__SITE))                                    \
+        if (aw__await_task_done(AW__TASK(f), (errp), AW__SITE))                                    \
             goto aw__dispatch;                                                                     \
     } while (0)
 
@@ -405,6 +410,21 @@ int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, c
 int aw__await_task(aw_task *task, aw_task *child, uint32_t line);
 int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const char *file,
                         uint32_t line);
+/* After AW_AWAIT_TASK resumed: the common case (the child finished without error) inline. */
+static inline int aw__await_task_done(aw_task *task, aw_error **errp, const char *func,
+                                      const char *file, uint32_t line)
+{
+    aw_task *child = task->link.child;
+    if ((task->flags & (AW__TF_LINK_CHILD | AW__TF_CANCEL_REQ)) == AW__TF_LINK_CHILD &&
+        child->state == AW_TASK_DONE && !child->link.error) {
+        task->link.child = NULL;
+        task->flags &= (uint8_t)~AW__TF_LINK_CHILD;
+        if (errp)
+            *errp = NULL;
+        return 0;
+    }
+    return aw__await_task_take(task, errp, func, file, line);
+}
 void aw__yield(aw_task *task, uint32_t line);
 int aw__resumed(aw_task *task, const char *func, const char *file, uint32_t line);
 void aw__task_return(aw_task *task);

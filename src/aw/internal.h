@@ -15,11 +15,7 @@
 #include "asyncwasm/aw_core.h"
 #include "backend.h"
 
-/* Task flags (aw_task.flags). */
-#define AW__TF_IN_FINALLY 0x01u /* the FINALLY section (or the end) is running */
-#define AW__TF_CANCEL_REQ 0x02u /* cancelled while running: fail at the next await */
-#define AW__TF_OWNED      0x04u /* frame from aw_task_new: the runtime frees it when handed off */
-#define AW__TF_LINK_CHILD 0x08u /* link.child is live (awaiting or just resumed from a child) */
+/* The task flags AW__TF_* are defined in aw_core.h: the inline await fast paths read them. */
 
 /* Which member of aw_task.cont is live. */
 #define AW__CONT_NONE   0 /* detached (aw_spawn), or an internal waiter */

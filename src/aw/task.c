@@ -163,26 +163,10 @@ int aw__await_task(aw_task *task, aw_task *child, uint32_t line)
     return 1;
 }
 
-static int aw__await_task_take_slow(aw_task *task, aw_error **errp, const char *func,
-                                    const char *file, uint32_t line);
-
+/* Taking the outcome of an awaited child, every case; the common one (finished without error)
+ * is also inlined in the header as aw__await_task_done. */
 int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const char *file,
                         uint32_t line)
-{
-    aw_task *child = task->link.child;
-    if ((task->flags & (AW__TF_LINK_CHILD | AW__TF_CANCEL_REQ)) == AW__TF_LINK_CHILD &&
-        child->state == AW_TASK_DONE && !child->link.error) {
-        task->link.child = NULL;
-        task->flags &= (uint8_t)~AW__TF_LINK_CHILD;
-        if (errp)
-            *errp = NULL;
-        return 0;
-    }
-    return aw__await_task_take_slow(task, errp, func, file, line);
-}
-
-static int aw__await_task_take_slow(aw_task *task, aw_error **errp, const char *func,
-                                    const char *file, uint32_t line)
 {
     aw_task *child = task->link.child;
     int started = task->flags & AW__TF_LINK_CHILD;
