@@ -3,7 +3,7 @@
  *
  * A method's arguments and results have a fixed Candid type, e.g. `(principal, text)`. An ic_types
  * holds such a tuple type; its first use computes the message header ("DIDL", type table,
- * argument types) for it: directly for tuples of primitives, blob, opt, vec and records of those
+ * argument types) for it: directly for tuples of primitives, blob, opt, vec, records and variants
  * (a small builder, no parsing library), with the Candid library's parser and encoder otherwise.
  * The library parses the text too when the fallback decoder first needs the types.
  *

@@ -17,8 +17,9 @@
 
 /* ---- the header of simple types, without the parser ------------------------------------- *
  * Grammar: tuple := '(' [type {',' type}] ')';  type := primitive | 'blob' | 'opt' type |
- * 'vec' type | 'record' '{' [field {';' field}] [';'] '}';  field := name ':' type. Anything else
- * (variants, named types, comments ...) returns false and the Candid library does the work. */
+ * 'vec' type | 'record' '{' [field {';' field}] [';'] '}' | 'variant' '{' [tag {';' tag}] [';']
+ * '}'; field := name ':' type;  tag := name [':' type]. Anything else (named types, comments,
+ * quoted or numbered fields, func, service) returns false and the Candid library does the work. */
 
 typedef struct ic__hb {
     const char *p;      /* cursor in the type text */
@@ -90,7 +91,8 @@ static bool ic__hb_entry(ic__hb *b, int32_t op, const uint8_t *body, size_t n, i
     return true;
 }
 
-static bool ic__hb_record(ic__hb *b, int32_t *ref, int depth)
+/* record { name : type; ... } or variant { tag [: type]; ... } (a tag alone is of type null). */
+static bool ic__hb_fields(ic__hb *b, int32_t *ref, int depth, bool variant)
 {
     uint32_t ids[32];
     int32_t refs[32];
@@ -100,9 +102,16 @@ static bool ic__hb_record(ic__hb *b, int32_t *ref, int depth)
     while (!ic__hb_char(b, '}')) {
         const char *w;
         size_t wl;
-        if (n == 32 || !ic__hb_word(b, &w, &wl) || !ic__hb_char(b, ':') ||
-            !ic__hb_type(b, &refs[n], depth + 1))
+        if (n == 32 || !ic__hb_word(b, &w, &wl))
             return false;
+        if (ic__hb_char(b, ':')) {
+            if (!ic__hb_type(b, &refs[n], depth + 1))
+                return false;
+        } else if (variant) {
+            refs[n] = CANDID_NULL;
+        } else {
+            return false;
+        }
         ids[n++] = candid_hash(w, wl);
         if (!ic__hb_char(b, ';') && (ic__hb_space(b), *b->p != '}'))
             return false;
@@ -128,7 +137,7 @@ static bool ic__hb_record(ic__hb *b, int32_t *ref, int depth)
         } while (v);
         len += ic__hb_sleb(body + len, refs[i]);
     }
-    return ic__hb_entry(b, CANDID_RECORD, body, len, ref);
+    return ic__hb_entry(b, variant ? CANDID_VARIANT : CANDID_RECORD, body, len, ref);
 }
 
 static bool ic__hb_type(ic__hb *b, int32_t *ref, int depth)
@@ -155,7 +164,9 @@ static bool ic__hb_type(ic__hb *b, int32_t *ref, int depth)
         return ic__hb_entry(b, w[0] == 'o' ? CANDID_OPT : CANDID_VEC, body,
                             ic__hb_sleb(body, inner), ref);
     if (n == 6 && memcmp(w, "record", 6) == 0)
-        return ic__hb_record(b, ref, depth);
+        return ic__hb_fields(b, ref, depth, false);
+    if (n == 7 && memcmp(w, "variant", 7) == 0)
+        return ic__hb_fields(b, ref, depth, true);
     return false;
 }
 
