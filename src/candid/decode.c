@@ -290,32 +290,58 @@ static int read_entry(candid_dec *d, uint64_t ntable)
 }
 
 /* Marks the wire nodes whose values may occupy zero bytes (records made only of null, reserved
- * and such records, cycles included): their vectors cannot be length-checked against input. */
+ * and such records, cycles included): their vectors cannot be length-checked against input.
+ * "Takes bytes" propagates from fields to the records that contain them along reverse edges
+ * (a worklist), so the work is linear in the size of the table. */
 static int compute_zero_sized(candid_dec *d)
 {
-    uint32_t n = d->wire.ntypes;
+    uint32_t n = d->wire.ntypes, nedges = 0;
+    const candid_type *ty = d->wire.types;
     d->zero_sized = candid_arena_alloc(&d->wire.arena, n ? n : 1);
-    if (!d->zero_sized)
+    uint32_t *start = candid_arena_alloc(&d->wire.arena, (n + 1) * sizeof *start);
+    if (!d->zero_sized || !start)
         return nomem(d);
+    memset(start, 0, (n + 1) * sizeof *start);
     for (uint32_t i = 0; i < n; i++)
-        d->zero_sized[i] = d->wire.types[i].kind == CANDID_RECORD;
-    int changed = 1;
-    while (changed) {
-        changed = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            if (!d->zero_sized[i])
-                continue;
-            const candid_type *t = &d->wire.types[i];
-            for (uint32_t j = 0; j < t->u.rec.n; j++) {
-                candid_tref f = t->u.rec.fields[j].type;
-                int z = f >= 0 ? d->zero_sized[f] : (f == CANDID_NULL || f == CANDID_RESERVED);
-                if (!z) {
-                    d->zero_sized[i] = 0;
-                    changed = 1;
-                    break;
+        if (ty[i].kind == CANDID_RECORD)
+            for (uint32_t j = 0; j < ty[i].u.rec.n; j++)
+                if (ty[i].u.rec.fields[j].type >= 0) {
+                    start[ty[i].u.rec.fields[j].type + 1]++;
+                    nedges++;
                 }
+    for (uint32_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    uint32_t *parent = candid_arena_alloc(&d->wire.arena, (nedges ? nedges : 1) * sizeof *parent);
+    uint32_t *fill = candid_arena_alloc(&d->wire.arena, (n ? n : 1) * sizeof *fill);
+    uint32_t *work = candid_arena_alloc(&d->wire.arena, (n ? n : 1) * sizeof *work);
+    if (!parent || !fill || !work)
+        return nomem(d);
+    memcpy(fill, start, n * sizeof *fill);
+    uint32_t top = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        d->zero_sized[i] = 1;
+        if (ty[i].kind != CANDID_RECORD) {
+            d->zero_sized[i] = 0;
+            work[top++] = i;
+            continue;
+        }
+        for (uint32_t j = 0; j < ty[i].u.rec.n; j++) {
+            candid_tref f = ty[i].u.rec.fields[j].type;
+            if (f >= 0)
+                parent[fill[f]++] = i;
+            else if (f != CANDID_NULL && f != CANDID_RESERVED && d->zero_sized[i]) {
+                d->zero_sized[i] = 0;
+                work[top++] = i;
             }
         }
+    }
+    while (top) {
+        uint32_t x = work[--top];
+        for (uint32_t k = start[x]; k < start[x + 1]; k++)
+            if (d->zero_sized[parent[k]]) {
+                d->zero_sized[parent[k]] = 0;
+                work[top++] = parent[k];
+            }
     }
     return 0;
 }
@@ -375,14 +401,43 @@ typedef struct {
     const candid_env *ea, *eb;
     struct pair {
         candid_tref a, b;
-        uint8_t swapped;
-    } * memo;
+        uint8_t swapped, used;
+    } * memo; /* hash set of assumed pairs, `cap` slots */
     uint32_t n, cap;
     uint32_t depth, max_depth;
     int failure; /* CANDID_E_NOMEM or CANDID_E_DEPTH */
 } subctx;
 
 static int sub(subctx *c, int swapped, candid_tref a, candid_tref b);
+
+static uint32_t memo_hash(candid_tref a, candid_tref b, int swapped)
+{
+    return ((uint32_t)a * 2654435761u) ^ ((uint32_t)b * 40503u) ^ (uint32_t)swapped;
+}
+
+/* Doubles the memo table (at least 64 slots) and rehashes; -1 with c->failure on failure. */
+static int memo_grow(subctx *c)
+{
+    uint32_t cap = c->cap ? c->cap * 2 : 64;
+    struct pair *m = cap > (1u << 28) ? NULL : calloc(cap, sizeof *m);
+    if (!m) {
+        c->failure = CANDID_E_NOMEM;
+        return -1;
+    }
+    for (uint32_t i = 0; i < c->cap; i++) {
+        if (!c->memo[i].used)
+            continue;
+        uint32_t h = memo_hash(c->memo[i].a, c->memo[i].b, c->memo[i].swapped) & (cap - 1);
+        while (m[h].used)
+            h = (h + 1) & (cap - 1);
+        m[h] = c->memo[i];
+    }
+    free(c->memo);
+    c->memo = m;
+    c->cap = cap;
+    return 0;
+}
+
 static int sub_node(subctx *c, int swapped, const candid_env *ea, const candid_env *eb,
                     const candid_type *ta, const candid_type *tb, candid_kind ka);
 
@@ -416,14 +471,15 @@ static int sub(subctx *c, int swapped, candid_tref a, candid_tref b)
         return 0;
     if (a < 0 || b < 0)
         return a < 0 && b < 0; /* equal primitive kinds */
-    for (uint32_t i = 0; i < c->n; i++)
-        if (c->memo[i].a == a && c->memo[i].b == b && c->memo[i].swapped == swapped)
-            return 1; /* assumed (coinductive) */
-    if (candid__grow((void **)&c->memo, &c->cap, c->n + 1, sizeof *c->memo)) {
-        c->failure = CANDID_E_NOMEM;
+    /* the assumption set (coinductive): a pair seen before holds; hashed, linear probing */
+    if (2 * (c->n + 1) > c->cap && memo_grow(c))
         return -1;
-    }
-    c->memo[c->n++] = (struct pair){a, b, (uint8_t)swapped};
+    uint32_t h = memo_hash(a, b, swapped) & (c->cap - 1);
+    for (; c->memo[h].used; h = (h + 1) & (c->cap - 1))
+        if (c->memo[h].a == a && c->memo[h].b == b && c->memo[h].swapped == swapped)
+            return 1;
+    c->memo[h] = (struct pair){a, b, (uint8_t)swapped, 1};
+    c->n++;
     if (c->depth >= c->max_depth) {
         c->failure = CANDID_E_DEPTH; /* bounded recursion: the C stack is finite */
         return -1;
@@ -503,11 +559,13 @@ static int sub_node(subctx *c, int swapped, const candid_env *ea, const candid_e
 }
 
 int candid__subtype(const candid_env *we, candid_tref w, const candid_env *te, candid_tref t,
-                    uint32_t depth_limit)
+                    uint32_t depth_limit, uint64_t *pairs)
 {
     subctx c = {we, te, NULL, 0, 0, 0, depth_limit, 0};
     int r = sub(&c, 0, w, t);
     free(c.memo);
+    if (pairs)
+        *pairs = c.n;
     return c.failure ? c.failure : r;
 }
 
@@ -1009,8 +1067,13 @@ static int dec_ref(candid_dec *d, candid_tref w, candid_kind wk, const candid_en
             d->subtype_cache[i].expected == t)
             r = d->subtype_cache[i].result;
     if (r < 0) {
-        if ((r = candid__subtype(&d->wire, w, te, t, d->max_depth)) == CANDID_E_NOMEM)
+        uint64_t pairs = 0;
+        if ((r = candid__subtype(&d->wire, w, te, t, d->max_depth, &pairs)) == CANDID_E_NOMEM)
             return nomem(d);
+        /* the check's work counts against the quota like decoding does */
+        int qrc = charge(d, pairs);
+        if (qrc)
+            return qrc;
         if (r < 0)
             return candid__err_at(d->err, CANDID_E_DEPTH, off(d),
                                   "reference types nested deeper than %u", (uint64_t)d->max_depth);

@@ -131,9 +131,10 @@ int candid__null_like(const candid_env *e, candid_tref t);
 /* ---- subtyping (subtype.c) ---- */
 
 /* 1 when wire type w (of we) is a subtype of expected type t (of te); 0 otherwise;
- * CANDID_E_NOMEM, or CANDID_E_DEPTH when the types nest deeper than depth_limit. */
+ * CANDID_E_NOMEM, or CANDID_E_DEPTH when the types nest deeper than depth_limit. *pairs (if
+ * not NULL) receives the number of type pairs compared, a measure of the work done. */
 int candid__subtype(const candid_env *we, candid_tref w, const candid_env *te, candid_tref t,
-                    uint32_t depth_limit);
+                    uint32_t depth_limit, uint64_t *pairs);
 
 /* ---- text values (text.c) ---- */
 

@@ -551,7 +551,7 @@ static int coerce(coercer *c, const tval *v, candid_tref t, candid_value *out)
         candid_value tmp;
         if ((rc = coerce(c, v->u.annot.v, v->u.annot.type, &tmp)))
             goto done;
-        int s = candid__subtype(c->e, v->u.annot.type, c->e, t, 512);
+        int s = candid__subtype(c->e, v->u.annot.type, c->e, t, TEXT_MAX_DEPTH, NULL);
         if (s < 0) {
             rc = s == CANDID_E_NOMEM ? candid__errf(c->err, s, "out of memory")
                                      : cerr(c, s, v, "types nested too deeply%s", "");

@@ -348,6 +348,46 @@ static void decoder_limits_work_and_depth(void)
     T_CHECK(strncmp(decode_text(deep, NULL, &deeper), "(opt opt", 8) == 0);
 }
 
+/* A message whose table is a chain of `n` records {0 : next} ending in a record {0 : last},
+ * then `vec <head>` as the argument type and the vector length `len` with no element bytes. */
+static size_t chain_message(uint8_t *out, uint32_t n, int last, uint64_t len)
+{
+    size_t k = 4;
+    memcpy(out, "DIDL", 4);
+    k += candid__put_uleb(out + k, n + 1);
+    for (uint32_t i = 0; i < n; i++) {
+        out[k++] = 0x6c;
+        out[k++] = 1;
+        out[k++] = 0;
+        k += candid__put_sleb(out + k, i + 1 < n ? (int64_t)i + 1 : last);
+    }
+    out[k++] = 0x6d;
+    out[k++] = 0;
+    out[k++] = 1;
+    k += candid__put_sleb(out + k, n);
+    k += candid__put_uleb(out + k, len);
+    return k;
+}
+
+static void zero_sized_types_found_through_long_chains(void)
+{
+    static uint8_t msg[200000];
+    candid_arena a;
+    candid_arena_init(&a);
+    candid_error err;
+    candid_value *v;
+    uint32_t n;
+    /* 20,000 records deep, ending in nat: not zero-sized, so the length is checked eagerly */
+    size_t len = chain_message(msg, 20000, CANDID_NAT, 1000);
+    T_EQ_INT(candid_decode(msg, len, NULL, NULL, 0, NULL, &a, &v, &n, &err), CANDID_E_MALFORMED);
+    T_CONTAINS(err.message, "vector length 1000 exceeds the remaining input");
+    /* 100 deep ending in null: zero-sized, 1000 elements decode from no bytes at all */
+    len = chain_message(msg, 100, CANDID_NULL, 1000);
+    T_EQ_INT(candid_decode(msg, len, NULL, NULL, 0, NULL, &a, &v, &n, &err), 0);
+    T_CHECK(n == 1 && v[0].kind == CANDID_VEC && v[0].u.vec.n == 1000);
+    candid_arena_free(&a);
+}
+
 /* ---- .did parser */
 
 static int loader(void *ctx, const char *importer, const char *path, char **resolved, char **text,
@@ -474,6 +514,7 @@ int main(void)
     T_RUN(decoder_errors_name_offset_and_expectation);
     T_RUN(decoder_applies_subtyping);
     T_RUN(decoder_limits_work_and_depth);
+    T_RUN(zero_sized_types_found_through_long_chains);
     T_RUN(did_parser_builds_services_and_imports);
     T_RUN(did_parser_errors_have_line_and_column);
     T_RUN(text_values_print_like_didc);
