@@ -144,6 +144,12 @@ static int parse_principal_text(tparse *p, tval *v)
     return candid__lex_next(p->lx);
 }
 
+static int cmp_tfield(const void *a, const void *b)
+{
+    const tfield *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* `{ <fieldval>;* }` for record (variant = 0) or variant (variant = 1). */
 static int parse_fieldvals(tparse *p, tval *v, int variant)
 {
@@ -222,13 +228,14 @@ static int parse_fieldvals(tparse *p, tval *v, int variant)
         rc = perr(p, CANDID_E_SYNTAX, v->line, v->col, "a variant value has exactly one tag%s", "");
         goto fail;
     }
-    for (uint32_t i = 0; i < n; i++)
-        for (uint32_t j = i + 1; j < n; j++)
-            if (f[i].id == f[j].id) {
-                rc = perr(p, CANDID_E_VALUE, v->line, v->col, "duplicate field in record value%s",
-                          "");
-                goto fail;
-            }
+    /* fields sorted by id, as in every record (coercion and inference merge sorted lists) */
+    if (n)
+        qsort(f, n, sizeof *f, cmp_tfield);
+    for (uint32_t i = 1; i < n; i++)
+        if (f[i].id == f[i - 1].id) {
+            rc = perr(p, CANDID_E_VALUE, v->line, v->col, "duplicate field in record value%s", "");
+            goto fail;
+        }
     v->u.rec.fields = candid__arena_dup(p->a, f, n * sizeof *f);
     if (!v->u.rec.fields) {
         rc = nomem(p);
@@ -518,12 +525,14 @@ static int coerce_record(coercer *c, const tval *v, const candid_type *tt, candi
     candid_value *vals = candid_arena_alloc(c->a, (n ? n : 1) * sizeof(candid_value));
     if (!out->u.rec.fields || !vals)
         return candid__errf(c->err, CANDID_E_NOMEM, "out of memory");
+    uint32_t j = 0; /* both field lists are sorted by id: merge */
     for (uint32_t i = 0; i < n; i++) {
         const candid_field *tf = &tt->u.rec.fields[i];
         const tval *fv = NULL;
-        for (uint32_t j = 0; j < v->u.rec.n; j++)
-            if (v->u.rec.fields[j].id == tf->id)
-                fv = v->u.rec.fields[j].v;
+        while (j < v->u.rec.n && v->u.rec.fields[j].id < tf->id)
+            j++;
+        if (j < v->u.rec.n && v->u.rec.fields[j].id == tf->id)
+            fv = v->u.rec.fields[j].v;
         out->u.rec.fields[i] = (candid_field_value){tf->id, tf->name, &vals[i]};
         if (fv) {
             int rc = coerce(c, fv, tf->type, &vals[i]);
