@@ -273,6 +273,14 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
 #define AW__FALLTHROUGH ((void)0)
 #endif
 
+/* The size of *out for AW_AWAIT; 0 for a void pointer (such as NULL), without applying sizeof to
+ * void (which -pedantic rejects): the inner selection gives the outer default branch a valid
+ * operand even when it is not chosen. */
+#define AW__OUT_SIZE(out)                                                                          \
+    _Generic((out),                                                                                \
+        void *: (size_t)0,                                                                         \
+        default: sizeof(*_Generic((out), void *: (unsigned char *)0, default: (out))))
+
 /* Pass as `out` to drop an awaited value. */
 #define AW_DISCARD ((unsigned char *)0)
 
@@ -295,7 +303,8 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
 
 /*
  * Await `fut` (an aw_future*, consumed). If it completed, copy its value to `out` (a typed pointer
- * whose pointee has exactly the value's size, or NULL/AW_DISCARD); if it failed or was cancelled,
+ * whose pointee has exactly the value's size, or NULL/AW_DISCARD; a non-NULL void pointer only
+ * fits a value of size 0); if it failed or was cancelled,
  * the function fails with the same error, with this await's function and file:line added to the
  * trace. A finished future does not suspend.
  */
@@ -305,7 +314,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
             return AW_PENDING;                                                                     \
         AW__FALLTHROUGH;                                                                           \
     case __LINE__:                                                                                 \
-        if (aw__await_take(AW__TASK(f), (out), sizeof(*(out)), (aw_error **)0, AW__SITE))          \
+        if (aw__await_take(AW__TASK(f), (out), AW__OUT_SIZE(out), (aw_error **)0, AW__SITE))       \
             goto aw__dispatch;                                                                     \
     } while (0)
 
@@ -317,7 +326,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
             return AW_PENDING;                                                                     \
         AW__FALLTHROUGH;                                                                           \
     case __LINE__:                                                                                 \
-        if (aw__await_take(AW__TASK(f), (out), sizeof(*(out)), (errp), AW__SITE))                  \
+        if (aw__await_take(AW__TASK(f), (out), AW__OUT_SIZE(out), (errp), AW__SITE))               \
             goto aw__dispatch;                                                                     \
     } while (0)
 
@@ -574,8 +583,8 @@ void aw_stats_get(aw_stats *out);
 
 /*
  * Print the futures still pending with the source line that created them (needs a build with
- * -DAW_DEBUG; otherwise prints only their number) to the backend log. Returns how many are
- * pending.
+ * -DAW_DEBUG) to the backend log and return how many are pending. Without AW_DEBUG it prints and
+ * returns the number of live futures (pending or not) instead.
  */
 size_t aw_debug_dump_pending(void);
 

@@ -113,6 +113,7 @@ static aw_status counter_run(counter *f)
     AW_BEGIN(f);
     AW_AWAIT(f, aw_future_completed(&one, sizeof one), &f->a);
     AW_AWAIT(f, aw_future_completed(&two, sizeof two), &f->b);
+    AW_AWAIT(f, aw_future_completed(&two, sizeof two), NULL); /* NULL drops the value */
     AW_END(f);
 }
 
