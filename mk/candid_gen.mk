@@ -92,3 +92,19 @@ TEST_SUITES += candid-gen-stubs
 .PHONY: test-candid-gen-stubs
 test-candid-gen-stubs: $(CGEN_B)/canister/caller.wasm
 	@CGEN_CALLER_WASM=$(CGEN_B)/canister/caller.wasm $(NODE) $(NODE_FLAGS) $(CGEN_STUBS)/stubs.test.mjs
+
+# ---- benchmark ---------------------------------------------------------------------------------
+# bench-candid-gen: generated encoder/decoder vs the library's dynamic path on a 1 MB message.
+$(CGEN_GEN)/bench/bench_gen.stamp: tests/candid_gen/bench.did $(CGEN_TOOL)
+	@mkdir -p $(dir $@)
+	$(CGEN_TOOL) gen c $< -o $(dir $@) --name bench_gen
+	@touch $@
+$(CGEN_B)/bench/bench: tests/candid_gen/bench.c $(CGEN_GEN)/bench/bench_gen.stamp $(CGEN_LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(NATIVE_CFLAGS) -I$(CGEN_GEN)/bench $< $(CGEN_GEN)/bench/bench_gen.c $(CGEN_LIB_SRCS) -lm -o $@
+
+BENCH_TARGETS += bench-candid-gen
+.PHONY: bench-candid-gen
+bench-candid-gen: $(CGEN_B)/bench/bench
+	@echo "== candid gen c: generated bindings vs the library's dynamic path =="
+	@$(CGEN_B)/bench/bench

@@ -788,7 +788,7 @@ static void read_stmt(gen *g, candid_tref t, const char *v, const char *x, int b
 {
     if (boxed) {
         w(g,
-          "    if (!(%s = candid_arena_alloc(a, sizeof *%s)))\n"
+          "    if (!(%s = candid_arena_alloc(rd->a, sizeof *%s)))\n"
           "        return candid_gen__nomem(err);\n",
           x, x);
         x = gen_printf(g, "(*%s)", x);
@@ -827,7 +827,7 @@ static void read_stmt(gen *g, candid_tref t, const char *v, const char *x, int b
         w(g, "    %s = %s->u.f64;\n", x, v);
         return;
     case CANDID_TEXT:
-        call = gen_printf(g, "candid_gen__r_text(%s, a, &%s, err)", v, x);
+        call = gen_printf(g, "candid_gen__r_text(%s, rd, &%s, err)", v, x);
         break;
     case CANDID_PRINCIPAL:
         call = gen_printf(g, "candid_gen__r_principal(%s, &%s, err)", v, x);
@@ -839,10 +839,10 @@ static void read_stmt(gen *g, candid_tref t, const char *v, const char *x, int b
         }
         switch (g->nodes[t].repr) {
         case GEN_BLOB:
-            call = gen_printf(g, "candid_gen__r_blob(%s, a, &%s, err)", v, x);
+            call = gen_printf(g, "candid_gen__r_blob(%s, rd, &%s, err)", v, x);
             break;
         case GEN_FUNC:
-            call = gen_printf(g, "candid_gen__r_func(%s, a, &%s, err)", v, x);
+            call = gen_printf(g, "candid_gen__r_func(%s, rd, &%s, err)", v, x);
             break;
         case GEN_SERVICE:
             call = gen_printf(g, "candid_gen__r_principal(%s, &%s, err)", v, x);
@@ -851,7 +851,7 @@ static void read_stmt(gen *g, candid_tref t, const char *v, const char *x, int b
             w(g, "    return candid_gen__empty(err, \"%s\");\n", what);
             return;
         default:
-            call = gen_printf(g, "%s__r(%s, a, &%s, err)", g->nodes[t].cname, v, x);
+            call = gen_printf(g, "%s__r(%s, rd, &%s, err)", g->nodes[t].cname, v, x);
             break;
         }
     }
@@ -1188,6 +1188,12 @@ static const char helpers[] =
     "int64_t\");\n"
     "    return 0;\n"
     "}\n\n"
+    "/* Where a reader puts what it allocates; `share`: the value tree lives in that arena too,\n"
+    " * so text and blob members may point into it instead of being copied. */\n"
+    "typedef struct candid_gen__rd {\n"
+    "    candid_arena *a;\n"
+    "    int share;\n"
+    "} candid_gen__rd;\n\n"
     "/* A NUL-terminated copy of n bytes in arena a, or NULL. */\n"
     "static CANDID_GEN__UNUSED void *candid_gen__copy(candid_arena *a, const void *p, size_t n)\n"
     "{\n"
@@ -1199,22 +1205,28 @@ static const char helpers[] =
     "    }\n"
     "    return r;\n"
     "}\n\n"
-    "static CANDID_GEN__UNUSED int candid_gen__r_text(const candid_value *v, candid_arena *a,\n"
+    "/* Text values of the library are NUL-terminated after len, so sharing keeps that promise. "
+    "*/\n"
+    "static CANDID_GEN__UNUSED int candid_gen__r_text(const candid_value *v, const candid_gen__rd "
+    "*rd,\n"
     "                                                 candid_gen_text *out, candid_error *err)\n"
     "{\n"
     "    if (v->kind != CANDID_TEXT)\n"
     "        return candid_gen__shape(err, \"text\");\n"
     "    out->len = v->u.bytes.len;\n"
-    "    out->data = candid_gen__copy(a, v->u.bytes.data, out->len);\n"
+    "    out->data = rd->share ? (const char *)v->u.bytes.data\n"
+    "                          : candid_gen__copy(rd->a, v->u.bytes.data, out->len);\n"
     "    return out->data ? 0 : candid_gen__nomem(err);\n"
     "}\n\n"
-    "static CANDID_GEN__UNUSED int candid_gen__r_blob(const candid_value *v, candid_arena *a,\n"
+    "static CANDID_GEN__UNUSED int candid_gen__r_blob(const candid_value *v, const candid_gen__rd "
+    "*rd,\n"
     "                                                 candid_gen_blob *out, candid_error *err)\n"
     "{\n"
     "    if (v->kind != CANDID_BLOB)\n"
     "        return candid_gen__shape(err, \"blob\");\n"
     "    out->len = v->u.bytes.len;\n"
-    "    out->data = candid_gen__copy(a, v->u.bytes.data, out->len);\n"
+    "    out->data = rd->share ? v->u.bytes.data : candid_gen__copy(rd->a, v->u.bytes.data, "
+    "out->len);\n"
     "    return out->data ? 0 : candid_gen__nomem(err);\n"
     "}\n\n"
     "static CANDID_GEN__UNUSED int candid_gen__r_principal(const candid_value *v,\n"
@@ -1230,7 +1242,8 @@ static const char helpers[] =
     "        memcpy(out->bytes, v->u.bytes.data, out->len);\n"
     "    return 0;\n"
     "}\n\n"
-    "static CANDID_GEN__UNUSED int candid_gen__r_func(const candid_value *v, candid_arena *a,\n"
+    "static CANDID_GEN__UNUSED int candid_gen__r_func(const candid_value *v, const candid_gen__rd "
+    "*rd,\n"
     "                                                 candid_gen_func *out, candid_error *err)\n"
     "{\n"
     "    if (v->kind != CANDID_FUNC || v->u.func.principal_len > CANDID_PRINCIPAL_MAX)\n"
@@ -1240,7 +1253,7 @@ static const char helpers[] =
     "    if (out->principal.len)\n"
     "        memcpy(out->principal.bytes, v->u.func.principal, out->principal.len);\n"
     "    out->method.len = v->u.func.method_len;\n"
-    "    out->method.data = candid_gen__copy(a, v->u.func.method, out->method.len);\n"
+    "    out->method.data = candid_gen__copy(rd->a, v->u.func.method, out->method.len);\n"
     "    return out->method.data ? 0 : candid_gen__nomem(err);\n"
     "}\n\n"
     "/* After an encode: an error the library's writers reported without a message gets one. */\n"
@@ -1250,25 +1263,21 @@ static const char helpers[] =
     "        candid_gen__fail(err, rc, what, candid_strerror(rc));\n"
     "    return rc;\n"
     "}\n\n"
-    "/* A decoder over a whole message with its own scratch arena for the value tree. */\n"
-    "typedef struct candid_gen__dec {\n"
-    "    candid_dec d;\n"
-    "    candid_arena scratch;\n"
-    "} candid_gen__dec;\n\n"
-    "static CANDID_GEN__UNUSED int candid_gen__dec_begin(candid_gen__dec *g, const uint8_t *buf,\n"
-    "                                                    size_t len, candid_error *err)\n"
+    "/* A whole-message decode: the value tree goes into the caller's arena (the C values then\n"
+    " * share its text and blobs), so nothing is copied twice and nothing is freed early. */\n"
+    "static CANDID_GEN__UNUSED int candid_gen__dec_begin(candid_dec *d, const uint8_t *buf,\n"
+    "                                                    size_t len, candid_arena *a,\n"
+    "                                                    candid_error *err)\n"
     "{\n"
-    "    candid_arena_init(&g->scratch);\n"
     "    if (err)\n"
     "        memset(err, 0, sizeof *err);\n"
-    "    return candid_dec_begin(&g->d, buf, len, NULL, &g->scratch, err);\n"
+    "    return candid_dec_begin(d, buf, len, NULL, a, err);\n"
     "}\n\n"
-    "static CANDID_GEN__UNUSED int candid_gen__dec_end(candid_gen__dec *g, int rc)\n"
+    "static CANDID_GEN__UNUSED int candid_gen__dec_end(candid_dec *d, int rc)\n"
     "{\n"
     "    if (!rc)\n"
-    "        rc = candid_dec_end(&g->d);\n"
-    "    candid_dec_free(&g->d);\n"
-    "    candid_arena_free(&g->scratch);\n"
+    "        rc = candid_dec_end(d);\n"
+    "    candid_dec_free(d);\n"
     "    return rc;\n"
     "}\n\n";
 
@@ -1514,8 +1523,9 @@ static void emit_node_reader(gen *g, candid_tref t)
     const candid_type *n = node_of(g, t);
     const char *c = gn->cname;
     w(g,
-      "static int %s__r(const candid_value *v, candid_arena *a, %s *out, candid_error *err)\n"
-      "{\n    int rc = 0;\n    (void)a;\n",
+      "static int %s__r(const candid_value *v, const candid_gen__rd *rd, %s *out,\n"
+      "    candid_error *err)\n"
+      "{\n    int rc = 0;\n    (void)rd;\n",
       c, c);
     switch (gn->repr) {
     case GEN_RECORD:
@@ -1563,7 +1573,7 @@ static void emit_node_reader(gen *g, candid_tref t)
           "    if (v->kind != CANDID_VEC)\n        return candid_gen__shape(err, \"%s\");\n"
           "    out->len = v->u.vec.n;\n    out->data = NULL;\n"
           "    if (out->len && (out->len > SIZE_MAX / sizeof *out->data ||\n"
-          "                     !(out->data = candid_arena_alloc(a, out->len * sizeof "
+          "                     !(out->data = candid_arena_alloc(rd->a, out->len * sizeof "
           "*out->data))))\n"
           "        return candid_gen__nomem(err);\n"
           "    for (size_t i = 0; i < out->len; i++) {\n",
@@ -1597,10 +1607,10 @@ static void emit_message_fns(gen *g, const char *t, int has_declare)
       t);
     w(g,
       "int %s_decode(const uint8_t *buf, size_t len, candid_arena *a, %s *out,\n"
-      "    candid_error *err)\n{\n    candid_gen__dec g;\n"
-      "    int rc = candid_gen__dec_begin(&g, buf, len, err);\n"
-      "    if (!rc)\n        rc = %s_read(&g.d, a, out);\n"
-      "    return candid_gen__dec_end(&g, rc);\n}\n\n",
+      "    candid_error *err)\n{\n    candid_dec d;\n"
+      "    int rc = candid_gen__dec_begin(&d, buf, len, a, err);\n"
+      "    if (!rc)\n        rc = %s_read(&d, a, out);\n"
+      "    return candid_gen__dec_end(&d, rc);\n}\n\n",
       t, t, t);
 }
 
@@ -1632,8 +1642,9 @@ static void emit_def_fns(gen *g, uint32_t i)
     w(g,
       "int %s_read(candid_dec *d, candid_arena *a, %s *out)\n{\n"
       "    candid_error *err = d->err; /* where the decoder reports, so callers see one error */\n"
+      "    candid_gen__rd rd0 = {a, a == d->arena}, *rd = &rd0;\n"
       "    candid_value x;\n    int rc = candid_dec_arg(d, &%s, %s, &x);\n"
-      "    (void)a;\n    (void)err;\n    if (rc)\n        return rc;\n",
+      "    (void)rd;\n    (void)err;\n    if (rc)\n        return rc;\n",
       t, t, p, tref_text(g, ty));
     read_stmt(g, ty, "(&x)", "(*out)", 0, t);
     w(g, "    return rc;\n}\n\n");
@@ -1657,8 +1668,8 @@ static void emit_tuple_fns(gen *g, const char *t, const candid_tref *types, char
     w(g, "    return rc;\n}\n\n");
     w(g,
       "int %s_read(candid_dec *d, candid_arena *a, %s *out)\n{\n"
-      "    candid_error *err = d->err;\n    candid_value x;\n    int rc = 0;\n"
-      "    (void)a;\n    (void)err;\n    (void)x;\n",
+      "    candid_error *err = d->err;\n    candid_gen__rd rd0 = {a, a == d->arena}, *rd = &rd0;\n"
+      "    candid_value x;\n    int rc = 0;\n    (void)rd;\n    (void)err;\n    (void)x;\n",
       t, t);
     if (!n)
         w(g, "    out->unused = 0;\n");
@@ -1787,7 +1798,8 @@ static void emit_source(gen *g)
           "*err);\n",
           gn->cname, gn->cname);
         w(g,
-          "static CANDID_GEN__UNUSED int %s__r(const candid_value *v, candid_arena *a, %s *out,\n"
+          "static CANDID_GEN__UNUSED int %s__r(const candid_value *v, const candid_gen__rd *rd,\n"
+          "    %s *out,"
           "    candid_error *err);\n",
           gn->cname, gn->cname);
     }
