@@ -192,17 +192,7 @@ IC_UPDATE_ASYNC(place_order, place_order, place_order_run, &two_nat64, place_ord
 /* locked : (user : nat64) -> (bool) query */
 IC_QUERY(locked)
 {
-    ic_reader r;
     uint64_t user = 0;
-    int rc = ic_read_args(&r, &nat64_arg);
-    if (rc == 0)
-        rc = ic_read_nat64(&r, &user);
-    if (rc == 0)
-        rc = ic_reader_end(&r);
-    else
-        ic_reader_free(&r);
-    if (rc != 0)
-        ic_rejectf("locked: invalid arguments: %s", ic_reader_error(&r));
-    else
+    if (ic_args(&nat64_arg, read_nat64, &user, "locked"))
         ic_reply_bool(is_locked(user));
 }

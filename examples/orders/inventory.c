@@ -10,20 +10,15 @@ static struct {
 
 static ic_types product_arg = IC_TYPES("(nat64)");
 
+static int read_nat64(ic_reader *r, void *out)
+{
+    return ic_read_nat64(r, out);
+}
+
 /* The product id argument; rejects and returns false when it does not decode. */
 static bool read_product(uint64_t *product, const char *method)
 {
-    ic_reader r;
-    int rc = ic_read_args(&r, &product_arg);
-    if (rc == 0)
-        rc = ic_read_nat64(&r, product);
-    if (rc == 0)
-        rc = ic_reader_end(&r);
-    else
-        ic_reader_free(&r);
-    if (rc != 0)
-        ic_rejectf("%s: invalid arguments: %s", method, ic_reader_error(&r));
-    return rc == 0;
+    return ic_args(&product_arg, read_nat64, product, method);
 }
 
 static uint64_t *units_of(uint64_t product)

@@ -7,25 +7,21 @@
 static uint64_t created;
 static ic_types create_arg = IC_TYPES("(nat64, nat64)");
 
+/* (user, product) */
+static int read_two(ic_reader *r, void *out)
+{
+    uint64_t *v = out;
+    int rc = ic_read_nat64(r, &v[0]);
+    return rc ? rc : ic_read_nat64(r, &v[1]);
+}
+
 /* create_order : (user : nat64, product : nat64) -> (order_id : nat64) */
 IC_UPDATE(create_order)
 {
-    ic_reader r;
-    uint64_t user = 0, product = 0;
-    int rc = ic_read_args(&r, &create_arg);
-    if (rc == 0)
-        rc = ic_read_nat64(&r, &user);
-    if (rc == 0)
-        rc = ic_read_nat64(&r, &product);
-    if (rc == 0)
-        rc = ic_reader_end(&r);
-    else
-        ic_reader_free(&r);
-    if (rc != 0) {
-        ic_rejectf("create_order: invalid arguments: %s", ic_reader_error(&r));
+    uint64_t args[2] = {0, 0}; /* user, product */
+    if (!ic_args(&create_arg, read_two, args, "create_order"))
         return;
-    }
-    if (product == 13)
+    if (args[1] == 13)
         ic_trap("create_order: product 13 crashes the order book");
     ic_reply_nat64(++created);
 }

@@ -7,21 +7,18 @@
 static ic_types id_arg = IC_TYPES("(nat64)");
 static const char *const names[] = {"alice", "bob", "carol"};
 
+static int read_nat64(ic_reader *r, void *out)
+{
+    return ic_read_nat64(r, out);
+}
+
 /* get_user : (id : nat64) -> (name : text) query */
 IC_QUERY(get_user)
 {
-    ic_reader r;
     uint64_t id = 0;
-    int rc = ic_read_args(&r, &id_arg);
-    if (rc == 0)
-        rc = ic_read_nat64(&r, &id);
-    if (rc == 0)
-        rc = ic_reader_end(&r);
-    else
-        ic_reader_free(&r);
-    if (rc != 0)
-        ic_rejectf("get_user: invalid arguments: %s", ic_reader_error(&r));
-    else if (id >= 1 && id <= 3)
+    if (!ic_args(&id_arg, read_nat64, &id, "get_user"))
+        return;
+    if (id >= 1 && id <= 3)
         ic_reply_text(names[id - 1]);
     else
         ic_rejectf("no user %llu", (unsigned long long)id);

@@ -62,28 +62,23 @@ static aw_status setup_run(setup_frame *f)
 }
 IC_UPDATE_ASYNC(setup_subscribe, setup_frame, setup_run, &setup_in, setup_args)
 
+/* The value of a Counter (its topic is checked and skipped). */
+static int read_counter_value(ic_reader *r, void *out)
+{
+    const char *topic;
+    size_t topic_len;
+    int rc = ic_read_record(r);
+    if (rc == 0)
+        rc = ic_read_text(r, &topic, &topic_len);
+    return rc ? rc : ic_read_nat64(r, out);
+}
+
 /* update_count : (Counter) -> () */
 IC_UPDATE(update_count)
 {
-    ic_reader r;
-    const char *topic;
-    size_t topic_len;
     uint64_t value = 0;
-    int rc = ic_read_args(&r, &counter_arg);
-    if (rc == 0)
-        rc = ic_read_record(&r);
-    if (rc == 0)
-        rc = ic_read_text(&r, &topic, &topic_len);
-    if (rc == 0)
-        rc = ic_read_nat64(&r, &value);
-    if (rc == 0)
-        rc = ic_reader_end(&r);
-    else
-        ic_reader_free(&r);
-    if (rc != 0) {
-        ic_rejectf("update_count: invalid arguments: %s", ic_reader_error(&r));
+    if (!ic_args(&counter_arg, read_counter_value, &value, "update_count"))
         return;
-    }
     count += value;
     ic_reply_empty();
 }

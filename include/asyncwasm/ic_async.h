@@ -125,9 +125,6 @@ uint32_t ic_calls_in_flight(void);
 
 /* ---- decoding replies -------------------------------------------------------------------- */
 
-/* Reads values from a message (see <asyncwasm/ic_candid.h>); returns 0 or a CANDID_E_* code. */
-typedef int (*ic_read_fn)(ic_reader *r, void *out);
-
 /* Decode a reply (or any Candid message) of types `t` with `read`, then check the end of the
  * message. Returns NULL on success, else an AW_E_CANDID_DECODE error (the caller owns it) whose
  * message is "<what>: <decoder message>". `read` may be NULL to check a message of types `t`

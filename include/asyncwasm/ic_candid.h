@@ -106,6 +106,15 @@ void ic_reader_free(ic_reader *r);
 /* The message of the first error ("byte 7: text is not valid UTF-8"), "" when none. */
 const char *ic_reader_error(const ic_reader *r);
 
+/* Reads values from a message into `out`; returns 0 or the reader's error code. */
+typedef int (*ic_read_fn)(ic_reader *r, void *out);
+
+/* The whole argument step of a synchronous method: read the current message's arguments of types
+ * `t` with `read` (which must copy what it keeps: the bytes are released on return) and check the
+ * end. On a decode error, reject the call with "<method>: invalid arguments: <message>" and return
+ * false. */
+bool ic_args(ic_types *t, ic_read_fn read, void *out, const char *method);
+
 /* ---- writing ------------------------------------------------------------------------------ */
 
 typedef struct ic_writer {

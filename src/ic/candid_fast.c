@@ -609,6 +609,20 @@ int ic_read_record(ic_reader *r)
     return 0;
 }
 
+bool ic_args(ic_types *t, ic_read_fn read, void *out, const char *method)
+{
+    ic_reader r;
+    int rc = ic_read_args(&r, t);
+    if (rc == 0 && read)
+        rc = read(&r, out);
+    if (rc == 0)
+        rc = ic_reader_finish(&r);
+    if (rc != 0)
+        ic_rejectf("%s: invalid arguments: %s", method, ic_reader_error(&r));
+    ic_reader_free(&r);
+    return rc == 0;
+}
+
 /* ---- writing ----------------------------------------------------------------------------- */
 
 static int ic__put(ic_writer *w, const void *p, size_t n)

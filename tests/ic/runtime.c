@@ -224,22 +224,29 @@ static aw_status greet_via_run(call_frame *f)
 }
 IC_UPDATE_ASYNC(greet_via, call_frame, greet_via_run, &t_principal_nat64, call_args)
 
+static int read_principal(ic_reader *r, void *out)
+{
+    return ic_read_principal(r, out);
+}
+
+static int read_nat64(ic_reader *r, void *out)
+{
+    return ic_read_nat64(r, out);
+}
+
+static int read_two_nat64(ic_reader *r, void *out)
+{
+    uint64_t *v = out;
+    int rc = ic_read_nat64(r, &v[0]);
+    return rc ? rc : ic_read_nat64(r, &v[1]);
+}
+
 /* notify : (principal) -> (nat64): a one-way call to hello.inc; replies call_perform's result. */
 IC_UPDATE(notify)
 {
-    ic_reader r;
     ic_principal hello;
-    int rc = ic_read_args(&r, &t_principal);
-    if (rc == 0)
-        rc = ic_read_principal(&r, &hello);
-    if (rc == 0)
-        rc = ic_reader_end(&r);
-    else
-        ic_reader_free(&r);
-    if (rc != 0) {
-        ic_rejectf("notify: invalid arguments: %s", ic_reader_error(&r));
+    if (!ic_args(&t_principal, read_principal, &hello, "notify"))
         return;
-    }
     ic_call c;
     ic_call_init(&c, &hello, "inc");
     ic_reply_nat64(ic_call_oneway(&c));
@@ -284,42 +291,19 @@ static void interval_job(void *arg)
 /* timers : (nat64 once_ns, nat64 every_ns) -> (nat64 interval id) */
 IC_UPDATE(timers)
 {
-    ic_reader r;
-    uint64_t once = 0, every = 0;
-    int rc = ic_read_args(&r, &t_nat64_nat64);
-    if (rc == 0)
-        rc = ic_read_nat64(&r, &once);
-    if (rc == 0)
-        rc = ic_read_nat64(&r, &every);
-    if (rc == 0)
-        rc = ic_reader_end(&r);
-    else
-        ic_reader_free(&r);
-    if (rc != 0) {
-        ic_rejectf("timers: invalid arguments: %s", ic_reader_error(&r));
+    uint64_t ns[2] = {0, 0}; /* once, every */
+    if (!ic_args(&t_nat64_nat64, read_two_nat64, ns, "timers"))
         return;
-    }
-    ic_timer_after(once, once_job, NULL);
-    ic_reply_nat64(ic_timer_every(every, interval_job, NULL));
+    ic_timer_after(ns[0], once_job, NULL);
+    ic_reply_nat64(ic_timer_every(ns[1], interval_job, NULL));
 }
 
 /* cancel : (nat64 id) -> (bool) */
 IC_UPDATE(cancel)
 {
-    ic_reader r;
     uint64_t id = 0;
-    int rc = ic_read_args(&r, &t_nat64);
-    if (rc == 0)
-        rc = ic_read_nat64(&r, &id);
-    if (rc == 0)
-        rc = ic_reader_end(&r);
-    else
-        ic_reader_free(&r);
-    if (rc != 0) {
-        ic_rejectf("cancel: invalid arguments: %s", ic_reader_error(&r));
-        return;
-    }
-    ic_reply_bool(ic_timer_cancel((ic_timer_id)id));
+    if (ic_args(&t_nat64, read_nat64, &id, "cancel"))
+        ic_reply_bool(ic_timer_cancel((ic_timer_id)id));
 }
 
 /* fired : () -> (nat64 once, nat64 interval) query */
@@ -339,21 +323,7 @@ static char note[64]; /* wasm memory: lost on upgrade unless saved */
 /* set_note : (text) -> () */
 IC_UPDATE(set_note)
 {
-    ic_reader r;
-    const char *s = "";
-    size_t n = 0;
-    int rc = ic_read_args(&r, &t_text);
-    if (rc == 0)
-        rc = ic_read_text(&r, &s, &n);
-    if (rc == 0)
-        snprintf(note, sizeof note, "%.*s", (int)n, s);
-    if (rc == 0)
-        rc = ic_reader_end(&r);
-    else
-        ic_reader_free(&r);
-    if (rc != 0)
-        ic_rejectf("set_note: invalid arguments: %s", ic_reader_error(&r));
-    else
+    if (ic_args(&t_text, read_text_copy, note, "set_note"))
         ic_reply_empty();
 }
 

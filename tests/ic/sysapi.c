@@ -46,21 +46,6 @@ IC_COMPOSITE_QUERY(beats)
     ic_reply_nat64(beats);
 }
 
-/* Read one argument of types t with `read`; rejects and returns false on a decode error. */
-static bool args(ic_types *t, int (*read)(ic_reader *, void *), void *out, const char *method)
-{
-    ic_reader r;
-    int rc = ic_read_args(&r, t);
-    if (rc == 0)
-        rc = read(&r, out);
-    if (rc == 0)
-        rc = ic_reader_finish(&r);
-    if (rc != 0)
-        ic_rejectf("%s: invalid arguments: %s", method, ic_reader_error(&r));
-    ic_reader_free(&r);
-    return rc == 0;
-}
-
 static int read_principal(ic_reader *r, void *out)
 {
     return ic_read_principal(r, out);
@@ -71,7 +56,7 @@ IC_QUERY(to_text)
 {
     ic_principal p;
     char buf[64];
-    if (args(&t_principal, read_principal, &p, "to_text")) {
+    if (ic_args(&t_principal, read_principal, &p, "to_text")) {
         ic_principal_to_text(&p, buf, sizeof buf);
         ic_reply_text(buf);
     }
@@ -92,7 +77,7 @@ IC_QUERY(from_text)
 {
     char text[80];
     ic_principal p;
-    if (!args(&t_text, read_text_z, text, "from_text"))
+    if (!ic_args(&t_text, read_text_z, text, "from_text"))
         return;
     ic_writer w;
     ic_writer_begin(&w, &t_opt_principal);
