@@ -679,6 +679,42 @@ static void test_with_timeout_passes_the_value_and_removes_its_timer(void)
     aw_future_release(fut);
 }
 
+static void test_timeout_cancels_a_task_and_runs_its_finally(void)
+{
+    fin slow = {.path = PATH_WAIT, .gate = aw_future_new(0)}; /* never ends by itself */
+    aw_future *inner = aw_task_start(aw_task_init(&slow.task, fin_run_step), NULL, 0);
+    aw_future *guarded = aw_with_timeout(inner, 2 * MS);
+    T_EQ_INT(aw_wait_for(guarded), AW_ERR_STATE);
+    T_EQ_INT(aw_error_kind_of(aw_future_error(guarded)), AW_E_TIMEOUT);
+    T_EQ_INT(slow.finally_runs, 1);
+    T_EQ_INT(slow.pending_kind, AW_E_CANCELLED);
+    T_EQ_INT(aw_task_state_of(&slow.task), AW_TASK_DONE);
+    T_EQ_INT(aw_error_kind_of(aw_future_error(inner)), AW_E_CANCELLED);
+    aw_future_release(guarded);
+    aw_future_release(inner);
+    aw_future_release(slow.gate);
+}
+
+static void test_cancelling_a_combinator_cancels_its_pending_inputs(void)
+{
+    int one = 1;
+    aw_future *in[3] = {aw_future_completed(&one, sizeof one), aw_future_new(sizeof(int)),
+                        aw_sleep(3600ull * 1000 * MS)};
+    aw_future *all = aw_all((aw_future *[]){in[0], in[1]}, 2);
+    aw_future *race = aw_race(&in[2], 1);
+    T_EQ_INT(aw_future_cancel(all), AW_OK);
+    T_EQ_INT(aw_future_cancel(race), AW_OK);
+    T_EQ_INT(aw_future_state_of(in[0]), AW_FUTURE_COMPLETED); /* finished inputs stay as they are */
+    T_EQ_INT(aw_future_state_of(in[1]), AW_FUTURE_CANCELLED);
+    T_EQ_INT(aw_future_state_of(in[2]), AW_FUTURE_CANCELLED);
+    T_CHECK(!aw_has_pending()); /* the timer went with it */
+    aw_future_release(all);
+    aw_future_release(race);
+    for (int i = 0; i < 3; i++)
+        aw_future_release(in[i]);
+    T_EQ_INT(aw_drain(), 0);
+}
+
 /* ---- timers ------------------------------------------------------------------------------ */
 
 typedef struct sleeper {
@@ -800,6 +836,26 @@ static void test_channel_delivers_in_order_then_close_fails_receiver(void)
         aw_error_release(c.err);
         aw_channel_free(ch);
     }
+}
+
+static void test_channel_skips_cancelled_receivers(void)
+{
+    aw_channel *ch = aw_channel_new(sizeof(int), 0);
+    aw_future *r1 = aw_channel_recv(ch);
+    aw_future *r2 = aw_channel_recv(ch);
+    T_EQ_INT(aw_future_cancel(r1), AW_OK);
+    int v = 5;
+    aw_future *s1 = aw_channel_send(ch, &v);
+    T_EQ_INT(aw_future_state_of(s1), AW_FUTURE_COMPLETED); /* handed to r2, the live receiver */
+    T_EQ_INT(aw_future_state_of(r2), AW_FUTURE_COMPLETED);
+    T_EQ_INT(*(const int *)aw_future_value(r2), 5);
+    aw_future *s2 = aw_channel_send(ch, &v);
+    T_EQ_INT(aw_future_state_of(s2), AW_FUTURE_PENDING); /* capacity 0: waits for a receiver */
+    aw_future *list[] = {r1, r2, s1, s2};
+    aw_channel_free(ch);
+    T_EQ_INT(aw_error_kind_of(aw_future_error(s2)), AW_E_CHANNEL_CLOSED);
+    for (size_t i = 0; i < 4; i++)
+        aw_future_release(list[i]);
 }
 
 static void test_channel_close_fails_pending_senders_and_keeps_buffer(void)
@@ -1095,10 +1151,13 @@ int main(void)
     T_RUN(test_race_and_any);
     T_RUN(test_with_timeout_times_out_and_cancels_the_loser);
     T_RUN(test_with_timeout_passes_the_value_and_removes_its_timer);
+    T_RUN(test_timeout_cancels_a_task_and_runs_its_finally);
+    T_RUN(test_cancelling_a_combinator_cancels_its_pending_inputs);
     T_RUN(test_timers_fire_in_deadline_order);
     T_RUN(test_equal_deadlines_fire_in_creation_order);
     T_RUN(test_cancelled_sleep_removes_its_timer);
     T_RUN(test_channel_delivers_in_order_then_close_fails_receiver);
+    T_RUN(test_channel_skips_cancelled_receivers);
     T_RUN(test_channel_close_fails_pending_senders_and_keeps_buffer);
     T_RUN(test_uncaught_error_of_detached_task_goes_to_hook);
     T_RUN(test_thirty_thousand_waiters_on_one_future);
