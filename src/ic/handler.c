@@ -5,10 +5,11 @@
  *
  * Per handler: one call context record (ic__cc, from a free list, holding the argument bytes so
  * that text and blob arguments may point into them while the handler runs) and the task's frame
- * (aw_task_new, freed by the core when the task finished). The record's references: one for the
- * task, one per outstanding call. Live handlers are listed so that the done callback, which
+ * (from a per-size free list; the done callback returns it there). The record's references: one for
+ * the task, one per outstanding call. Live handlers are listed so that the done callback, which
  * receives only the task, finds its record.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,52 @@
 #include "internal.h"
 
 static ic__cc *ic__live;
+
+/* Handler frames are recycled per size: a free list for each of a few frame sizes, so that a
+ * handler costs no malloc in steady state. A block is a small header, then the frame. */
+typedef union ic__frame_block {
+    struct {
+        union ic__frame_block *next; /* in the free list of its size */
+        size_t size;                 /* frame size */
+    } h;
+    max_align_t align;
+} ic__frame_block;
+
+#define IC__FRAME_SIZES 8
+static struct {
+    size_t size;
+    ic__frame_block *free;
+} ic__frames[IC__FRAME_SIZES];
+
+static aw_task *ic__frame_new(size_t size, aw_step_fn step)
+{
+    ic__frame_block *b = NULL;
+    for (int i = 0; i < IC__FRAME_SIZES; i++)
+        if (ic__frames[i].size == size && ic__frames[i].free) {
+            b = ic__frames[i].free;
+            ic__frames[i].free = b->h.next;
+            break;
+        }
+    if (!b && !(b = malloc(sizeof *b + size)))
+        return NULL;
+    b->h.size = size;
+    aw_task *t = (aw_task *)(void *)(b + 1);
+    memset(t, 0, size);
+    return aw_task_init(t, step);
+}
+
+static void ic__frame_free(aw_task *t)
+{
+    ic__frame_block *b = (ic__frame_block *)(void *)t - 1;
+    for (int i = 0; i < IC__FRAME_SIZES; i++)
+        if (ic__frames[i].size == b->h.size || ic__frames[i].size == 0) {
+            ic__frames[i].size = b->h.size;
+            b->h.next = ic__frames[i].free;
+            ic__frames[i].free = b;
+            return;
+        }
+    free(b); /* more distinct sizes than slots */
+}
 
 static void ic__handler_done(aw_task *task, const aw_error *err)
 {
@@ -48,6 +95,7 @@ static void ic__handler_done(aw_task *task, const aw_error *err)
         }
     }
     ic__cc_release(cc);
+    ic__frame_free(task); /* the core does not free frames it did not allocate */
 }
 
 /* The message's bytes into the record: inline when small. */
@@ -67,7 +115,7 @@ void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, i
 {
     static ic_types no_args = IC_TYPES("()");
     ic__cc *cc = ic__cc_hold();
-    aw_task *task = cc && ic__keep_arg(cc) ? aw_task_new(frame_size, step) : NULL;
+    aw_task *task = cc && ic__keep_arg(cc) ? ic__frame_new(frame_size, step) : NULL;
     if (!task) {
         ic__cc_release(cc);
         ic_rejectf("%s: out of memory", method);
@@ -86,7 +134,7 @@ void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, i
     else
         ic_reader_free(&r);
     if (rc != 0) {
-        aw_task_free(task);
+        ic__frame_free(task);
         ic_rejectf("%s: invalid arguments: %s", method, ic_reader_error(&r));
         ic__cc_release(cc);
         return;
