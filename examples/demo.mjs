@@ -80,3 +80,4 @@ const mo = install('greeter (Motoko)', greeter);
 await call(bridge, 'ask', `(principal "${text(mo)}", "greet", "C")`, '(text)');
 await call(mo, 'askVia', `(principal "${text(bridge)}", principal "${text(mo)}", "Motoko")`, '(text)');
 await call(bridge, 'ask', `(principal "${text(mo)}", "fail", "C")`, '(text)');
+await call(bridge, 'robustCall', `(principal "${text(mo)}", "fail", "data")`, '(text)');

@@ -94,3 +94,26 @@ static aw_status ask_run(ask_frame *f)
     AW_END(f);
 }
 IC_UPDATE_ASYNC(ask, ask_frame, ask_run, &ask_arg, ask_args)
+
+/* robustCall : (peer, method, data) -> (text): the seed's robustCall. The error of the await is
+ * handed to the code (AW_AWAIT_TRY) instead of propagating: a failing peer gives a reject with
+ * "Processing failed: <error message>", its own text rather than the async trace. */
+AW_ASYNC(ask_frame, robust_run)
+static aw_status robust_run(ask_frame *f)
+{
+    aw_error *err;
+    AW_BEGIN(f);
+    AW_AWAIT_TRY(f, ask_peer(f), &f->reply, &err);
+    if (!err)
+        err = ic_decode(f->reply.data, f->reply.len, &text_arg, read_got, f->got, "reply");
+    if (err) {
+        ic_rejectf("Processing failed: %s", aw_error_message(err));
+        aw_error_release(err);
+    } else {
+        ic_reply_text(f->got);
+    }
+    AW_FINALLY(f);
+    ic_bytes_free(&f->reply);
+    AW_END(f);
+}
+IC_UPDATE_ASYNC(robustCall, ask_frame, robust_run, &ask_arg, ask_args)

@@ -51,4 +51,13 @@ test('Motoko -> C (async handler) -> Motoko: a chain of awaits across both langu
     ['Motoko got: C got: Hello from Motoko, chain!']);
 });
 
+test('robustCall (the seed): the error is handled by the code, not propagated', async () => {
+  const { s, bridge, mo } = setup();
+  const robust = (method) =>
+    s.updateCall(bridge, 'robustCall', enc([IDL.Principal, T, T], [P(mo), method, 'data']));
+  eq(replied(await robust('greet'), [T]), ['Hello from Motoko, data!']);
+  rejected(await robust('fail'), RejectCode.CANISTER_REJECT,
+    `Processing failed: ${P(mo).toText()}.fail rejected (CANISTER_REJECT): Motoko says no`);
+});
+
 await run();
