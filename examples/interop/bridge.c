@@ -1,6 +1,7 @@
 /*
  * bridge - the C side of the interop example: greet is called by the Motoko canister; ask awaits
- * any canister's (text) -> (text) method, Motoko's included, and replies with what it got.
+ * any canister's (text) -> (text) method, Motoko's included, and replies with what it got;
+ * robustCall is the seed's robustCall, handling the error of its await itself.
  */
 #include <stdio.h>
 #include <string.h>
