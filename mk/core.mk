@@ -12,7 +12,6 @@ AW_WASI_SRCS := src/backend/wasi.c $(AW_IO_SRCS)
 AW_HEADERS := $(wildcard include/asyncwasm/aw*.h) $(wildcard src/aw/*.h)
 
 CORE_BUILD := $(BUILD)/core
-AW_CORE_TEST_SRCS := tests/aw/test_core.c
 AW_TEST_DEPS := $(AW_HEADERS) tests/harness.h
 
 # Native builds of one test program: clang, gcc, clang with ASan+UBSan.
@@ -62,7 +61,8 @@ ALL_TARGETS += $(AW_ECHO_WASM)
 # ---- test suites ------------------------------------------------------------------------------
 # core-native: the core tests built with clang, with gcc, and with clang under ASan+UBSan (pools
 # off so the sanitizer sees every block), plus a sanitized build with AW_DEBUG and AW_PROFILE.
-# core-wasi: the same tests compiled to wasm32-wasi, run by Node's WASI.
+# core-wasi: the same tests, the fd I/O tests and examples/wasi_echo compiled to wasm32-wasi and
+# run by Node's WASI.
 AW_NATIVE_VARIANTS := clang gcc san debug
 AW_NATIVE_TESTS := test_core test_io
 
@@ -72,16 +72,7 @@ AW_NATIVE_PROGRAMS := $(foreach v,$(AW_NATIVE_VARIANTS),$(foreach t,$(AW_NATIVE_
 test-core-native: $(AW_NATIVE_PROGRAMS)
 	@tests/aw/run_native.sh $(AW_NATIVE_PROGRAMS)
 test-core-wasi: $(CORE_BUILD)/wasi/test_core.wasm $(CORE_BUILD)/wasi/test_io.wasm $(AW_ECHO_WASM)
-	@rm -rf $(CORE_BUILD)/wasi/files && mkdir -p $(CORE_BUILD)/wasi/files
-	@$(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $(CORE_BUILD)/wasi/test_core.wasm >$(CORE_BUILD)/wasi/test_core.out; \
-	rc1=$$?; cat $(CORE_BUILD)/wasi/test_core.out; \
-	$(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $(CORE_BUILD)/wasi/test_io.wasm --dir $(CORE_BUILD)/wasi/files >$(CORE_BUILD)/wasi/test_io.out; \
-	rc2=$$?; cat $(CORE_BUILD)/wasi/test_io.out; \
-	tests/aw/check_echo.sh $(NODE) $(AW_ECHO_WASM) >$(CORE_BUILD)/wasi/echo.out; \
-	rc3=$$?; cat $(CORE_BUILD)/wasi/echo.out; \
-	cat $(CORE_BUILD)/wasi/test_core.out $(CORE_BUILD)/wasi/test_io.out $(CORE_BUILD)/wasi/echo.out | \
-	    awk '/^[0-9]+ passed, [0-9]+ failed$$/ {p += $$1; f += $$3} END {print p " passed, " f " failed"}'; \
-	[ $$rc1 -eq 0 ] && [ $$rc2 -eq 0 ] && [ $$rc3 -eq 0 ]
+	@tests/aw/run_wasi_suite.sh $(NODE) $(CORE_BUILD)/wasi $^
 
 # core-ic-compile: aw_wait_for/aw_run_forever/aw_run/aw_poll must not compile for the IC.
 TEST_SUITES += core-ic-compile
