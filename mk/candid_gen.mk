@@ -10,14 +10,18 @@ CGEN_TOOL := $(BUILD)/bin/candid
 CGEN_IC_DID := $(firstword $(wildcard /work/shared/reference/ic/ic.did ../shared/reference/ic/ic.did))
 CGEN_KINDS_DID := tests/candid_gen/kinds.did
 CGEN_GEN := $(CGEN_B)/gen
-CGEN_SRCS := $(CGEN_GEN)/kinds.c $(CGEN_GEN)/ic_mc.c
+CGEN_SRCS := $(CGEN_GEN)/kinds.c $(CGEN_GEN)/importer.c $(CGEN_GEN)/ic_mc.c
 CGEN_LIB_SRCS := $(sort $(wildcard src/candid/*.c))
 CGEN_DEPS := tests/candid_gen/run.c tests/harness.h include/asyncwasm/candid.h $(CGEN_LIB_SRCS) \
-    $(CGEN_GEN)/kinds.stamp $(CGEN_GEN)/ic_mc.stamp
+    $(CGEN_GEN)/kinds.stamp $(CGEN_GEN)/importer.stamp $(CGEN_GEN)/ic_mc.stamp
 CGEN_TEST_INC := -Itests -I$(CGEN_GEN)
 
 # Generation. A stamp per .did because one command writes both the .h and the .c.
 $(CGEN_GEN)/kinds.stamp: $(CGEN_KINDS_DID) $(CGEN_TOOL)
+	@mkdir -p $(CGEN_GEN)
+	$(CGEN_TOOL) gen c $< -o $(CGEN_GEN)
+	@touch $@
+$(CGEN_GEN)/importer.stamp: tests/candid_gen/importer.did $(CGEN_KINDS_DID) $(CGEN_TOOL)
 	@mkdir -p $(CGEN_GEN)
 	$(CGEN_TOOL) gen c $< -o $(CGEN_GEN)
 	@touch $@
@@ -47,17 +51,19 @@ $(CGEN_B)/ic/%.o: $(CGEN_GEN)/%.c $(CGEN_GEN)/%.stamp $(wildcard include/asyncwa
 	$(IC_CC) $(IC_CFLAGS) -I$(CGEN_GEN) -c $< -o $@
 
 CGEN_NATIVE := $(CGEN_B)/clang/run $(CGEN_B)/gcc/run $(CGEN_B)/san/run
-CGEN_IC_OBJS := $(CGEN_B)/ic/kinds.o $(CGEN_B)/ic/ic_mc.o
+CGEN_IC_OBJS := $(CGEN_B)/ic/kinds.o $(CGEN_B)/ic/importer.o $(CGEN_B)/ic/ic_mc.o
 
 TEST_SUITES += candid-gen
 .PHONY: test-candid-gen
-# Each build runs the same tests; the last line adds them up.
-test-candid-gen: $(CGEN_NATIVE) $(CGEN_B)/wasi/run.wasm $(CGEN_IC_OBJS)
+# Each build runs the same tests, then the command-line checks; the last line adds them up.
+test-candid-gen: $(CGEN_NATIVE) $(CGEN_B)/wasi/run.wasm $(CGEN_IC_OBJS) $(CGEN_TOOL)
 	@rm -rf $(CGEN_B)/wasi/files && mkdir -p $(CGEN_B)/wasi/files
 	@cp $(CGEN_KINDS_DID) $(CGEN_IC_DID) $(CGEN_B)/wasi/files/
 	@p=0; f=0; \
-	for prog in $(CGEN_NATIVE) wasi; do \
-	    if [ $$prog = wasi ]; then \
+	for prog in $(CGEN_NATIVE) wasi tool; do \
+	    if [ $$prog = tool ]; then \
+	        tests/candid_gen/tool.sh $(CGEN_TOOL) $(CGEN_B)/tool >$(CGEN_B)/out.txt 2>&1; \
+	    elif [ $$prog = wasi ]; then \
 	        $(NODE) $(NODE_FLAGS) tests/aw/run_wasi.mjs $(CGEN_B)/wasi/run.wasm --dir $(CGEN_B)/wasi/files \
 	            /work/kinds.did /work/ic.did >$(CGEN_B)/out.txt 2>&1; \
 	    else \

@@ -10,6 +10,7 @@
  * the expected C values; bad input must give the library's own error message.
  */
 #include "ic_mc.h"
+#include "importer.h"
 #include "kinds.h"
 
 #include "harness.h"
@@ -517,6 +518,83 @@ static void management_canister_results_decode(void)
     candid_arena_free(&a);
 }
 
+static void imported_definitions_and_keyword_names(void)
+{
+    importer_echo_in in;
+    memset(&in, 0, sizeof in);
+    in.arg0.p = (importer_point){.x = 1, .y = 2, .n = 3, .label = {true, T("l")}};
+    in.arg0.c.tag = IMPORTER_COLOR_BLUE;
+    in.arg0.k.int_ = 200;
+    in.arg0.k.switch_ = true;
+    in.arg0.k.struct_ = T("s");
+    candid_buf b = {0};
+    candid_error err;
+    T_EQ_INT(importer_echo_in_encode(&in, &b, &err), 0);
+    candid_env e;
+    candid_env_init(&e);
+    const char *ty = "(record { p : record { x : int; y : int; n : nat; label : opt text;"
+                     " extra : null }; c : variant { red; green; blue; rgb : record { nat8; nat8;"
+                     " nat8 } }; k : record { \"int\" : nat8; \"switch\" : bool; \"struct\" : text;"
+                     " \"bool\" : null } })";
+    candid_tref *tt = NULL;
+    uint32_t nt = 0;
+    T_EQ_INT(candid_parse_tuptype(&e, ty, strlen(ty), &tt, &nt, NULL), 0);
+    T_EQ_STR(hex(b.data, b.len),
+             dyn_encode(&e, tt, nt,
+                        "(record { p = record { x = 1; y = 2; n = 3; label = opt \"l\" };"
+                        " c = variant { blue }; k = record { \"int\" = 200; \"switch\" = true;"
+                        " \"struct\" = \"s\"; \"bool\" = null } })"));
+    candid_env_free(&e);
+    candid_buf_free(&b);
+}
+
+/* A message built argument by argument from two definitions (each has its own static type
+ * environment): the type table shares entries across them as the dynamic encoder does. */
+static void definitions_compose_into_one_message(void)
+{
+    kinds_point p = {.x = 4, .y = 5, .n = 6, .label = {false, {NULL, 0}}};
+    kinds_color c = {.tag = KINDS_COLOR_RGB, .u.rgb = {9, 8, 7}};
+    kinds_point p2 = {.x = -1, .y = -2, .n = 7, .label = {true, T("two")}};
+    candid_enc enc;
+    candid_enc_init(&enc);
+    candid_buf b = {0};
+    T_EQ_INT(kinds_point_declare(&enc), 0);
+    T_EQ_INT(kinds_color_declare(&enc), 0);
+    T_EQ_INT(kinds_point_declare(&enc), 0);
+    T_EQ_INT(kinds_point_write(&enc, &p, NULL), 0);
+    T_EQ_INT(kinds_color_write(&enc, &c, NULL), 0);
+    T_EQ_INT(kinds_point_write(&enc, &p2, NULL), 0);
+    T_EQ_INT(candid_enc_finish(&enc, &b), 0);
+    candid_enc_free(&enc);
+    candid_tref t[3] = {candid_env_lookup(&kdid, "point"), candid_env_lookup(&kdid, "color"),
+                        candid_env_lookup(&kdid, "point")};
+    T_EQ_STR(hex(b.data, b.len),
+             dyn_encode(&kdid, t, 3,
+                        "(record { x = 4; y = 5; n = 6 }, variant { rgb = record { 9; 8; 7 } },"
+                        " record { x = -1; y = -2; n = 7; label = opt \"two\" })"));
+    /* and read back argument by argument, into an arena that is not the decoder's: the text is
+     * copied, so it outlives the decoder's arena */
+    candid_arena da, mine;
+    candid_arena_init(&da);
+    candid_arena_init(&mine);
+    candid_dec d;
+    kinds_point q, q2;
+    kinds_color qc;
+    T_EQ_INT(candid_dec_begin(&d, b.data, b.len, NULL, &da, NULL), 0);
+    T_EQ_INT(kinds_point_read(&d, &mine, &q), 0);
+    T_EQ_INT(kinds_color_read(&d, &mine, &qc), 0);
+    T_EQ_INT(kinds_point_read(&d, &mine, &q2), 0);
+    T_EQ_INT(candid_dec_end(&d), 0);
+    candid_dec_free(&d);
+    candid_arena_free(&da);
+    candid_buf_free(&b);
+    T_EQ_INT(q.n, 6);
+    T_EQ_INT(qc.u.rgb._2, 7);
+    T_CHECK(q2.label.has);
+    T_EQ_STR(q2.label.value.data, "two"); /* in `mine`: ASan checks it is not freed memory */
+    candid_arena_free(&mine);
+}
+
 static int load(candid_env *e, const char *path)
 {
     static char src[1 << 20];
@@ -556,6 +634,8 @@ int main(int argc, char **argv)
     T_RUN(init_arguments_and_empty_tuples);
     T_RUN(management_canister_arguments_match);
     T_RUN(management_canister_results_decode);
+    T_RUN(imported_definitions_and_keyword_names);
+    T_RUN(definitions_compose_into_one_message);
     candid_env_free(&kdid);
     candid_env_free(&icdid);
     return t_summary();
