@@ -2,10 +2,11 @@
  * ic_candid.h - reading and writing the Candid messages of a canister's methods, fast.
  *
  * A method's arguments and results have a fixed Candid type, e.g. `(principal, text)`. An ic_types
- * holds such a tuple type; its first use computes the message header ("DIDL", type table,
- * argument types) for it: directly for tuples of primitives, blob, opt, vec, records and variants
- * (a small builder, no parsing library), with the Candid library's parser and encoder otherwise.
- * The library parses the text too when the fallback decoder first needs the types.
+ * holds such a tuple type; its first use builds the message header ("DIDL", type table,
+ * argument types) for it. The grammar is that of method signatures: primitives, blob, opt, vec,
+ * record { name : type; ... } and variant { tag; tag : type; ... }. Other types (named types,
+ * func, service, numbered or quoted field names) are refused (CANDID_E_TYPE): use the Candid
+ * library (<asyncwasm/candid.h>) for those. No parser is linked into the canister for this.
  *
  * Reading (ic_reader): when an incoming message starts with exactly that header - what every
  * Candid implementation sends for these types - the values are read straight from the bytes, with
@@ -38,22 +39,21 @@
 
 /* A tuple of Candid types, prepared on first use. Define with IC_TYPES; keep it static. */
 typedef struct ic_types {
-    const char *text;   /* the tuple type, e.g. "(principal, text)" */
-    int state;          /* 0 not prepared, 1 ready, -1 failed (bad text or out of memory) */
-    bool env_ready;     /* env and types hold the parsed tuple (needed by the fallback only) */
-    candid_env env;     /* the parsed types */
-    candid_tref *types; /* the tuple's types, in env */
-    uint32_t n;         /* how many */
-    uint8_t *header;    /* the message header for them ("DIDL", type table, argument types) */
+    const char *text; /* the tuple type, e.g. "(principal, text)" */
+    int state;        /* 0 not prepared, 1 ready, -1 failed (a type outside the grammar) */
+    uint8_t *header;  /* the message header for them ("DIDL", type table, argument types) */
     size_t header_len;
+    bool env_ready;     /* `types` holds the header decoded (needed by the fallback only) */
+    candid_dec types;   /* the header read by the Candid library: types.wire, types.wire_args */
+    candid_arena arena; /* its values (none) */
 } ic_types;
 #define IC_TYPES(tuple_text)                                                                       \
     {                                                                                              \
         .text = (tuple_text)                                                                       \
     }
 
-/* Prepare `t` (parse, compute the header). Returns 0, CANDID_E_NOMEM, or the parse error code
- * for a malformed type text (a programming error: the text is in the source). */
+/* Prepare `t` (build the header). Returns 0, CANDID_E_NOMEM, or CANDID_E_TYPE for a text outside
+ * the grammar (a programming error: the text is in the source). */
 int ic_types_prepare(ic_types *t);
 
 /* ---- reading ------------------------------------------------------------------------------ */

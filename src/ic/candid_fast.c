@@ -170,26 +170,26 @@ static bool ic__hb_type(ic__hb *b, int32_t *ref, int depth)
     return false;
 }
 
-/* The header of t->text when it is in the simple grammar; false otherwise (or on OOM). */
-static bool ic__hb_header(ic_types *t)
+/* Build the header of t->text: 1, 0 when the text is outside the grammar, -1 on OOM. */
+static int ic__hb_header(ic_types *t)
 {
     ic__hb b = {.p = t->text};
     int32_t args[32];
     uint32_t nargs = 0;
     if (!ic__hb_char(&b, '('))
-        return false;
+        return 0;
     while (!ic__hb_char(&b, ')')) {
         if (nargs == 32 || !ic__hb_type(&b, &args[nargs++], 0))
-            return false;
+            return 0;
         if (!ic__hb_char(&b, ',') && (ic__hb_space(&b), *b.p != ')'))
-            return false;
+            return 0;
     }
     ic__hb_space(&b);
     if (*b.p)
-        return false;
+        return 0;
     uint8_t *h = malloc(4 + 2 + b.tlen + 2 + 5 * nargs);
     if (!h)
-        return false;
+        return -1;
     size_t len = 4;
     memcpy(h, "DIDL", 4);
     len += ic__hb_sleb(h + len, b.ntable);
@@ -200,18 +200,20 @@ static bool ic__hb_header(ic_types *t)
         len += ic__hb_sleb(h + len, args[i]);
     t->header = h;
     t->header_len = len;
-    return true;
+    return 1;
 }
 
-/* Parse the text with the Candid library (once): the fallback decoder's expected types. */
+/* The expected types for the fallback decoder: the header read by the Candid library (once),
+ * which validates it and gives its type table as an environment. */
 static int ic__types_env(ic_types *t)
 {
     if (t->env_ready)
         return 0;
-    candid_env_init(&t->env);
-    int rc = candid_parse_tuptype(&t->env, t->text, strlen(t->text), &t->types, &t->n, NULL);
+    candid_arena_init(&t->arena);
+    int rc = candid_dec_begin(&t->types, t->header, t->header_len, NULL, &t->arena, NULL);
     if (rc != 0) {
-        candid_env_free(&t->env);
+        candid_dec_free(&t->types);
+        candid_arena_free(&t->arena);
         return rc;
     }
     t->env_ready = true;
@@ -224,29 +226,11 @@ int ic_types_prepare(ic_types *t)
         return 0;
     if (t->state < 0)
         return CANDID_E_TYPE;
-    if (ic__hb_header(t)) {
-        t->state = 1;
-        return 0;
-    }
-    int rc = ic__types_env(t);
-    candid_enc enc;
-    candid_buf header = {0};
-    candid_enc_init(&enc);
-    for (uint32_t i = 0; rc == 0 && i < t->n; i++)
-        rc = candid_enc_arg_type(&enc, &t->env, t->types[i]);
-    if (rc == 0) /* no values written: the message is the header alone */
-        rc = candid_enc_finish(&enc, &header);
-    candid_enc_free(&enc);
-    if (rc != 0) {
-        candid_buf_free(&header);
-        if (rc != CANDID_E_NOMEM)
-            t->state = -1; /* a malformed type text never gets better */
-        return rc;
-    }
-    t->header = header.data;
-    t->header_len = header.len;
-    t->state = 1;
-    return 0;
+    int rc = ic__hb_header(t);
+    if (rc < 0)
+        return CANDID_E_NOMEM;
+    t->state = rc ? 1 : -1;
+    return rc ? 0 : CANDID_E_TYPE;
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */
@@ -596,9 +580,10 @@ int ic_read_record(ic_reader *r)
     int rc = ic__types_env(r->types);
     if (rc)
         return ic__slow_fail(r, rc);
-    if (r->nfields || r->arg >= r->types->n)
+    const candid_dec *h = &r->types->types;
+    if (r->nfields || r->arg >= h->nwire_args)
         return ic__slow_fail(r, CANDID_E_USAGE);
-    rc = candid_dec_arg(&r->dec, &r->types->env, r->types->types[r->arg], &r->rec);
+    rc = candid_dec_arg(&r->dec, &h->wire, h->wire_args[r->arg], &r->rec);
     if (rc)
         return ic__slow_fail(r, rc);
     if (r->rec.kind != CANDID_RECORD)
