@@ -81,9 +81,12 @@ uint32_t ic_calls_in_flight(void)
 
 void ic_call_init(ic_call *c, const ic_principal *callee, const char *method)
 {
-    memset(c, 0, sizeof *c);
     c->callee = *callee;
     c->method = method;
+    c->arg = NULL;
+    c->arg_len = 0;
+    c->cycles.high = c->cycles.low = 0;
+    c->timeout_s = 0;
 }
 
 void ic_call_with_arg(ic_call *c, const void *candid, size_t len)

@@ -33,6 +33,15 @@ test('principals to and from text', async () => {
     'aaaaa-aa', 'upper case accepted');
 });
 
+test('text arguments: non-ASCII UTF-8 is accepted, invalid UTF-8 rejected with the byte offset', async () => {
+  const s = sim();
+  const id = s.install('sysapi');
+  eq(replied(await s.queryCall(id, 'from_text', enc([IDL.Text], ['Grüße, 世界'])), [IDL.Opt(IDL.Principal)]), [[]]);
+  const bad = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 1, 0x71, 3, 0x61, 0xc3, 0x28]);
+  rejected(await s.queryCall(id, 'from_text', bad), RejectCode.CANISTER_REJECT,
+    'from_text: invalid arguments: byte 8: text is not valid UTF-8');
+});
+
 test('cycle balance and controller check', async () => {
   const s = sim();
   const id = s.install('sysapi');
