@@ -113,6 +113,8 @@ typedef struct gen {
     int32_t *map;    /* env index -> index in the static environment being written, or -1 */
     int32_t *order;  /* env indexes of that environment's nodes, in order */
     int32_t norder;
+    int indent; /* extra spaces in front of every line w() writes (nested blocks) */
+    int mid;    /* w() stopped in the middle of a line */
 } gen;
 
 static void *gen_alloc(gen *g, size_t n)
@@ -141,6 +143,24 @@ static char *gen_printf(gen *g, const char *fmt, ...)
     return s;
 }
 
+/* Appends n bytes to the file, with g->indent spaces at the start of each line. */
+static void put_text(gen *g, const char *p, size_t n)
+{
+    static const char spaces[] = "                ";
+    while (n) {
+        const char *nl = memchr(p, '\n', n);
+        size_t k = nl ? (size_t)(nl - p) + 1 : n;
+        if (!g->mid && g->indent && k > 1)
+            candid_buf_append(g->out, spaces,
+                              (size_t)g->indent < sizeof spaces - 1 ? (size_t)g->indent
+                                                                    : sizeof spaces - 1);
+        candid_buf_append(g->out, p, k);
+        g->mid = !nl;
+        p += k;
+        n -= k;
+    }
+}
+
 /* Appends formatted text to the file being written. */
 static void w(gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void w(gen *g, const char *fmt, ...)
@@ -155,7 +175,7 @@ static void w(gen *g, const char *fmt, ...)
         return;
     }
     if ((size_t)n < sizeof small) {
-        candid_buf_append(g->out, small, (size_t)n);
+        put_text(g, small, (size_t)n);
         return;
     }
     char *big = malloc((size_t)n + 1);
@@ -166,7 +186,7 @@ static void w(gen *g, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    candid_buf_append(g->out, big, (size_t)n);
+    put_text(g, big, (size_t)n);
     free(big);
 }
 
@@ -1480,13 +1500,15 @@ static void emit_node_writer(gen *g, candid_tref t)
         w(g, "    switch (v->tag) {\n");
         for (uint32_t i = 0; i < n->u.rec.n; i++) {
             candid_tref ft = n->u.rec.fields[i].type;
-            w(g,
-              "    case %s:\n    if ((rc = candid_enc_variant(enc, %luu)))\n        return rc;\n",
-              gn->consts[i], (unsigned long)i);
+            w(g, "    case %s:\n", gn->consts[i]);
+            g->indent = 4;
+            w(g, "    if ((rc = candid_enc_variant(enc, %luu)))\n        return rc;\n",
+              (unsigned long)i);
             if (has_data(ft) || ft == CANDID_EMPTY)
                 write_stmt(g, ft, gen_printf(g, "v->u.%s", gn->members[i]), gn->boxed[i],
                            gen_printf(g, "%s.%s", c, gn->members[i]));
             w(g, "    break;\n");
+            g->indent = 0;
         }
         w(g, "    default:\n        return candid_gen__bad_tag(err, \"%s\");\n    }\n", c);
         break;
@@ -1494,11 +1516,15 @@ static void emit_node_writer(gen *g, candid_tref t)
         if (gn->opt_boxed) {
             w(g, "    if ((rc = candid_enc_opt(enc, v->value != NULL)))\n        return rc;\n"
                  "    if (v->value) {\n");
-            write_stmt(g, n->u.inner, "v->value", 1, c);
+            g->indent = 4;
+            write_stmt(g, n->u.inner, "(*v->value)", 0, c); /* present: not NULL */
+            g->indent = 0;
         } else {
             w(g, "    if ((rc = candid_enc_opt(enc, v->has)))\n        return rc;\n"
                  "    if (v->has) {\n");
+            g->indent = 4;
             write_stmt(g, n->u.inner, "v->value", 0, c);
+            g->indent = 0;
         }
         w(g, "    }\n");
         break;
@@ -1508,7 +1534,9 @@ static void emit_node_writer(gen *g, candid_tref t)
           "    if ((rc = candid_enc_vec(enc, v->len)))\n        return rc;\n"
           "    for (size_t i = 0; i < v->len; i++) {\n",
           c);
+        g->indent = 4;
         write_stmt(g, n->u.inner, "v->data[i]", 0, gen_printf(g, "%s item", c));
+        g->indent = 0;
         w(g, "    }\n");
         break;
     default:
@@ -1548,11 +1576,14 @@ static void emit_node_reader(gen *g, candid_tref t)
           c);
         for (uint32_t i = 0; i < n->u.rec.n; i++) {
             candid_tref ft = n->u.rec.fields[i].type;
-            w(g, "    case %luu:\n    out->tag = %s;\n", (unsigned long)i, gn->consts[i]);
+            w(g, "    case %luu:\n", (unsigned long)i);
+            g->indent = 4;
+            w(g, "    out->tag = %s;\n", gn->consts[i]);
             if (has_data(ft) || ft == CANDID_EMPTY)
                 read_stmt(g, ft, "v->u.var.value", gen_printf(g, "out->u.%s", gn->members[i]),
                           gn->boxed[i], gen_printf(g, "%s.%s", c, gn->members[i]));
             w(g, "    break;\n");
+            g->indent = 0;
         }
         w(g, "    default:\n        return candid_gen__shape(err, \"%s\");\n    }\n", c);
         break;
@@ -1560,11 +1591,15 @@ static void emit_node_reader(gen *g, candid_tref t)
         w(g, "    if (v->kind != CANDID_OPT)\n        return candid_gen__shape(err, \"%s\");\n", c);
         if (gn->opt_boxed) {
             w(g, "    out->value = NULL;\n    if (v->u.opt) {\n");
+            g->indent = 4;
             read_stmt(g, n->u.inner, "v->u.opt", "out->value", 1, c);
+            g->indent = 0;
         } else {
             w(g, "    memset(out, 0, sizeof *out);\n    out->has = v->u.opt != NULL;\n"
                  "    if (v->u.opt) {\n");
+            g->indent = 4;
             read_stmt(g, n->u.inner, "v->u.opt", "out->value", 0, c);
+            g->indent = 0;
         }
         w(g, "    }\n");
         break;
@@ -1578,8 +1613,10 @@ static void emit_node_reader(gen *g, candid_tref t)
           "        return candid_gen__nomem(err);\n"
           "    for (size_t i = 0; i < out->len; i++) {\n",
           c);
+        g->indent = 4;
         read_stmt(g, n->u.inner, "(&v->u.vec.items[i])", "out->data[i]", 0,
                   gen_printf(g, "%s item", c));
+        g->indent = 0;
         w(g, "    }\n");
         break;
     default:
