@@ -273,7 +273,8 @@ typedef int (*candid_loader)(void *ctx, const char *importer, const char *path, 
  * in error messages. `loader` may be NULL, then any import is an error. Named types are resolved
  * (mutually recursive definitions allowed; vacuous cycles like `type A = B; type B = A` are an
  * error); record and variant fields are sorted by id and checked unique; service methods sorted
- * and unique. Errors carry line:column. Returns 0 or a CANDID_E_* code. */
+ * and unique. Errors carry line:column. Returns 0 or a CANDID_E_* code; after an error the env
+ * may hold part of the file and is only good for candid_env_free. */
 int candid_parse_did(candid_env *e, const char *src, size_t len, const char *filename,
                      candid_loader loader, void *loader_ctx, candid_error *err);
 
