@@ -63,6 +63,7 @@ $(eval $(call ic_canister,subscriber,examples/pubsub/subscriber.c,examples/pubsu
 $(eval $(call ic_canister,async_t_ecdsa,examples/async_t_ecdsa/async_t_ecdsa.c,\
 	examples/async_t_ecdsa/async_t_ecdsa.did))
 $(eval $(call ic_canister,runtime,tests/ic/runtime.c,tests/ic/runtime.did))
+$(eval $(call ic_canister,ticker,bench/ic/ticker.c,bench/ic/ticker.did))
 $(eval $(call ic_canister,sysapi,tests/ic/sysapi.c,tests/ic/sysapi.did))
 $(eval $(call ic_canister,bridge,examples/interop/bridge.c,examples/interop/bridge.did))
 $(foreach c,users inventory orders front,\
@@ -94,7 +95,6 @@ endef
 $(foreach s,$(IC_NODE_SUITES),$(eval $(call ic_node_suite,$(s))))
 
 # ---- benchmark -----------------------------------------------------------------------------
-$(eval $(call ic_canister,ticker,bench/ic/ticker.c,bench/ic/ticker.did))
 BENCH_TARGETS += bench-ic
 .PHONY: bench-ic
 bench-ic: $(IC_BUILD)/publisher.wasm $(IC_BUILD)/subscriber.wasm $(IC_BUILD)/ticker.wasm
