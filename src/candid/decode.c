@@ -21,6 +21,10 @@
 
 #include <stdlib.h>
 
+/* Helpers with large locals stay out of line so that the recursive dec() keeps a small frame:
+ * each nesting level then costs about 100 bytes of wasm stack at -Oz (200 when inlined). */
+#define CANDID__NOINLINE __attribute__((noinline))
+
 #define DEFAULT_QUOTA 200000u /* plus 32 units per input byte */
 #define DEFAULT_DEPTH 256u
 #define SKIP_COST     4u
@@ -786,7 +790,7 @@ static void null_of(const candid_env *te, candid_tref t, candid_value *out)
 static int dec(candid_dec *d, candid_tref w, const candid_env *te, candid_tref t,
                candid_value *out);
 
-static int dec_bytes(candid_dec *d, candid_value *out, int utf8, const char *what)
+CANDID__NOINLINE static int dec_bytes(candid_dec *d, candid_value *out, int utf8, const char *what)
 {
     uint64_t n;
     int rc = read_uleb(d, &n, "a length");
@@ -811,7 +815,7 @@ static int dec_bytes(candid_dec *d, candid_value *out, int utf8, const char *wha
     return 0;
 }
 
-static int dec_principal(candid_dec *d, candid_value *out)
+CANDID__NOINLINE static int dec_principal(candid_dec *d, candid_value *out)
 {
     const uint8_t *p;
     size_t n;
@@ -839,7 +843,8 @@ static uint64_t read_le(const uint8_t *p, int n)
     return v;
 }
 
-static int dec_prim(candid_dec *d, candid_kind wk, candid_kind tk, candid_value *out)
+CANDID__NOINLINE static int dec_prim(candid_dec *d, candid_kind wk, candid_kind tk,
+                                     candid_value *out)
 {
     int fs = fixed_size(tk), rc;
     out->kind = tk;
@@ -1058,8 +1063,9 @@ static int dec_variant(candid_dec *d, const candid_type *wt, const candid_env *t
     return dec(d, wf->type, te, tf->type, v);
 }
 
-static int dec_ref(candid_dec *d, candid_tref w, candid_kind wk, const candid_env *te,
-                   candid_tref t, candid_kind tk, candid_value *out)
+CANDID__NOINLINE static int dec_ref(candid_dec *d, candid_tref w, candid_kind wk,
+                                    const candid_env *te, candid_tref t, candid_kind tk,
+                                    candid_value *out)
 {
     int r = -1;
     for (uint32_t i = 0; i < 4; i++)
