@@ -270,8 +270,9 @@ static void name_add(gen *g, char *s)
 static const char *const type_suffixes[] = {"",        "_declare", "_write", "_read",
                                             "_encode", "_decode",  "_tag"};
 static const char *const method_suffixes[] = {
-    "",           "_with",      "_in",        "_out",      "_reply",      "_in_write",  "_in_read",
-    "_in_encode", "_in_decode", "_out_write", "_out_read", "_out_encode", "_out_decode"};
+    "",          "_with",       "_in",         "_out",       "_reply",
+    "_in_write", "_in_read",    "_in_encode",  "_in_decode", "_out_write",
+    "_out_read", "_out_encode", "_out_decode", "_in_args",   "_out_reply"};
 
 /* A unique global name `want` (or want_2, want_3, ...) given the suffixes it will carry. */
 static char *unique_name(gen *g, const char *want, const char *const *suffixes, size_t nsuf)
@@ -1118,6 +1119,8 @@ static void emit_header(gen *g, const char *guard)
                   gm->fname, gm->reply, gm->out, gm->reply);
             w(g, "%s%s(const ic_principal *callee, const %s *args);\n", ret, gm->fname, gm->in);
             w(g, "%s%s_with(const ic_call *call, const %s *args);\n\n", ret, gm->fname, gm->in);
+            w(g, "int %s_in_args(ic_reader *r, candid_arena *a, %s *out);\n", gm->fname, gm->in);
+            w(g, "int %s_out_reply(const %s *v);\n\n", gm->fname, gm->out);
         }
         w(g, "#endif\n\n");
     }
@@ -1720,8 +1723,9 @@ static void emit_tuple_fns(gen *g, const char *t, const candid_tref *types, char
     emit_message_fns(g, t, 0);
 }
 
-/* The IC call stubs: one generic async function that awaits the call and decodes the reply,
- * and per method a function that encodes the arguments and starts it. */
+/* The IC section. Client side: one generic async function that awaits a call and decodes its
+ * reply, and per method the stubs that encode the arguments and start it. Server side: per
+ * method a handler argument reader (an ic_args_fn body) and a reply writer. */
 static void emit_stubs(gen *g)
 {
     const char *p = g->prefix;
@@ -1809,6 +1813,18 @@ static void emit_stubs(gen *g)
           "%s%s(const ic_principal *callee, const %s *args)\n{\n    ic_call c;\n"
           "    ic_call_init(&c, callee, %s);\n    return %s_with(&c, args);\n}\n\n",
           ow ? "int " : "aw_future *", gm->fname, gm->in, mname, gm->fname);
+        w(g,
+          "int %s_in_args(ic_reader *r, candid_arena *a, %s *out)\n{\n"
+          "    int rc = %s_decode(r->start, (size_t)(r->end - r->start), a, out, &r->err);\n"
+          "    if (rc)\n        r->error = rc;\n    return rc;\n}\n\n",
+          gm->fname, gm->in, gm->in);
+        w(g,
+          "int %s_out_reply(const %s *v)\n{\n    candid_buf b;\n    candid_error err;\n"
+          "    memset(&b, 0, sizeof b);\n    int rc = %s_encode(v, &b, &err);\n    if (rc)\n"
+          "        ic_rejectf(\"%%s: cannot encode the reply: %%s\", %s, err.message);\n"
+          "    else\n        ic_reply_raw(b.data, b.len);\n    candid_buf_free(&b);\n"
+          "    return rc;\n}\n\n",
+          gm->fname, gm->out, gm->out, mname);
     }
     w(g, "#endif\n");
 }

@@ -45,15 +45,12 @@ static void say(run_frame *f, const char *fmt, ...)
         f->n += (size_t)k < sizeof f->out - f->n ? (size_t)k : sizeof f->out - f->n - 1;
 }
 
-/* The generated decoder reads the arguments into the frame (its arena owns the text). */
+/* The generated argument reader decodes into the frame (its arena owns the text); a message
+ * that does not decode is rejected with the decoder's message. */
 static int run_args(ic_reader *r, void *frame)
 {
     run_frame *f = frame;
-    int rc =
-        caller_run_in_decode(r->start, (size_t)(r->end - r->start), &f->arena, &f->in, &r->err);
-    if (rc)
-        r->error = rc;
-    return rc;
+    return caller_run_in_args(r, &f->arena, &f->in);
 }
 
 static void say_error(run_frame *f, const char *what)
@@ -67,10 +64,7 @@ static void say_error(run_frame *f, const char *what)
 static void reply(run_frame *f)
 {
     caller_run_out out = {.ret0 = {f->out, f->n}};
-    candid_buf b = {0};
-    if (caller_run_out_encode(&out, &b, NULL) == 0)
-        ic_reply_raw(b.data, b.len);
-    candid_buf_free(&b);
+    caller_run_out_reply(&out);
 }
 
 AW_ASYNC(run_frame, run_run)
