@@ -1052,7 +1052,8 @@ static void emit_header(gen *g, const char *guard)
       " *   int  T_decode(bytes, len, arena, &out, err)\n"
       " * Per method M: tuples M_in and M_out with _write/_read/_encode/_decode, and under\n"
       " * AW_BACKEND_IC the call stubs M(callee, &in) and M_with(&call, &in) returning a future\n"
-      " * of M_reply. Decoded data lives in the arena given (or the reply's own arena): free it\n"
+      " * of M_reply; for implementing M, M_in_args(reader, arena, &in) and M_out_reply(&out).\n"
+      " * Decoded data lives in the arena given (or the reply's own arena): free it\n"
       " * with candid_arena_free. Every function returns 0 or a negative CANDID_E_* code.\n"
       " * docs/candid-gen.md explains the mapping and the rules.\n */\n",
       g->prefix);
