@@ -35,9 +35,11 @@ $(CANDID_TOOL_SAN): $(CANDID_ALL_SRCS) $(CANDID_DEPS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(SAN_CFLAGS) $(CANDID_TOOL_INC) $(CANDID_ALL_SRCS) -lm -o $@
 
+# The tool gets a 4 MB stack (the default 64 KB is too small for deeply nested text values).
 $(CANDID_WASM): $(CANDID_ALL_SRCS) $(CANDID_DEPS)
 	@mkdir -p $(dir $@)
-	$(WASI_CC) $(WASI_CFLAGS) $(CANDID_TOOL_INC) $(CANDID_ALL_SRCS) -lm -o $@
+	$(WASI_CC) $(WASI_CFLAGS) $(CANDID_TOOL_INC) $(CANDID_ALL_SRCS) -lm \
+	    -Wl,-z,stack-size=4194304 -o $@
 
 # The library as canisters link it: wasm32, -Oz, no stdio on the encode/decode path.
 $(CANDID_B)/ic/%.o: src/candid/%.c $(CANDID_LIB_HDRS)

@@ -94,17 +94,14 @@ static int is_name_token(const candid__lexer *lx)
     return lx->kind == CANDID__T_ID && !candid__is_keyword((const char *)lx->text, lx->text_len);
 }
 
-/* Peeks whether the token after the current one is `:`. */
-static int followed_by_colon(candid__tparser *tp)
+/* Peeks whether the token after the current one is `:`. Out of line so that the lexer copy
+ * stays off the parser's recursive path; a failed lookahead's error text is irrelevant (the
+ * token is parsed again). */
+__attribute__((noinline)) static int followed_by_colon(candid__tparser *tp)
 {
     candid__lexer save = *tp->lx;
-    candid_error err_save = {0};
-    if (tp->lx->err)
-        err_save = *tp->lx->err;
     int yes = candid__lex_next(tp->lx) == 0 && candid__lex_is(tp->lx, ":");
     *tp->lx = save;
-    if (tp->lx->err)
-        *tp->lx->err = err_save;
     return yes;
 }
 

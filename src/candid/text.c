@@ -150,6 +150,25 @@ static int cmp_tfield(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Looks ahead from the current token: 1 for a field label followed by `=`, 2 for a bare variant
+ * tag (payload null), 0 otherwise. Out of line so the lexer copy stays off the recursive path;
+ * the error text a failed lookahead may leave is irrelevant (the token is parsed again). */
+__attribute__((noinline)) static int label_kind(tparse *p, int variant)
+{
+    candid__lexer *lx = p->lx;
+    if (!(lx->kind == CANDID__T_NUM || lx->kind == CANDID__T_TEXT ||
+          (lx->kind == CANDID__T_ID && !candid__is_keyword((char *)lx->text, lx->text_len))))
+        return 0;
+    candid__lexer save = *lx;
+    int kind = 0;
+    if (!candid__lex_next(lx) && candid__lex_is(lx, "="))
+        kind = 1;
+    else if (variant && (candid__lex_is(lx, "}") || candid__lex_is(lx, ";")))
+        kind = 2;
+    *lx = save;
+    return kind;
+}
+
 /* `{ <fieldval>;* }` for record (variant = 0) or variant (variant = 1). */
 static int parse_fieldvals(tparse *p, tval *v, int variant)
 {
@@ -162,19 +181,7 @@ static int parse_fieldvals(tparse *p, tval *v, int variant)
     int64_t prev = -1;
     while (!candid__lex_is(lx, "}")) {
         tfield fl = {0, NULL, NULL};
-        candid__lexer save = *lx;
-        int has_label = 0;
-        if (lx->kind == CANDID__T_NUM || lx->kind == CANDID__T_TEXT ||
-            (lx->kind == CANDID__T_ID && !candid__is_keyword((char *)lx->text, lx->text_len))) {
-            candid_error keep = p->err ? *p->err : (candid_error){0};
-            if (!candid__lex_next(lx) && candid__lex_is(lx, "="))
-                has_label = 1;
-            else if (variant && (candid__lex_is(lx, "}") || candid__lex_is(lx, ";")))
-                has_label = 2; /* `variant { tag }`: payload null */
-            *lx = save;
-            if (p->err)
-                *p->err = keep;
-        }
+        int has_label = label_kind(p, variant);
         if (has_label) {
             if (lx->kind == CANDID__T_NUM) {
                 candid_bignum b;
@@ -591,11 +598,9 @@ static int coerce(coercer *c, const tval *v, candid_tref t, candid_value *out)
             rc = candid__errf(c->err, CANDID_E_NOMEM, "out of memory");
             goto done;
         }
-        candid_error keep = c->err ? *c->err : (candid_error){0};
+        /* a mismatch makes the option null (the error text left behind is not an error) */
         rc = coerce(c, inner, tt->u.inner, iv);
         if (rc == CANDID_E_MISMATCH) {
-            if (c->err)
-                *c->err = keep;
             rc = 0;
         } else if (!rc) {
             out->u.opt = iv;
