@@ -19,9 +19,10 @@
  *
  * Values are read and written in the order of the type: arguments left to right; the fields of a
  * record in increasing field-id order (the order of idl_hash of the names: `candid_hash`), which
- * is the order the encoding uses. A record argument is opened with ic_read_record and its
- * fields are then read with the ordinary readers. On the fallback path only records of
- * primitive fields are supported by ic_read_record; decode deeper types with candid_dec_arg.
+ * is the order the encoding uses. Containers are opened by their reader and their contents then
+ * read with the ordinary readers: ic_read_record (then each field), ic_read_vec (then n items),
+ * ic_read_opt (then the value when present), ic_read_variant (then the tag's value unless its
+ * type is null). Nesting goes 16 deep.
  *
  * Every reader returns 0 or a negative CANDID_E_* code; after the first error the others return
  * it too, and ic_reader_error gives the message. Text, blob and principal results point into the
@@ -44,6 +45,7 @@ typedef struct ic_types {
     uint8_t *header;  /* the message header for them ("DIDL", type table, argument types) */
     size_t header_len;
     bool env_ready;     /* `types` holds the header decoded (needed by the fallback only) */
+    bool slow_only;     /* has a variant: the fallback checks tag indexes against the type */
     candid_dec types;   /* the header read by the Candid library: types.wire, types.wire_args */
     candid_arena arena; /* its values (none) */
 } ic_types;
@@ -58,6 +60,13 @@ int ic_types_prepare(ic_types *t);
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
+/* A container being read on the fallback path (internal). */
+typedef struct ic__open {
+    const void *items; /* record fields, vec items, or the one value of an opt or variant */
+    uint32_t n, i;     /* how many, next */
+    uint8_t kind;      /* which of the three */
+} ic__open;
+
 typedef struct ic_reader {
     ic_types *types;
     const uint8_t *start, *pos, *end; /* the message; pos is the fast path's cursor */
@@ -68,10 +77,10 @@ typedef struct ic_reader {
     candid_dec dec;
     candid_arena arena;
     bool dec_open;
-    uint32_t arg;            /* next argument */
-    candid_value rec;        /* the record being read, field by field */
-    uint32_t field, nfields; /* next field, number of fields (0: not in a record) */
-    uint8_t *owned;          /* the message bytes when the reader copied them (ic_read_args) */
+    uint32_t arg;      /* next argument */
+    ic__open open[16]; /* the containers being read on the fallback path, innermost last */
+    uint32_t depth;
+    uint8_t *owned; /* the message bytes when the reader copied them (ic_read_args) */
     uint8_t small[64];
 } ic_reader;
 
@@ -90,8 +99,15 @@ int ic_read_nat64(ic_reader *r, uint64_t *out);
 int ic_read_text(ic_reader *r, const char **s, size_t *len); /* not NUL-terminated */
 int ic_read_blob(ic_reader *r, const uint8_t **p, size_t *len);
 int ic_read_principal(ic_reader *r, ic_principal *out);
-/* Open the next argument, a record: its fields follow, in field-id order. */
+/* Open the next value, a record: its fields follow, in field-id order. */
 int ic_read_record(ic_reader *r);
+/* Open the next value, a vec (not a blob: use ic_read_blob): *n items follow. */
+int ic_read_vec(ic_reader *r, size_t *n);
+/* Open the next value, an opt: *present tells whether its value follows. */
+int ic_read_opt(ic_reader *r, bool *present);
+/* Open the next value, a variant: *index is the tag's position in field-id order; the tag's value
+ * follows unless its type is null (then there is nothing to read). */
+int ic_read_variant(ic_reader *r, uint32_t *index);
 
 /* Check that nothing is left (extra arguments are skipped and validated on the fallback path)
  * and release the reader. Returns 0 or the error. */

@@ -23,6 +23,7 @@
 
 typedef struct ic__hb {
     const char *p;      /* cursor in the type text */
+    bool variant;       /* a variant was seen */
     uint8_t table[256]; /* type table entries */
     size_t tlen;
     uint32_t ntable;
@@ -137,6 +138,7 @@ static bool ic__hb_fields(ic__hb *b, int32_t *ref, int depth, bool variant)
         } while (v);
         len += ic__hb_sleb(body + len, refs[i]);
     }
+    b->variant |= variant;
     return ic__hb_entry(b, variant ? CANDID_VARIANT : CANDID_RECORD, body, len, ref);
 }
 
@@ -200,6 +202,7 @@ static int ic__hb_header(ic_types *t)
         len += ic__hb_sleb(h + len, args[i]);
     t->header = h;
     t->header_len = len;
+    t->slow_only = b.variant;
     return 1;
 }
 
@@ -292,7 +295,7 @@ static void ic__reader_init(ic_reader *r, ic_types *t, const uint8_t *data, size
     r->err.code = 0; /* the message is written only on failure: no need to clear it all */
     r->err.message[0] = 0;
     r->dec_open = false;
-    r->arg = r->field = r->nfields = 0;
+    r->arg = r->depth = 0;
 }
 
 static int ic__reader_start(ic_reader *r, ic_types *t, const uint8_t *data, size_t len)
@@ -301,7 +304,7 @@ static int ic__reader_start(ic_reader *r, ic_types *t, const uint8_t *data, size
     int rc = ic_types_prepare(t);
     if (rc != 0)
         return ic__fail(r, rc, "cannot prepare the expected types %s", t->text);
-    if (len >= t->header_len && ic__same(data, t->header, t->header_len)) {
+    if (!t->slow_only && len >= t->header_len && ic__same(data, t->header, t->header_len)) {
         r->fast = true;
         r->pos = data + t->header_len;
         return 0;
@@ -405,20 +408,64 @@ static int ic__bytes(ic_reader *r, const uint8_t **p, size_t *len, const char *w
     return rc;
 }
 
-/* The next value on the fallback path: a field of the open record, or the next argument. Reads
- * primitives with the library's allocation-free readers; NULL with *rc set on error, or (for a
- * top-level argument) a NULL value and *rc == 0 meaning "use the reader function". */
-static const candid_value *ic__slow_field(ic_reader *r, candid_kind kind, int *rc)
+/* ---- the fallback path: each argument decoded at its expected type, then walked ---------- */
+
+enum { IC__OPEN_FIELDS, IC__OPEN_ITEMS, IC__OPEN_ONE };
+
+/* The next value on the fallback path: the next item of the innermost open container, or the
+ * next argument, decoded at the expected type (the header's types). It must be of `kind`. */
+static const candid_value *ic__slow_next(ic_reader *r, candid_kind kind, int *rc)
 {
+    const candid_value *v;
     *rc = 0;
-    if (!r->nfields)
-        return NULL;
-    const candid_value *v = r->rec.u.rec.fields[r->field].value;
-    if (++r->field == r->nfields)
-        r->nfields = 0;
-    if (v->kind != kind)
+    if (r->depth) {
+        ic__open *o = &r->open[r->depth - 1];
+        if (o->kind == IC__OPEN_FIELDS)
+            v = ((const candid_field_value *)o->items)[o->i].value;
+        else if (o->kind == IC__OPEN_ITEMS)
+            v = &((const candid_value *)o->items)[o->i];
+        else
+            v = o->items;
+        o->i++;
+        while (r->depth && r->open[r->depth - 1].i == r->open[r->depth - 1].n)
+            r->depth--; /* a container whose last item was taken is closed */
+    } else {
+        const candid_dec *h = &r->types->types;
+        candid_value *nv = candid_arena_alloc(&r->arena, sizeof *nv);
+        if ((*rc = ic__types_env(r->types)) != 0 || !nv) {
+            *rc = ic__slow_fail(r, *rc ? *rc : CANDID_E_NOMEM);
+            return NULL;
+        }
+        if (r->arg >= h->nwire_args) {
+            *rc = ic__slow_fail(r, CANDID_E_USAGE);
+            return NULL;
+        }
+        if ((*rc = candid_dec_arg(&r->dec, &h->wire, h->wire_args[r->arg++], nv)) != 0) {
+            ic__slow_fail(r, *rc);
+            return NULL;
+        }
+        v = nv;
+    }
+    if (v->kind != kind) {
         *rc = ic__slow_fail(r, CANDID_E_MISMATCH);
+        return NULL;
+    }
     return v;
+}
+
+/* Open a container on the fallback path (nothing to open when it is empty). */
+static int ic__slow_open(ic_reader *r, const void *items, uint32_t n, int kind)
+{
+    if (n == 0)
+        return 0;
+    if (r->depth == sizeof r->open / sizeof r->open[0])
+        return ic__slow_fail(r, CANDID_E_DEPTH);
+    r->open[r->depth].items = items;
+    r->open[r->depth].n = n;
+    r->open[r->depth].i = 0;
+    r->open[r->depth].kind = (uint8_t)kind;
+    r->depth++;
+    return 0;
 }
 
 #define IC__READ_BEGIN(r)                                                                          \
@@ -437,15 +484,10 @@ int ic_read_bool(ic_reader *r, bool *out)
         *out = *r->pos++;
         return 0;
     }
-    const candid_value *v = ic__slow_field(r, CANDID_BOOL, &rc);
-    if (v || rc)
-        return rc ? rc : (*out = v->u.b, 0);
-    int b;
-    if ((rc = candid_dec_bool(&r->dec, &b)))
-        return ic__slow_fail(r, rc);
-    r->arg++;
-    *out = b;
-    return 0;
+    const candid_value *v = ic__slow_next(r, CANDID_BOOL, &rc);
+    if (v)
+        *out = v->u.b;
+    return rc;
 }
 
 int ic_read_nat(ic_reader *r, uint64_t *out)
@@ -454,13 +496,10 @@ int ic_read_nat(ic_reader *r, uint64_t *out)
     int rc;
     if (r->fast)
         return ic__leb(r, out);
-    const candid_value *v = ic__slow_field(r, CANDID_NAT, &rc);
-    if (v || rc)
-        return rc ? rc : candid_value_u64(v, out) ? ic__slow_fail(r, CANDID_E_VALUE) : 0;
-    if ((rc = candid_dec_nat(&r->dec, out)))
-        return ic__slow_fail(r, rc);
-    r->arg++;
-    return 0;
+    const candid_value *v = ic__slow_next(r, CANDID_NAT, &rc);
+    if (v && candid_value_u64(v, out) != 0)
+        return ic__slow_fail(r, CANDID_E_VALUE);
+    return rc;
 }
 
 int ic_read_int(ic_reader *r, int64_t *out)
@@ -485,13 +524,10 @@ int ic_read_int(ic_reader *r, int64_t *out)
         *out = v;
         return 0;
     }
-    const candid_value *v = ic__slow_field(r, CANDID_INT, &rc);
-    if (v || rc)
-        return rc ? rc : candid_value_i64(v, out) ? ic__slow_fail(r, CANDID_E_VALUE) : 0;
-    if ((rc = candid_dec_int(&r->dec, out)))
-        return ic__slow_fail(r, rc);
-    r->arg++;
-    return 0;
+    const candid_value *v = ic__slow_next(r, CANDID_INT, &rc);
+    if (v && candid_value_i64(v, out) != 0)
+        return ic__slow_fail(r, CANDID_E_VALUE);
+    return rc;
 }
 
 int ic_read_nat64(ic_reader *r, uint64_t *out)
@@ -505,13 +541,10 @@ int ic_read_nat64(ic_reader *r, uint64_t *out)
         r->pos += 8;
         return 0;
     }
-    const candid_value *v = ic__slow_field(r, CANDID_NAT64, &rc);
-    if (v || rc)
-        return rc ? rc : (*out = v->u.u64, 0);
-    if ((rc = candid_dec_nat64(&r->dec, out)))
-        return ic__slow_fail(r, rc);
-    r->arg++;
-    return 0;
+    const candid_value *v = ic__slow_next(r, CANDID_NAT64, &rc);
+    if (v)
+        *out = v->u.u64;
+    return rc;
 }
 
 int ic_read_text(ic_reader *r, const char **s, size_t *len)
@@ -529,16 +562,10 @@ int ic_read_text(ic_reader *r, const char **s, size_t *len)
         *s = (const char *)p;
         return 0;
     }
-    const candid_value *v = ic__slow_field(r, CANDID_TEXT, &rc);
-    if (v || rc) {
-        if (!rc)
-            *s = (const char *)v->u.bytes.data, *len = v->u.bytes.len;
-        return rc;
-    }
-    if ((rc = candid_dec_text(&r->dec, s, len)))
-        return ic__slow_fail(r, rc);
-    r->arg++;
-    return 0;
+    const candid_value *v = ic__slow_next(r, CANDID_TEXT, &rc);
+    if (v)
+        *s = (const char *)v->u.bytes.data, *len = v->u.bytes.len;
+    return rc;
 }
 
 int ic_read_blob(ic_reader *r, const uint8_t **p, size_t *len)
@@ -547,16 +574,10 @@ int ic_read_blob(ic_reader *r, const uint8_t **p, size_t *len)
     int rc;
     if (r->fast)
         return ic__bytes(r, p, len, "blob");
-    const candid_value *v = ic__slow_field(r, CANDID_BLOB, &rc);
-    if (v || rc) {
-        if (!rc)
-            *p = v->u.bytes.data, *len = v->u.bytes.len;
-        return rc;
-    }
-    if ((rc = candid_dec_blob(&r->dec, p, len)))
-        return ic__slow_fail(r, rc);
-    r->arg++;
-    return 0;
+    const candid_value *v = ic__slow_next(r, CANDID_BLOB, &rc);
+    if (v)
+        *p = v->u.bytes.data, *len = v->u.bytes.len;
+    return rc;
 }
 
 int ic_read_principal(ic_reader *r, ic_principal *out)
@@ -575,16 +596,10 @@ int ic_read_principal(ic_reader *r, ic_principal *out)
         if ((rc = ic__bytes(r, &p, &n, "principal")))
             return rc;
     } else {
-        const candid_value *v = ic__slow_field(r, CANDID_PRINCIPAL, &rc);
-        if (rc)
+        const candid_value *v = ic__slow_next(r, CANDID_PRINCIPAL, &rc);
+        if (!v)
             return rc;
-        if (v) {
-            p = v->u.bytes.data, n = v->u.bytes.len;
-        } else {
-            if ((rc = candid_dec_principal(&r->dec, &p, &n)))
-                return ic__slow_fail(r, rc);
-            r->arg++;
-        }
+        p = v->u.bytes.data, n = v->u.bytes.len;
     }
     if (!ic_principal_from_bytes(out, p, n))
         return ic__fail(r, CANDID_E_VALUE, "a principal has at most 29 bytes, not %u", (unsigned)n);
@@ -596,21 +611,66 @@ int ic_read_record(ic_reader *r)
     IC__READ_BEGIN(r);
     if (r->fast)
         return 0; /* the fields follow in the byte stream */
-    int rc = ic__types_env(r->types);
-    if (rc)
-        return ic__slow_fail(r, rc);
-    const candid_dec *h = &r->types->types;
-    if (r->nfields || r->arg >= h->nwire_args)
-        return ic__slow_fail(r, CANDID_E_USAGE);
-    rc = candid_dec_arg(&r->dec, &h->wire, h->wire_args[r->arg], &r->rec);
-    if (rc)
-        return ic__slow_fail(r, rc);
-    if (r->rec.kind != CANDID_RECORD)
-        return ic__slow_fail(r, CANDID_E_MISMATCH);
-    r->arg++;
-    r->field = 0;
-    r->nfields = r->rec.u.rec.n;
-    return 0;
+    int rc;
+    const candid_value *v = ic__slow_next(r, CANDID_RECORD, &rc);
+    return v ? ic__slow_open(r, v->u.rec.fields, v->u.rec.n, IC__OPEN_FIELDS) : rc;
+}
+
+int ic_read_vec(ic_reader *r, size_t *n)
+{
+    IC__READ_BEGIN(r);
+    int rc;
+    if (r->fast) {
+        uint64_t count;
+        if ((rc = ic__leb(r, &count)))
+            return rc;
+        /* every item takes at least one byte unless its type is empty-sized; the decoder's
+         * quota guards that case on the fallback path, here a bound keeps loops honest */
+        if (count > (uint64_t)(r->end - r->pos) * 8 + 64)
+            return ic__fail(r, CANDID_E_MALFORMED, "a vec of %llu items cannot fit",
+                            (unsigned long long)count);
+        *n = (size_t)count;
+        return 0;
+    }
+    const candid_value *v = ic__slow_next(r, CANDID_VEC, &rc);
+    if (!v)
+        return rc;
+    *n = v->u.vec.n;
+    return ic__slow_open(r, v->u.vec.items, (uint32_t)v->u.vec.n, IC__OPEN_ITEMS);
+}
+
+int ic_read_opt(ic_reader *r, bool *present)
+{
+    IC__READ_BEGIN(r);
+    int rc;
+    if (r->fast) {
+        if ((rc = ic__need(r, 1, "opt")))
+            return rc;
+        if (*r->pos > 1)
+            return ic__fail(r, CANDID_E_MALFORMED, "opt tag must be 0 or 1, not %u", *r->pos);
+        *present = *r->pos++;
+        return 0;
+    }
+    const candid_value *v = ic__slow_next(r, CANDID_OPT, &rc);
+    if (!v)
+        return rc;
+    *present = v->u.opt != NULL;
+    return ic__slow_open(r, v->u.opt, v->u.opt ? 1 : 0, IC__OPEN_ONE);
+}
+
+int ic_read_variant(ic_reader *r, uint32_t *index)
+{
+    IC__READ_BEGIN(r);
+    int rc;
+    /* Types with a variant always take the fallback path (ic_types.slow_only), which checks the
+     * tag index against the type. */
+    const candid_value *v = ic__slow_next(r, CANDID_VARIANT, &rc);
+    if (!v)
+        return rc;
+    *index = v->u.var.index;
+    const candid_value *inner = v->u.var.value;
+    bool has = inner && inner->kind != CANDID_NULL;
+    return ic__slow_open(r, inner, has ? 1 : 0, IC__OPEN_ONE);
 }
 
 bool ic_args(ic_types *t, ic_read_fn read, void *out, const char *method)

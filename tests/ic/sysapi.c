@@ -141,6 +141,55 @@ IC_QUERY(upgraded)
     ic_reply_nat64(after_upgrade);
 }
 
+/* shapes : (vec text, opt nat64, variant { none; some : text }, record { a : nat; b : vec bool })
+ *          -> (text): every container reader, described as text. */
+static ic_types t_shapes = IC_TYPES("(vec text, opt nat64, variant { none; some : text }, "
+                                    "record { a : nat; b : vec bool })");
+
+static int read_shapes(ic_reader *r, void *out)
+{
+    char *o = out; /* 256 bytes */
+    size_t n, len, m;
+    const char *s;
+    bool present, flag;
+    uint64_t u;
+    uint32_t tag;
+    int rc = ic_read_vec(r, &n);
+    int k = snprintf(o, 256, "vec[%u]:", (unsigned)n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if ((rc = ic_read_text(r, &s, &len)) == 0)
+            k += snprintf(o + k, 256 - (size_t)k, " %.*s", (int)len, s);
+    if (rc == 0 && (rc = ic_read_opt(r, &present)) == 0) {
+        u = 0;
+        if (present)
+            rc = ic_read_nat64(r, &u);
+        k += snprintf(o + k, 256 - (size_t)k, present ? "; opt %llu" : "; null",
+                      (unsigned long long)u);
+    }
+    if (rc == 0 && (rc = ic_read_variant(r, &tag)) == 0) {
+        /* tags in field-id order: none (0), some (1) */
+        if (tag == 1 && (rc = ic_read_text(r, &s, &len)) == 0)
+            k += snprintf(o + k, 256 - (size_t)k, "; some %.*s", (int)len, s);
+        else if (tag == 0)
+            k += snprintf(o + k, 256 - (size_t)k, "; none");
+    }
+    if (rc == 0 && (rc = ic_read_record(r)) == 0 && (rc = ic_read_nat(r, &u)) == 0 &&
+        (rc = ic_read_vec(r, &m)) == 0) {
+        k += snprintf(o + k, 256 - (size_t)k, "; a=%llu b=", (unsigned long long)u);
+        for (size_t i = 0; rc == 0 && i < m; i++)
+            if ((rc = ic_read_bool(r, &flag)) == 0)
+                k += snprintf(o + k, 256 - (size_t)k, "%c", flag ? 'T' : 'F');
+    }
+    return rc;
+}
+
+IC_QUERY(shapes)
+{
+    char out[256];
+    if (ic_args(&t_shapes, read_shapes, out, "shapes"))
+        ic_reply_text(out);
+}
+
 /* quit : () -> (): exit(3) traps with "exit(3)". */
 IC_UPDATE(quit)
 {

@@ -42,6 +42,24 @@ test('text arguments: non-ASCII UTF-8 is accepted, invalid UTF-8 rejected with t
     'from_text: invalid arguments: byte 8: text is not valid UTF-8');
 });
 
+test('container readers: vec, opt, variant, nested record, on both decoding paths', async () => {
+  const s = sim();
+  const id = s.install('sysapi');
+  const V = IDL.Variant({ none: IDL.Null, some: IDL.Text });
+  const R = IDL.Record({ a: IDL.Nat, b: IDL.Vec(IDL.Bool) });
+  const types = [IDL.Vec(IDL.Text), IDL.Opt(IDL.Nat64), V, R];
+  const call = async (t, v) => replied(await s.queryCall(id, 'shapes', enc(t, v)), [IDL.Text])[0];
+  eq(await call(types, [['x', 'yz'], [7n], { some: 'hi' }, { a: 5n, b: [true, false] }]),
+    'vec[2]: x yz; opt 7; some hi; a=5 b=TF');
+  eq(await call(types, [[], [], { none: null }, { a: 0n, b: [] }]), 'vec[0]:; null; none; a=0 b=');
+  // The same values with an extra argument and an extra record field (the fallback decoder).
+  const R2 = IDL.Record({ a: IDL.Nat, b: IDL.Vec(IDL.Bool), c: IDL.Text });
+  eq(await call([IDL.Vec(IDL.Text), IDL.Opt(IDL.Nat64), V, R2, IDL.Nat],
+    [['q'], [1n], { some: '' }, { a: 2n, b: [false], c: 'extra' }, 9n]), 'vec[1]: q; opt 1; some ; a=2 b=F');
+  rejected(await s.queryCall(id, 'shapes', enc([IDL.Vec(IDL.Nat)], [[1n]])), RejectCode.CANISTER_REJECT,
+    /^shapes: invalid arguments: /);
+});
+
 test('cycle balance and controller check', async () => {
   const s = sim();
   const id = s.install('sysapi');
