@@ -66,4 +66,19 @@ test('compatible messages with another type table go through the full Candid dec
   eq(await count(s, sub2), 3n, 'second subscriber');
 });
 
+test('the subscriber written with generated call stubs behaves the same', async () => {
+  const s = sim();
+  const pub = s.install('publisher');
+  const sub = s.install('subscriber_gen');
+  eq(replied(await s.updateCall(sub, 'setup_subscribe',
+    enc([IDL.Principal, IDL.Text], [Principal.fromUint8Array(pub), 'Apples'])), []), []);
+  eq(replied(await s.updateCall(pub, 'publish', enc([Counter], [{ topic: 'Apples', value: 4n }])), []), []);
+  await s.tick(3);
+  eq(await count(s, sub), 4n);
+  const nowhere = Principal.fromText('aaaaa-aa');
+  const r = await s.updateCall(sub, 'setup_subscribe', enc([IDL.Principal, IDL.Text], [nowhere, 'x']));
+  eq([r.status, r.rejectCode], ['rejected', RejectCode.CANISTER_REJECT]);
+  eq(r.rejectMessage.startsWith('setup_subscribe: IC call rejected: aaaaa-aa.subscribe rejected ('), true, r.rejectMessage);
+});
+
 await run();
