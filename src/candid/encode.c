@@ -146,11 +146,18 @@ static int emit(candid_enc *enc, const candid_env *e, candid_tref t, int64_t *re
     if (enc->node_env != e) {
         /* a new environment: forget the node memo (entries are still shared by bytes) */
         free(enc->node);
-        enc->node = calloc(e->ntypes ? e->ntypes : 1, sizeof *enc->node);
-        if (!enc->node)
-            return CANDID_E_NOMEM;
-        enc->nnode = e->ntypes;
+        enc->node = NULL;
+        enc->nnode = 0;
         enc->node_env = e;
+    }
+    if ((uint32_t)t >= enc->nnode) {
+        /* first use, or the env grew since: extend the memo with unvisited nodes */
+        struct candid__enc_node *m = realloc(enc->node, e->ntypes * sizeof *m);
+        if (!m)
+            return CANDID_E_NOMEM;
+        memset(m + enc->nnode, 0, (e->ntypes - enc->nnode) * sizeof *m);
+        enc->node = m;
+        enc->nnode = e->ntypes;
     }
     struct candid__enc_node *st = &enc->node[t];
     if (st->state == 2) {

@@ -273,6 +273,31 @@ static void streaming_encoder_and_leaf_readers_agree(void)
     candid_buf_free(&out);
 }
 
+static void encoder_follows_an_env_that_grows(void)
+{
+    candid_env e;
+    candid_env_init(&e);
+    candid_tref a = 0, b = 0;
+    T_EQ_INT(candid_parse_type(&e, "vec nat", 7, &a, NULL), 0);
+    candid_enc enc;
+    candid_enc_init(&enc);
+    T_EQ_INT(candid_enc_arg_type(&enc, &e, a), 0);
+    /* more types added to the same env after the encoder first saw it */
+    for (int i = 0; i < 40; i++)
+        T_EQ_INT(candid_parse_type(&e, "opt record { x : vec nat }", 26, &b, NULL), 0);
+    T_EQ_INT(candid_enc_arg_type(&enc, &e, b), 0);
+    candid_enc_vec(&enc, 0);
+    candid_enc_opt(&enc, 0);
+    candid_buf out = {0};
+    T_EQ_INT(candid_enc_finish(&enc, &out), 0);
+    /* vec nat is shared by the record field: 3 entries */
+    T_EQ_STR(hex(&out), "4449444c036d7d6e026c01fc0000020001"
+                        "0000");
+    candid_buf_free(&out);
+    candid_enc_free(&enc);
+    candid_env_free(&e);
+}
+
 static void encoder_rejects_bad_values(void)
 {
     candid_enc enc;
@@ -510,6 +535,7 @@ int main(void)
     T_RUN(big_numbers_round_trip);
     T_RUN(encoder_shares_and_orders_the_type_table);
     T_RUN(streaming_encoder_and_leaf_readers_agree);
+    T_RUN(encoder_follows_an_env_that_grows);
     T_RUN(encoder_rejects_bad_values);
     T_RUN(decoder_errors_name_offset_and_expectation);
     T_RUN(decoder_applies_subtyping);
