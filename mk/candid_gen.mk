@@ -114,3 +114,37 @@ BENCH_TARGETS += bench-candid-gen
 bench-candid-gen: $(CGEN_B)/bench/bench
 	@echo "== candid gen c: generated bindings vs the library's dynamic path =="
 	@$(CGEN_B)/bench/bench
+
+# ---- fuzzing -----------------------------------------------------------------------------------
+# fuzz-candid-gen: libFuzzer on the generated decoders of kinds.did with a fixed-point property
+# (tests/candid_gen/fuzz.c), seeded with messages the candid tool encodes from
+# tests/candid_gen/fuzz_seeds.txt (types TAB value per line); `make test` runs 10 seconds of it.
+CGEN_FUZZ := $(CGEN_B)/fuzz/fuzz_gen
+CGEN_FUZZ_SEEDS := $(CGEN_B)/fuzz/seeds
+$(CGEN_FUZZ): tests/candid_gen/fuzz.c $(CGEN_GEN)/kinds.stamp $(CGEN_LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CSTD) $(WARN) $(INCLUDES) -I$(CGEN_GEN) -O1 -g -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all $< $(CGEN_GEN)/kinds.c $(CGEN_LIB_SRCS) -lm -o $@
+$(CGEN_FUZZ_SEEDS)/.done: tests/candid_gen/fuzz_seeds.txt $(CGEN_KINDS_DID) $(CGEN_TOOL)
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	@i=0; while IFS=$$'\t' read -r types value; do \
+	    i=$$((i + 1)); h=$$($(CGEN_TOOL) encode "$$value" --did $(CGEN_KINDS_DID) --types "$$types") \
+	        || exit 1; \
+	    printf "$$(sed 's/../\\x&/g' <<<"$$h")" > $(dir $@)/seed$$i; \
+	done < tests/candid_gen/fuzz_seeds.txt
+	@touch $@
+
+FUZZ_TARGETS += fuzz-candid-gen
+TEST_SUITES += candid-gen-fuzz
+.PHONY: fuzz-candid-gen test-candid-gen-fuzz
+fuzz-candid-gen: $(CGEN_FUZZ) $(CGEN_FUZZ_SEEDS)/.done
+	@mkdir -p $(CGEN_B)/fuzz/corpus
+	$(CGEN_FUZZ) -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=4096 $(CGEN_B)/fuzz/corpus \
+	    $(CGEN_FUZZ_SEEDS)
+test-candid-gen-fuzz: $(CGEN_FUZZ) $(CGEN_FUZZ_SEEDS)/.done
+	@mkdir -p $(CGEN_B)/fuzz/corpus
+	@$(CGEN_FUZZ) -max_total_time=10 -max_len=4096 -print_final_stats=1 $(CGEN_B)/fuzz/corpus \
+	    $(CGEN_FUZZ_SEEDS) > $(CGEN_B)/fuzz/smoke.log 2>&1 \
+	    && { grep -E 'stat::number_of_executed_units' $(CGEN_B)/fuzz/smoke.log; \
+	         echo "1 passed, 0 failed"; } \
+	    || { tail -n 40 $(CGEN_B)/fuzz/smoke.log; echo "0 passed, 1 failed"; exit 1; }
