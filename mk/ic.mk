@@ -61,6 +61,12 @@ $(IC_BUILD)/gen/%.c $(IC_BUILD)/gen/%.h: examples/pubsub/%.did $(BUILD)/bin/cand
 	@mkdir -p $(dir $@)
 	$(BUILD)/bin/candid gen c $< -o $(IC_BUILD)/gen
 
+# The management canister's bindings, generated from the IC's ic.did under the prefix mgmt_.
+$(IC_BUILD)/gen/mgmt.c $(IC_BUILD)/gen/mgmt.h: tests/ic/ic.did $(BUILD)/bin/candid
+	@mkdir -p $(dir $@)
+	@cp tests/ic/ic.did $(IC_BUILD)/gen/mgmt.did
+	$(BUILD)/bin/candid gen c $(IC_BUILD)/gen/mgmt.did -o $(IC_BUILD)/gen
+
 IC_CANISTERS :=
 $(eval $(call ic_canister,hello,examples/hello/hello.c,examples/hello/hello.did))
 $(eval $(call ic_canister,publisher,examples/pubsub/publisher.c,examples/pubsub/publisher.did))
@@ -68,6 +74,8 @@ $(eval $(call ic_canister,subscriber,examples/pubsub/subscriber.c,examples/pubsu
 $(eval $(call ic_canister,subscriber_gen,examples/pubsub/subscriber_gen.c $(IC_BUILD)/gen/publisher.c,\
 	examples/pubsub/subscriber.did))
 $(IC_BUILD)/subscriber_gen.raw.wasm: IC_RT_CFLAGS += -I$(IC_BUILD)/gen
+$(eval $(call ic_canister,mgmt_gen,tests/ic/mgmt_gen.c $(IC_BUILD)/gen/mgmt.c,tests/ic/mgmt_gen.did))
+$(IC_BUILD)/mgmt_gen.raw.wasm: IC_RT_CFLAGS += -I$(IC_BUILD)/gen
 $(eval $(call ic_canister,async_t_ecdsa,examples/async_t_ecdsa/async_t_ecdsa.c,\
 	examples/async_t_ecdsa/async_t_ecdsa.did))
 $(eval $(call ic_canister,runtime,tests/ic/runtime.c,tests/ic/runtime.did))

@@ -213,4 +213,13 @@ test('async_t_ecdsa getPublicKey replies the key derived from the caller', async
   eq(r.public_key.length, 33);
 });
 
+test('generated management bindings (candid gen c of ic.did) give the same key as the helper', async () => {
+  const s = sim();
+  const gen = s.install('mgmt_gen');
+  const me = Principal.fromText('2vxsx-fae');
+  const [key] = replied(await s.updateCall(gen, 'ecdsa_key', enc([], []), { sender: me }), [IDL.Vec(IDL.Nat8)]);
+  const want = createThreshold(s.seed).ecdsaPublicKey('dfx_test_key', gen, [me.toUint8Array()]);
+  eq(key, bytes(want.publicKey));
+});
+
 await run();
