@@ -71,8 +71,8 @@ IC_CANISTERS :=
 $(eval $(call ic_canister,hello,examples/hello/hello.c,examples/hello/hello.did))
 $(eval $(call ic_canister,publisher,examples/pubsub/publisher.c,examples/pubsub/publisher.did))
 $(eval $(call ic_canister,subscriber,examples/pubsub/subscriber.c,examples/pubsub/subscriber.did))
-$(eval $(call ic_canister,subscriber_gen,examples/pubsub/subscriber_gen.c $(IC_BUILD)/gen/publisher.c,\
-	examples/pubsub/subscriber.did))
+$(eval $(call ic_canister,subscriber_gen,examples/pubsub/subscriber_gen.c \
+	$(IC_BUILD)/gen/publisher.c $(IC_BUILD)/gen/subscriber.c,examples/pubsub/subscriber.did))
 $(IC_BUILD)/subscriber_gen.raw.wasm: IC_RT_CFLAGS += -I$(IC_BUILD)/gen
 $(eval $(call ic_canister,mgmt_gen,tests/ic/mgmt_gen.c $(IC_BUILD)/gen/mgmt.c,tests/ic/mgmt_gen.did))
 $(IC_BUILD)/mgmt_gen.raw.wasm: IC_RT_CFLAGS += -I$(IC_BUILD)/gen

@@ -2,10 +2,12 @@
  * subscriber_gen - the pub-sub subscriber's setup_subscribe written against typed call stubs
  * generated from examples/pubsub/publisher.did by `candid gen c` (build/ic/gen/publisher.h):
  * `publisher_subscribe(&publisher, &args)` encodes the record, performs the call and returns a
- * future of the decoded reply. Same interface as subscriber.c.
+ * future of the decoded reply; update_count decodes its argument with the generated
+ * subscriber_update_count_in_args. Same interface as subscriber.c.
  */
 #include "asyncwasm/ic_async.h"
 #include "publisher.h"
+#include "subscriber.h"
 
 static uint64_t count;
 
@@ -36,26 +38,31 @@ static aw_status setup_run(setup_frame *f)
 }
 IC_UPDATE_ASYNC(setup_subscribe, setup_frame, setup_run, &setup_in, setup_args)
 
+/* update_count : (Counter) -> (), its argument decoded by the generated
+ * subscriber_update_count_in_args (build/ic/gen/subscriber.h). */
 static ic_types counter_arg = IC_TYPES("(record { topic : text; value : nat64 })");
 
-static int read_counter_value(ic_reader *r, void *out)
-{
-    const char *topic;
-    size_t topic_len;
-    int rc = ic_read_record(r);
-    if (rc == 0)
-        rc = ic_read_text(r, &topic, &topic_len);
-    return rc ? rc : ic_read_nat64(r, out);
-}
-
-/* update_count : (Counter) -> () */
 IC_UPDATE(update_count)
 {
-    uint64_t value = 0;
-    if (!ic_args(&counter_arg, read_counter_value, &value, "update_count"))
-        return;
-    count += value;
-    ic_reply_empty();
+    ic_reader r;
+    candid_arena arena;
+    subscriber_update_count_in in;
+    candid_arena_init(&arena);
+    int rc = ic_read_args(&r, &counter_arg);
+    if (rc == 0)
+        rc = subscriber_update_count_in_args(&r, &arena, &in);
+    if (rc == 0) {
+        ic_reader_skip(&r); /* the generated function decoded the whole message */
+        rc = ic_reader_finish(&r);
+    }
+    if (rc != 0)
+        ic_rejectf("update_count: invalid arguments: %s", ic_reader_error(&r));
+    else {
+        count += in.arg0.value;
+        ic_reply_empty();
+    }
+    ic_reader_free(&r);
+    candid_arena_free(&arena);
 }
 
 /* get_count : () -> (nat64) query */

@@ -116,6 +116,11 @@ int ic_reader_end(ic_reader *r);
 /* The same check, keeping the message's bytes available until ic_reader_free. */
 int ic_reader_finish(ic_reader *r);
 
+/* Mark the whole message as read, after decoding it by other means (for example with the
+ * `M_in_args` function that `candid gen c` generates, which decodes r's message itself), so that
+ * ic_reader_finish / ic_reader_end do not report its values as unexpected bytes. */
+void ic_reader_skip(ic_reader *r);
+
 /* Release the reader without checking the rest. */
 void ic_reader_free(ic_reader *r);
 

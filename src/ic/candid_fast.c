@@ -352,6 +352,13 @@ int ic_reader_end(ic_reader *r)
     return rc;
 }
 
+void ic_reader_skip(ic_reader *r)
+{
+    if (r->fast)
+        r->pos = r->end;
+    /* the fallback decoder skips (and validates) the arguments left in ic_reader_finish */
+}
+
 int ic_reader_finish(ic_reader *r)
 {
     int rc = r->error;
