@@ -310,11 +310,11 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
  */
 #define AW_AWAIT(f, fut, out)                                                                      \
     do {                                                                                           \
-        if (aw__await(AW__TASK(f), (fut), (uint32_t)__LINE__))                                     \
+        if (aw__await_fast(AW__TASK(f), (fut), (uint32_t)__LINE__))                                \
             return AW_PENDING;                                                                     \
         AW__FALLTHROUGH;                                                                           \
     case __LINE__:                                                                                 \
-        if (aw__await_take(AW__TASK(f), (out), AW__OUT_SIZE(out), (aw_error **)0, AW__SITE))       \
+        if (aw__await_take_fast(AW__TASK(f), (out), AW__OUT_SIZE(out), (aw_error **)0, AW__SITE))  \
             goto aw__dispatch;                                                                     \
     } while (0)
 
@@ -322,11 +322,11 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
  * release; its trace has this await added) or to NULL on success. */
 #define AW_AWAIT_TRY(f, fut, out, errp)                                                            \
     do {                                                                                           \
-        if (aw__await(AW__TASK(f), (fut), (uint32_t)__LINE__))                                     \
+        if (aw__await_fast(AW__TASK(f), (fut), (uint32_t)__LINE__))                                \
             return AW_PENDING;                                                                     \
         AW__FALLTHROUGH;                                                                           \
     case __LINE__:                                                                                 \
-        if (aw__await_take(AW__TASK(f), (out), AW__OUT_SIZE(out), (errp), AW__SITE))               \
+        if (aw__await_take_fast(AW__TASK(f), (out), AW__OUT_SIZE(out), (errp), AW__SITE))          \
             goto aw__dispatch;                                                                     \
     } while (0)
 
@@ -340,7 +340,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
  */
 #define AW_AWAIT_TASK(f, child)                                                                    \
     do {                                                                                           \
-        if (aw__await_task(AW__TASK(f), (child), (uint32_t)__LINE__))                              \
+        if (aw__await_task_fast(AW__TASK(f), (child), (uint32_t)__LINE__))                         \
             return AW_PENDING;                                                                     \
         AW__FALLTHROUGH;                                                                           \
     case __LINE__:                                                                                 \
@@ -351,7 +351,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
 /* AW_AWAIT_TASK with the error handed to the code in *errp (NULL on success). */
 #define AW_AWAIT_TASK_TRY(f, child, errp)                                                          \
     do {                                                                                           \
-        if (aw__await_task(AW__TASK(f), (child), (uint32_t)__LINE__))                              \
+        if (aw__await_task_fast(AW__TASK(f), (child), (uint32_t)__LINE__))                         \
             return AW_PENDING;                                                                     \
         AW__FALLTHROUGH;                                                                           \
     case __LINE__:                                                                                 \
@@ -407,21 +407,290 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
         if (AW__TASK(f)->resume < AW__RESUME_END && aw__task_stale(AW__TASK(f), AW__SITE))         \
             goto aw__dispatch;                                                                     \
         }                                                                                          \
-        return aw__task_finish(AW__TASK(f))
+        return aw__task_finish_fast(AW__TASK(f))
 
 /* Inside FINALLY: the error the task is about to fail with (NULL on the success path). */
 const aw_error *aw_task_pending_error(const aw_task *task);
 
-/* Internals of the macros above (src/aw/task.c); not for direct use. */
+/* ---------------------------------------------------------------------------------------------
+ * Internals of the macros above; not for direct use.
+ *
+ * The common outcome of every await (a pending future is linked, a completed one is taken, a
+ * child runs and finishes or suspends, a finished child resumes its parent) is written inline
+ * here so that it compiles into the step function itself: no call, no argument traffic, and
+ * constants (value sizes, size classes) folded. Each fast path checks its preconditions and hands
+ * every other case (cancellation, FINALLY, failure, NULL, debugging or profiling builds) to the
+ * out-of-line function of src/aw/task.c or src/aw/future.c that handles all cases, so the
+ * documented behaviour is the same whichever path runs.
+ * ------------------------------------------------------------------------------------------- */
+
+/* The out-of-line forms (src/aw/task.c): they handle every case. */
 int aw__await(aw_task *task, aw_future *fut, uint32_t line);
 int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, const char *func,
                    const char *file, uint32_t line);
 int aw__await_task(aw_task *task, aw_task *child, uint32_t line);
 int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const char *file,
                         uint32_t line);
-/* After AW_AWAIT_TASK resumed: the common case (the child finished without error) inline. */
-static inline int aw__await_task_done(aw_task *task, aw_error **errp, const char *func,
-                                      const char *file, uint32_t line)
+void aw__yield(aw_task *task, uint32_t line);
+int aw__resumed(aw_task *task, const char *func, const char *file, uint32_t line);
+void aw__task_return(aw_task *task);
+void aw__task_throw(aw_task *task, aw_error *err, const char *func, const char *file,
+                    uint32_t line);
+void aw__task_enter_finally(aw_task *task);
+int aw__task_stale(aw_task *task, const char *func, const char *file, uint32_t line);
+aw_status aw__task_finish(aw_task *task);
+
+#ifdef AW_PROFILE
+void aw__profile_enter(const char *func);
+void aw__task_run_profiled(aw_task *task);
+#define AW__PROFILE_ENTER(f) aw__profile_enter(__func__);
+#else
+#define AW__PROFILE_ENTER(f)
+#endif
+
+/* Which member of aw_task.cont is live (aw_task.cont_kind). */
+#define AW__CONT_NONE   0 /* detached (aw_spawn), or an internal waiter */
+#define AW__CONT_PARENT 1 /* awaited by a parent task (AW_AWAIT_TASK) */
+#define AW__CONT_FUTURE 2 /* completes a future (aw_task_start) */
+#define AW__CONT_DONE   3 /* calls a done callback (aw_task_run_cb) */
+
+/*
+ * A future (opaque to users: use the functions above). Invariants: the waiters are the list
+ * `head` .. `tail` linked through aw_task.next (`tail` is meaningful only while `head` is not
+ * NULL), non-empty only while PENDING; every waiting task holds one of the `refs`; `error` is set
+ * exactly when FAILED or CANCELLED; `hook` is cleared when the future finishes (`hook_data` is
+ * meaningful only while `hook` is set). The value (`size` bytes) follows the header at
+ * AW__FUT_HDR, 16-byte aligned.
+ */
+struct aw_future {
+    aw_task *head, *tail; /* waiters in arrival order */
+    aw_error *error;      /* failed / cancelled: the error */
+    aw_cancel_hook hook;  /* producer's cancel hook (pending only) */
+    void *hook_data;
+    union {
+        size_t timer_index; /* timer futures: position in the heap */
+        const void *result; /* task futures: where the task's result is read from */
+    } p;
+    uint32_t size; /* value size */
+    uint32_t refs; /* references */
+    uint8_t state; /* aw_future_state */
+#ifdef AW_DEBUG
+    const char *file; /* creation site (aw__debug_site), or NULL */
+    int line;
+    aw_future *dbg_prev, *dbg_next; /* list of live futures */
+#endif
+};
+
+#define AW__ALIGN        16u
+#define AW__ROUND(n)     (((n) + (AW__ALIGN - 1)) & ~(size_t)(AW__ALIGN - 1))
+#define AW__FUT_HDR      AW__ROUND(sizeof(struct aw_future))
+#define AW__FUT_VALUE(f) ((unsigned char *)(f) + AW__FUT_HDR)
+#define AW__POOL_CLASSES 32 /* pooled block sizes 16, 32, ..., 512 bytes */
+
+/* One queued aw_call_soon callback. */
+typedef struct aw__soon {
+    void (*fn)(void *arg);
+    void *arg;
+} aw__soon;
+
+/* The executor state the inline paths touch (the rest is in src/aw/internal.h). */
+typedef struct aw__hot_state {
+    aw_task *ready_head, *ready_tail; /* the ready queue (FIFO), linked through aw_task.next */
+    aw__soon *soon;                   /* ring of queued callbacks: soon_len from soon_head */
+    size_t soon_cap;                  /* a power of two, or 0 before the first callback */
+    size_t soon_head, soon_len;
+    size_t steps;                 /* step functions run (aw_stats.steps) */
+    size_t futures_live;          /* futures allocated and not returned (aw_stats) */
+    long fail_allocs_after;       /* tests: refuse every allocation after this many (-1: never) */
+    void *pool[AW__POOL_CLASSES]; /* free lists of blocks by size class */
+} aw__hot_state;
+
+extern aw__hot_state aw__hot;
+
+/* The fast paths are forced inline (clang's -O2 heuristics would otherwise keep the larger ones
+ * as calls); builds optimising for size (-Os, -Oz: canisters) leave the choice to the compiler. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+#define AW__HOT static inline __attribute__((always_inline))
+#else
+#define AW__HOT static inline
+#endif
+
+/* Copy a value of n bytes: the usual small sizes without a call to memcpy. */
+AW__HOT void aw__copy(void *dst, const void *src, size_t n)
+{
+    switch (n) {
+    case 0:
+        break;
+    case 4:
+        __builtin_memcpy(dst, src, 4);
+        break;
+    case 8:
+        __builtin_memcpy(dst, src, 8);
+        break;
+    case 16:
+        __builtin_memcpy(dst, src, 16);
+        break;
+    default:
+        __builtin_memcpy(dst, src, n);
+        break;
+    }
+}
+
+/* Run one step of `t` (state becomes RUNNING). The caller must not touch `t` afterwards unless it
+ * knows the frame outlives the step. */
+AW__HOT void aw__task_run(aw_task *t)
+{
+#ifdef AW_PROFILE
+    aw__task_run_profiled(t);
+#else
+    t->state = AW_TASK_RUNNING;
+    aw__hot.steps++;
+    t->step(t);
+#endif
+}
+
+/* Append the chain first..last (linked through next, last->next NULL) to the ready queue. */
+AW__HOT void aw__ready_append(aw_task *first, aw_task *last)
+{
+    if (aw__hot.ready_tail)
+        aw__hot.ready_tail->next = first;
+    else
+        aw__hot.ready_head = first;
+    aw__hot.ready_tail = last;
+}
+
+/* A new block becomes a pending future with one reference and no waiter, error or hook (tail
+ * and hook_data are meaningful only once head and hook are set). */
+AW__HOT void aw__future_init(aw_future *fut, size_t value_size)
+{
+    fut->head = NULL;
+    fut->error = NULL;
+    fut->hook = NULL;
+    fut->size = (uint32_t)value_size;
+    fut->refs = 1;
+    fut->state = AW_FUTURE_PENDING;
+    aw__hot.futures_live++;
+}
+
+/* aw_future_new: a pooled block of a class known at compile time when the size is constant. */
+AW__HOT aw_future *aw__future_new_fast(size_t value_size)
+{
+#if !defined(AW_NO_POOL) && !defined(AW_DEBUG)
+    if (value_size <= AW__POOL_CLASSES * 16u - AW__FUT_HDR) {
+        size_t c = (AW__FUT_HDR + value_size - 1) / 16u;
+        aw_future *fut = (aw_future *)aw__hot.pool[c];
+        if (fut && aw__hot.fail_allocs_after < 0) {
+            aw__hot.pool[c] = *(void **)fut;
+            aw__future_init(fut, value_size);
+            return fut;
+        }
+    }
+#endif
+    return (aw_future_new)(value_size);
+}
+
+AW__HOT aw_future *aw__future_retain_fast(aw_future *fut)
+{
+    if (fut)
+        fut->refs++;
+    return fut;
+}
+
+/* Out of line: return a future whose last reference went (src/aw/future.c). */
+void aw__future_free(aw_future *fut);
+
+AW__HOT void aw__future_release_fast(aw_future *fut)
+{
+    if (!fut || --fut->refs)
+        return;
+#if !defined(AW_NO_POOL) && !defined(AW_DEBUG)
+    if (!fut->error && fut->size <= AW__POOL_CLASSES * 16u - AW__FUT_HDR) {
+        size_t c = (AW__FUT_HDR + fut->size - 1) / 16u;
+        *(void **)fut = aw__hot.pool[c];
+        aw__hot.pool[c] = fut;
+        aw__hot.futures_live--;
+        return;
+    }
+#endif
+    aw__future_free(fut);
+}
+
+/* aw_future_complete: the pending, right-size case inline; the waiters join the ready queue. */
+AW__HOT int aw__future_complete_fast(aw_future *fut, const void *value, size_t size)
+{
+#ifndef AW_DEBUG
+    if (fut && fut->state == AW_FUTURE_PENDING && size == fut->size) {
+        aw__copy(AW__FUT_VALUE(fut), value, size);
+        fut->state = AW_FUTURE_COMPLETED;
+        fut->hook = NULL;
+        if (fut->head) {
+            aw__ready_append(fut->head, fut->tail);
+            fut->head = NULL;
+        }
+        return 0; /* AW_OK */
+    }
+#endif
+    return (aw_future_complete)(fut, value, size);
+}
+
+/* AW_AWAIT, first half: link the task to a pending future (returns 1: suspend) or note a finished
+ * one (returns 0: take it now). */
+AW__HOT int aw__await_fast(aw_task *task, aw_future *fut, uint32_t line)
+{
+    if (task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ))
+        return aw__await(task, fut, line);
+    task->resume = line;
+    task->link.future = fut;
+    if (!fut || fut->state != AW_FUTURE_PENDING)
+        return 0;
+    task->next = NULL;
+    if (fut->head)
+        fut->tail->next = task;
+    else
+        fut->head = task;
+    fut->tail = task;
+    task->state = AW_TASK_WAITING;
+    return 1;
+}
+
+/* AW_AWAIT, second half: a completed future's value copied out and the future released. */
+AW__HOT int aw__await_take_fast(aw_task *task, void *out, size_t out_size, aw_error **errp,
+                                const char *func, const char *file, uint32_t line)
+{
+    aw_future *fut = task->link.future;
+    if (fut && fut->state == AW_FUTURE_COMPLETED && !(task->flags & AW__TF_CANCEL_REQ) &&
+        (!out || out_size == fut->size)) {
+        task->link.future = NULL;
+        if (errp)
+            *errp = NULL;
+        if (out)
+            aw__copy(out, AW__FUT_VALUE(fut), out_size);
+        aw__future_release_fast(fut);
+        return 0;
+    }
+    return aw__await_take(task, out, out_size, errp, func, file, line);
+}
+
+/* AW_AWAIT_TASK, first half: start the child; returns 1 when it suspended (so must the parent). */
+AW__HOT int aw__await_task_fast(aw_task *task, aw_task *child, uint32_t line)
+{
+    if ((task->flags & AW__TF_IN_FINALLY) || !child || child->state != AW_TASK_INIT || !child->step)
+        return aw__await_task(task, child, line);
+    task->resume = line;
+    task->link.child = child;
+    task->flags |= AW__TF_LINK_CHILD;
+    child->cont_kind = AW__CONT_PARENT;
+    child->cont.parent = task;
+    aw__task_run(child);
+    if (child->state == AW_TASK_DONE || (task->flags & AW__TF_CANCEL_REQ))
+        return 0;
+    task->state = AW_TASK_WAITING_TASK;
+    return 1;
+}
+
+/* AW_AWAIT_TASK, second half: the common outcome (the child finished without error). */
+AW__HOT int aw__await_task_done(aw_task *task, aw_error **errp, const char *func, const char *file,
+                                uint32_t line)
 {
     aw_task *child = task->link.child;
     if ((task->flags & (AW__TF_LINK_CHILD | AW__TF_CANCEL_REQ)) == AW__TF_LINK_CHILD &&
@@ -434,21 +703,24 @@ static inline int aw__await_task_done(aw_task *task, aw_error **errp, const char
     }
     return aw__await_task_take(task, errp, func, file, line);
 }
-void aw__yield(aw_task *task, uint32_t line);
-int aw__resumed(aw_task *task, const char *func, const char *file, uint32_t line);
-void aw__task_return(aw_task *task);
-void aw__task_throw(aw_task *task, aw_error *err, const char *func, const char *file,
-                    uint32_t line);
-void aw__task_enter_finally(aw_task *task);
-int aw__task_stale(aw_task *task, const char *func, const char *file, uint32_t line);
-aw_status aw__task_finish(aw_task *task);
 
-#ifdef AW_PROFILE
-void aw__profile_enter(const char *func);
-#define AW__PROFILE_ENTER(f) aw__profile_enter(__func__);
-#else
-#define AW__PROFILE_ENTER(f)
+/* AW_END: a child awaited by its parent finishes, and the suspended parent resumes at once as the
+ * continuation of this step (nothing touches this frame afterwards, so the parent may reuse it for
+ * its next child). Other continuations go through aw__task_finish. */
+AW__HOT aw_status aw__task_finish_fast(aw_task *task)
+{
+#ifndef AW_DEBUG
+    if (task->cont_kind == AW__CONT_PARENT) {
+        aw_task *parent = task->cont.parent;
+        task->state = AW_TASK_DONE;
+        task->flags &= (uint8_t) ~(AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ);
+        if (parent->state == AW_TASK_WAITING_TASK && parent->link.child == task)
+            aw__task_run(parent);
+        return AW_DONE;
+    }
 #endif
+    return aw__task_finish(task);
+}
 
 /* ---------------------------------------------------------------------------------------------
  * Executor and timers
@@ -468,8 +740,10 @@ aw_future *aw_sleep_until(uint64_t deadline);
 /* A future (no value) completed on the next turn of the executor, after the tasks ready now. */
 aw_future *aw_yield(void);
 
-/* Run fn(arg) on the next turn, from the executor (never inside this call). Returns AW_OK or
- * AW_ERR_NOMEM (then fn is never called). */
+/* Run fn(arg) on the next turn, from the executor (never inside this call): callbacks run in the
+ * order they were queued, after the tasks that are ready when the executor reaches them. Returns
+ * AW_OK, AW_ERR_INVALID when fn is NULL, or AW_ERR_NOMEM (then fn is never called). Queuing
+ * allocates nothing except when the queue grows past its largest size so far. */
 int aw_call_soon(void (*fn)(void *arg), void *arg);
 
 /*
@@ -575,7 +849,7 @@ typedef struct aw_stats {
     uint64_t frees;        /* calls the core made to free */
     uint64_t futures_live; /* futures allocated and not yet returned to the pools */
     uint64_t steps;        /* step functions run */
-    uint64_t ready_max;    /* longest ready queue seen */
+    uint64_t ready_max;    /* most tasks run in one pass over the ready queue */
 } aw_stats;
 
 /* Copy the counters into *out. */
@@ -597,6 +871,30 @@ size_t aw_profile_report(void);
  * tests; call it only when nothing is pending.
  */
 void aw_trim(void);
+
+/* aw_call_soon: one store into the ring while it has room. */
+AW__HOT int aw__call_soon_fast(void (*fn)(void *arg), void *arg)
+{
+    if (fn && aw__hot.soon_len < aw__hot.soon_cap) {
+        aw__soon *slot =
+            &aw__hot.soon[(aw__hot.soon_head + aw__hot.soon_len) & (aw__hot.soon_cap - 1)];
+        slot->fn = fn;
+        slot->arg = arg;
+        aw__hot.soon_len++;
+        return 0; /* AW_OK */
+    }
+    return (aw_call_soon)(fn, arg);
+}
+
+#ifndef AW_DEBUG
+/* The hot future operations compile inline (see aw__future_new_fast above); the functions of the
+ * same names still exist, for their addresses and for the cases the fast paths hand on. */
+#define aw_future_new(size)                  aw__future_new_fast(size)
+#define aw_future_retain(fut)                aw__future_retain_fast(fut)
+#define aw_future_release(fut)               aw__future_release_fast(fut)
+#define aw_future_complete(fut, value, size) aw__future_complete_fast(fut, value, size)
+#define aw_call_soon(fn, arg)                aw__call_soon_fast(fn, arg)
+#endif
 
 #ifdef AW_DEBUG
 /* With AW_DEBUG, the constructors record the caller's file:line for aw_debug_dump_pending. */

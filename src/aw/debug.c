@@ -60,16 +60,18 @@ size_t aw_debug_dump_pending(void)
         if (f->state != AW_FUTURE_PENDING)
             continue;
         n++;
+        unsigned waiting = 0;
+        for (const aw_task *w = f->head; w; w = w->next)
+            waiting++;
         aw__logf("pending future %p (%u bytes, %u waiting) created at %s:%d", (void *)f,
-                 (unsigned)f->size, (unsigned)f->nwaiters, f->file ? f->file : "(library)",
-                 f->line);
+                 (unsigned)f->size, waiting, f->file ? f->file : "(library)", f->line);
     }
     aw__logf("%zu pending futures", n);
     return n;
 #else
     aw__logf("%llu live futures (build with -DAW_DEBUG to list the pending ones and their sites)",
-             (unsigned long long)aw__g.futures_live);
-    return (size_t)aw__g.futures_live;
+             (unsigned long long)aw__hot.futures_live);
+    return (size_t)aw__hot.futures_live;
 #endif
 }
 
@@ -104,7 +106,7 @@ void aw__profile_enter(const char *func)
     aw__current = row;
 }
 
-void *aw__profile_before(uint64_t *t0)
+static void *aw__profile_before(uint64_t *t0)
 {
     void *saved = aw__current;
     aw__current = NULL;
@@ -112,11 +114,21 @@ void *aw__profile_before(uint64_t *t0)
     return saved;
 }
 
-void aw__profile_after(void *saved, uint64_t t0)
+static void aw__profile_after(void *saved, uint64_t t0)
 {
     if (aw__current)
         aw__current->ns += aw__backend_now() - t0;
     aw__current = saved;
+}
+
+void aw__task_run_profiled(aw_task *t)
+{
+    t->state = AW_TASK_RUNNING;
+    aw__hot.steps++;
+    uint64_t t0;
+    void *saved = aw__profile_before(&t0);
+    t->step(t);
+    aw__profile_after(saved, t0);
 }
 #endif
 

@@ -18,15 +18,7 @@ aw_future *(aw_future_new)(size_t value_size)
     aw_future *fut = aw__alloc(AW__FUT_HDR + value_size);
     if (!fut)
         return NULL;
-    fut->head = fut->tail = NULL;
-    fut->error = NULL;
-    fut->hook = NULL;
-    fut->hook_data = NULL;
-    fut->size = (uint32_t)value_size;
-    fut->refs = 1;
-    fut->nwaiters = 0;
-    fut->state = AW_FUTURE_PENDING;
-    aw__g.futures_live++;
+    aw__future_init(fut, value_size);
 #ifdef AW_DEBUG
     aw__debug_future_born(fut);
 #endif
@@ -56,24 +48,28 @@ aw_future *aw_future_failed(aw_error *err)
     return fut;
 }
 
-aw_future *aw_future_retain(aw_future *fut)
+aw_future *(aw_future_retain)(aw_future *fut)
 {
     if (fut)
         fut->refs++;
     return fut;
 }
 
-void aw_future_release(aw_future *fut)
+void aw__future_free(aw_future *fut)
 {
-    if (!fut || --fut->refs)
-        return;
 #ifdef AW_DEBUG
     aw__debug_future_dead(fut);
 #endif
     if (fut->error)
         aw_error_release(fut->error);
-    aw__g.futures_live--;
+    aw__hot.futures_live--;
     aw__free(fut, AW__FUT_HDR + fut->size);
+}
+
+void(aw_future_release)(aw_future *fut)
+{
+    if (fut && !--fut->refs)
+        aw__future_free(fut);
 }
 
 void aw__future_settle(aw_future *fut, aw_future_state state, aw_error *err)
@@ -83,15 +79,8 @@ void aw__future_settle(aw_future *fut, aw_future_state state, aw_error *err)
     fut->hook = NULL;
     if (fut->head) {
         /* O(1): the whole list joins the ready queue; the tasks keep state WAITING. */
-        if (aw__g.ready_tail)
-            aw__g.ready_tail->next = fut->head;
-        else
-            aw__g.ready_head = fut->head;
-        aw__g.ready_tail = fut->tail;
-        if (fut->nwaiters > aw__g.stats.ready_max)
-            aw__g.stats.ready_max = fut->nwaiters;
+        aw__ready_append(fut->head, fut->tail);
         fut->head = fut->tail = NULL;
-        fut->nwaiters = 0;
     }
     AW__DBG("future %p %s", (void *)fut,
             state == AW_FUTURE_COMPLETED ? "completed"
@@ -109,7 +98,7 @@ static int aw__finished_status(const aw_future *fut, const char *what)
     return AW_ERR_STATE;
 }
 
-int aw_future_complete(aw_future *fut, const void *value, size_t size)
+int(aw_future_complete)(aw_future *fut, const void *value, size_t size)
 {
     if (!fut)
         return AW_ERR_INVALID;
@@ -205,7 +194,6 @@ int aw__future_unlink(aw_future *fut, aw_task *t)
             fut->head = w->next;
         if (fut->tail == w)
             fut->tail = prev;
-        fut->nwaiters--;
         w->next = NULL;
         return 1;
     }

@@ -3,7 +3,9 @@
  *
  * One turn of the loop, as aw_poll reads top to bottom:
  *   1. fire expired timers (their futures complete, waiters join the ready queue);
- *   2. run the ready queue (tasks queued while it runs are run in the same turn);
+ *   2. run the ready queue (tasks queued while it runs are run in the same turn), then the
+ *      aw_call_soon callbacks queued so far (a ring of {fn, arg}: no allocation, no task per
+ *      callback), and again until both are empty;
  *   3. ask the backend to wait for fds until the next deadline (not at all when work is ready);
  *   4. complete the futures of ready fds, fire timers, run the ready queue again.
  * aw_drain is steps 1-2 repeated until nothing is ready, then tells the backend the next deadline:
@@ -20,50 +22,73 @@ uint64_t aw_now(void)
     return aw__backend_now();
 }
 
-/* ---- ready queue ---------------------------------------------------------------------------- */
+/* ---- ready queue and call_soon ring ------------------------------------------------------ */
 
-/* Run ready tasks until the queue is empty. Returns the number of steps. */
-static size_t aw__run_ready(void)
+/* Run the callbacks queued now, in order (those they queue wait for the next round). Callbacks
+ * may queue more and so grow the ring: its fields are re-read after each call. */
+static size_t aw__soon_run(void)
 {
-    size_t n = 0;
-    aw_task *t;
-    while ((t = aw__g.ready_head) != NULL) {
-        aw__g.ready_head = t->next;
-        if (!aw__g.ready_head)
-            aw__g.ready_tail = NULL;
-        t->next = NULL;
-        aw__task_run(t);
-        n++;
+    size_t n = aw__hot.soon_len;
+    for (size_t i = 0; i < n; i++) {
+        aw__soon cb = aw__hot.soon[aw__hot.soon_head];
+        aw__hot.soon_head = (aw__hot.soon_head + 1) & (aw__hot.soon_cap - 1);
+        aw__hot.soon_len--;
+        cb.fn(cb.arg);
     }
     return n;
 }
 
-/* An internal one-shot callback, queued like a task. */
-typedef struct aw__callback {
-    aw_task task;
-    void (*fn)(void *arg);
-    void *arg;
-} aw__callback;
-
-static aw_status aw__callback_step(aw_task *task)
+/* Run ready tasks until the queue is empty, then the callbacks queued so far, and again until
+ * both are empty. Returns the number of steps (a callback counts as one). */
+static size_t aw__run_ready(void)
 {
-    aw__callback *cb = (aw__callback *)(void *)task;
-    void (*fn)(void *) = cb->fn;
-    void *arg = cb->arg;
-    aw__free(cb, sizeof *cb);
-    fn(arg);
-    return AW_DONE;
+    size_t n = 0;
+    for (;;) {
+        size_t run = 0;
+        aw_task *t;
+        while ((t = aw__hot.ready_head) != NULL) {
+            aw__hot.ready_head = t->next;
+            if (!aw__hot.ready_head)
+                aw__hot.ready_tail = NULL;
+            aw__task_run(t);
+            run++;
+        }
+        if (run > aw__g.stats.ready_max)
+            aw__g.stats.ready_max = run;
+        n += run;
+        if (!aw__hot.soon_len)
+            return n;
+        n += aw__soon_run();
+    }
 }
 
-int aw_call_soon(void (*fn)(void *arg), void *arg)
+/* Double the ring (from 16), keeping the queued callbacks in order from index 0. */
+static int aw__soon_grow(void)
 {
-    aw__callback *cb = aw__alloc(sizeof *cb);
-    if (!cb)
+    size_t cap = aw__hot.soon_cap ? aw__hot.soon_cap * 2 : 16;
+    if (cap > SIZE_MAX / sizeof(aw__soon))
         return AW_ERR_NOMEM;
-    aw_task_init(&cb->task, aw__callback_step);
-    cb->fn = fn;
-    cb->arg = arg;
-    aw__ready_push(&cb->task);
+    aw__soon *ring = aw__malloc(cap * sizeof *ring);
+    if (!ring)
+        return AW_ERR_NOMEM;
+    for (size_t i = 0; i < aw__hot.soon_len; i++)
+        ring[i] = aw__hot.soon[(aw__hot.soon_head + i) & (aw__hot.soon_cap - 1)];
+    aw__mfree(aw__hot.soon);
+    aw__hot.soon = ring;
+    aw__hot.soon_cap = cap;
+    aw__hot.soon_head = 0;
+    return AW_OK;
+}
+
+int(aw_call_soon)(void (*fn)(void *arg), void *arg)
+{
+    if (!fn)
+        return AW_ERR_INVALID;
+    if (aw__hot.soon_len == aw__hot.soon_cap && aw__soon_grow() != AW_OK)
+        return AW_ERR_NOMEM;
+    aw__hot.soon[(aw__hot.soon_head + aw__hot.soon_len) & (aw__hot.soon_cap - 1)] =
+        (aw__soon){fn, arg};
+    aw__hot.soon_len++;
     return AW_OK;
 }
 
@@ -219,8 +244,9 @@ size_t aw_drain(void)
         aw__g.now_valid = 0;
     aw__g.in_turn = 1;
     for (;;) {
-        aw__timers_expire();
-        if (!aw__g.ready_head)
+        if (aw__g.ntimers)
+            aw__timers_expire();
+        if (!aw__hot.ready_head && !aw__hot.soon_len)
             break;
         steps += aw__run_ready();
     }
@@ -232,7 +258,7 @@ size_t aw_drain(void)
 
 int aw_has_pending(void)
 {
-    if (aw__g.ready_head || aw__g.ntimers)
+    if (aw__hot.ready_head || aw__hot.soon_len || aw__g.ntimers)
         return 1;
 #if !(defined(AW_BACKEND_IC) && AW_BACKEND_IC)
     return aw__g.nwatches != 0;
@@ -294,7 +320,7 @@ int aw_poll(int64_t timeout_ns)
     n += aw__run_ready();
     aw__g.in_turn = 0;
     uint64_t deadline = aw__timers_next();
-    if (aw__g.ready_head || timeout_ns == 0) {
+    if (aw__hot.ready_head || aw__hot.soon_len || timeout_ns == 0) {
         deadline = 0;
     } else if (timeout_ns > 0) {
         uint64_t limit = aw__backend_now() + (uint64_t)timeout_ns;

@@ -1,7 +1,7 @@
 /*
  * mem.c - the core's memory: size-class pools, counted malloc, statistics, logging helpers.
  *
- * Futures, combinator blocks, errors and internal callback tasks are small and short-lived. They
+ * Futures, combinator blocks and errors are small and short-lived. They
  * come from per-size-class free lists (16-byte classes up to 512 bytes): a block freed goes to
  * the head of its class's list and the next allocation of that class takes it back, so a program
  * in steady state calls malloc only while its peak number of live blocks grows. Larger blocks go
@@ -17,22 +17,24 @@
 
 #include "internal.h"
 
-aw__global aw__g = {.fail_allocs_after = -1};
+aw__global aw__g;
+/* The inline fast paths of aw_core.h read the failure injection flag: -1 means off. */
+aw__hot_state aw__hot = {.fail_allocs_after = -1};
 
 /* Whether the failure injection says no to this allocation. */
 static int aw__alloc_refused(void)
 {
-    if (aw__g.fail_allocs_after < 0)
+    if (aw__hot.fail_allocs_after < 0)
         return 0;
-    if (aw__g.fail_allocs_after == 0)
+    if (aw__hot.fail_allocs_after == 0)
         return 1;
-    aw__g.fail_allocs_after--;
+    aw__hot.fail_allocs_after--;
     return 0;
 }
 
 void aw__test_fail_allocs(long n)
 {
-    aw__g.fail_allocs_after = n;
+    aw__hot.fail_allocs_after = n;
 }
 
 /* malloc, counted. */
@@ -85,16 +87,16 @@ void *aw__grow(void *items, size_t *cap, size_t len, size_t size)
 void *aw__alloc_slow(size_t size)
 {
     size_t c = aw__class_of(size);
-    if (aw__g.fail_allocs_after >= 0 && aw__alloc_refused())
+    if (aw__hot.fail_allocs_after >= 0 && aw__alloc_refused())
         return NULL;
 #ifdef AW_NO_POOL
     c = AW__POOL_CLASSES;
 #endif
     if (c == AW__POOL_CLASSES)
         return aw__raw_malloc(size);
-    void *p = aw__g.pool[c];
+    void *p = aw__hot.pool[c];
     if (p) {
-        aw__g.pool[c] = *(void **)p;
+        aw__hot.pool[c] = *(void **)p;
         return p;
     }
     return aw__raw_malloc((c + 1) * 16);
@@ -109,11 +111,17 @@ void aw__free_slow(void *p, size_t size)
 void aw_trim(void)
 {
     for (size_t c = 0; c < AW__POOL_CLASSES; c++) {
-        while (aw__g.pool[c]) {
-            void *p = aw__g.pool[c];
-            aw__g.pool[c] = *(void **)p;
+        while (aw__hot.pool[c]) {
+            void *p = aw__hot.pool[c];
+            aw__hot.pool[c] = *(void **)p;
             aw__mfree(p);
         }
+    }
+    if (aw__hot.soon_len == 0) {
+        aw__mfree(aw__hot.soon);
+        aw__hot.soon = NULL;
+        aw__hot.soon_cap = 0;
+        aw__hot.soon_head = 0;
     }
     if (aw__g.ntimers == 0) {
         aw__mfree(aw__g.timers);
@@ -132,8 +140,8 @@ void aw_trim(void)
 void aw_stats_get(aw_stats *out)
 {
     *out = aw__g.stats;
-    out->futures_live = aw__g.futures_live;
-    out->steps = aw__g.steps;
+    out->futures_live = aw__hot.futures_live;
+    out->steps = aw__hot.steps;
 }
 
 void aw__logf(const char *fmt, ...)

@@ -41,23 +41,18 @@ __attribute__((noinline, cold)) static void aw__await_in_finally(const char *wha
     aw__fatal("%s inside FINALLY (line %u)", what, (unsigned)line);
 }
 
+/* The cases aw__await_fast (aw_core.h) hands on: an await inside FINALLY (a broken rule) and a
+ * cancellation requested while the task ran (the take that follows fails the task). */
 int aw__await(aw_task *task, aw_future *fut, uint32_t line)
 {
     if (task->flags & AW__TF_IN_FINALLY)
         aw__await_in_finally("await", line);
-    task->resume = line;
-    task->link.future = fut;
-    if (!fut || fut->state != AW_FUTURE_PENDING || (task->flags & AW__TF_CANCEL_REQ))
+    if (task->flags & AW__TF_CANCEL_REQ) {
+        task->resume = line;
+        task->link.future = fut;
         return 0;
-    task->next = NULL;
-    if (fut->tail)
-        fut->tail->next = task;
-    else
-        fut->head = task;
-    fut->tail = task;
-    fut->nwaiters++;
-    task->state = AW_TASK_WAITING;
-    return 1;
+    }
+    return aw__await_fast(task, fut, line);
 }
 
 /* Route `err` (with this site added to its trace) to the code (*errp) or to the task's finish.
@@ -84,29 +79,10 @@ static aw_error *aw__take_cancel(aw_task *task)
     return aw_error_new(AW_E_CANCELLED, 0, "task cancelled");
 }
 
-/* The slow part of aw__await_take: cancellation, failure, NULL, size mismatch. */
-static int aw__await_take_slow(aw_task *task, void *out, size_t out_size, aw_error **errp,
-                               const char *func, const char *file, uint32_t line);
-
+/* Everything aw__await_take_fast (aw_core.h) does not take inline: cancellation, failure, NULL,
+ * a size mismatch; the completed case is handled too. */
 int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, const char *func,
                    const char *file, uint32_t line)
-{
-    aw_future *fut = task->link.future;
-    if (fut && fut->state == AW_FUTURE_COMPLETED && !(task->flags & AW__TF_CANCEL_REQ) &&
-        (!out || out_size == fut->size)) {
-        task->link.future = NULL;
-        if (errp)
-            *errp = NULL;
-        if (out)
-            aw__copy(out, AW__FUT_VALUE(fut), out_size);
-        aw_future_release(fut);
-        return 0;
-    }
-    return aw__await_take_slow(task, out, out_size, errp, func, file, line);
-}
-
-static int aw__await_take_slow(aw_task *task, void *out, size_t out_size, aw_error **errp,
-                               const char *func, const char *file, uint32_t line)
 {
     aw_future *fut = task->link.future;
     aw_error *err = aw__take_cancel(task);
@@ -145,22 +121,19 @@ static int aw__await_take_slow(aw_task *task, void *out, size_t out_size, aw_err
     return aw__route_error(task, err, errp, 0, func, file, line);
 }
 
+/* The cases aw__await_task_fast (aw_core.h) hands on: an await inside FINALLY (a broken rule), and
+ * NULL or a child that was not freshly initialised (reported by aw__await_task_take: no
+ * LINK_CHILD flag). */
 int aw__await_task(aw_task *task, aw_task *child, uint32_t line)
 {
     if (task->flags & AW__TF_IN_FINALLY)
         aw__await_in_finally("await", line);
-    task->resume = line;
-    task->link.child = child;
-    if (!child || child->state != AW_TASK_INIT || !child->step)
-        return 0; /* reported by aw__await_task_take (no LINK_CHILD flag) */
-    task->flags |= AW__TF_LINK_CHILD;
-    child->cont_kind = AW__CONT_PARENT;
-    child->cont.parent = task;
-    aw__task_run(child);
-    if (child->state == AW_TASK_DONE || (task->flags & AW__TF_CANCEL_REQ))
+    if (!child || child->state != AW_TASK_INIT || !child->step) {
+        task->resume = line;
+        task->link.child = child;
         return 0;
-    task->state = AW_TASK_WAITING_TASK;
-    return 1;
+    }
+    return aw__await_task_fast(task, child, line);
 }
 
 /* Taking the outcome of an awaited child, every case; the common one (finished without error)
@@ -397,15 +370,15 @@ int aw_task_run_cb(aw_task *task, aw_task_done_fn done)
 static void aw__ready_unlink(aw_task *t)
 {
     aw_task *prev = NULL;
-    for (aw_task *w = aw__g.ready_head; w; prev = w, w = w->next) {
+    for (aw_task *w = aw__hot.ready_head; w; prev = w, w = w->next) {
         if (w != t)
             continue;
         if (prev)
             prev->next = w->next;
         else
-            aw__g.ready_head = w->next;
-        if (aw__g.ready_tail == w)
-            aw__g.ready_tail = prev;
+            aw__hot.ready_head = w->next;
+        if (aw__hot.ready_tail == w)
+            aw__hot.ready_tail = prev;
         w->next = NULL;
         return;
     }
