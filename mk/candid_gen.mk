@@ -5,16 +5,23 @@
 # ASan+UBSan), for wasm32-wasi and for wasm32 canisters (AW_BACKEND_IC: the call stubs), and runs
 # tests/candid_gen/run.c on every build that can run. Everything goes under $(BUILD)/candid_gen.
 
+# For other fragments (included after this one):
+#   $(call candid_gen_c,NAME,FILE.did,PREFIX)  adds a rule writing $(CGEN_GEN)/NAME/NAME.h and .c;
+#       depend on $(CGEN_GEN)/NAME/NAME.stamp, add -I$(CGEN_GEN)/NAME, compile NAME.c.
+#   The management canister: $(CGEN_IC_MC_DIR)/ic_mc.h and ic_mc.c (prefix ic_mc), made by
+#       $(CGEN_IC_MC_STAMP).
 CGEN_B := $(BUILD)/candid_gen
 CGEN_TOOL := $(BUILD)/bin/candid
 CGEN_IC_DID := $(firstword $(wildcard /work/shared/reference/ic/ic.did ../shared/reference/ic/ic.did))
 CGEN_KINDS_DID := tests/candid_gen/kinds.did
 CGEN_GEN := $(CGEN_B)/gen
-CGEN_SRCS := $(CGEN_GEN)/kinds.c $(CGEN_GEN)/importer.c $(CGEN_GEN)/ic_mc.c
+CGEN_IC_MC_DIR := $(CGEN_GEN)/ic_mc
+CGEN_IC_MC_STAMP := $(CGEN_IC_MC_DIR)/ic_mc.stamp
+CGEN_SRCS := $(CGEN_GEN)/kinds.c $(CGEN_GEN)/importer.c $(CGEN_IC_MC_DIR)/ic_mc.c
 CGEN_LIB_SRCS := $(sort $(wildcard src/candid/*.c))
 CGEN_DEPS := tests/candid_gen/run.c tests/harness.h include/asyncwasm/candid.h $(CGEN_LIB_SRCS) \
-    $(CGEN_GEN)/kinds.stamp $(CGEN_GEN)/importer.stamp $(CGEN_GEN)/ic_mc.stamp
-CGEN_TEST_INC := -Itests -I$(CGEN_GEN)
+    $(CGEN_GEN)/kinds.stamp $(CGEN_GEN)/importer.stamp $(CGEN_IC_MC_STAMP)
+CGEN_TEST_INC := -Itests -I$(CGEN_GEN) -I$(CGEN_IC_MC_DIR)
 
 # Generation. A stamp per .did because one command writes both the .h and the .c.
 $(CGEN_GEN)/kinds.stamp: $(CGEN_KINDS_DID) $(CGEN_TOOL)
@@ -25,11 +32,16 @@ $(CGEN_GEN)/importer.stamp: tests/candid_gen/importer.did $(CGEN_KINDS_DID) $(CG
 	@mkdir -p $(CGEN_GEN)
 	$(CGEN_TOOL) gen c $< -o $(CGEN_GEN)
 	@touch $@
-$(CGEN_GEN)/ic_mc.stamp: $(CGEN_IC_DID) $(CGEN_TOOL)
-	@mkdir -p $(CGEN_GEN)
-	$(CGEN_TOOL) gen c $< -o $(CGEN_GEN) --prefix ic_mc --name ic_mc
-	@touch $@
-$(CGEN_SRCS): $(CGEN_GEN)/%.c: $(CGEN_GEN)/%.stamp
+
+define candid_gen_c
+$(CGEN_GEN)/$(1)/$(1).stamp: $(2) $(CGEN_TOOL)
+	@mkdir -p $$(dir $$@)
+	$(CGEN_TOOL) gen c $$< -o $$(dir $$@) --name $(1) --prefix $(3)
+	@touch $$@
+$(CGEN_GEN)/$(1)/$(1).c $(CGEN_GEN)/$(1)/$(1).h: $(CGEN_GEN)/$(1)/$(1).stamp
+endef
+$(eval $(call candid_gen_c,ic_mc,$(CGEN_IC_DID),ic_mc))
+$(CGEN_GEN)/kinds.c $(CGEN_GEN)/importer.c: $(CGEN_GEN)/%.c: $(CGEN_GEN)/%.stamp
 
 # The test program, three native ways and as wasm32-wasi.
 $(CGEN_B)/clang/run: $(CGEN_DEPS)
@@ -49,6 +61,9 @@ $(CGEN_B)/wasi/run.wasm: $(CGEN_DEPS)
 $(CGEN_B)/ic/%.o: $(CGEN_GEN)/%.c $(CGEN_GEN)/%.stamp $(wildcard include/asyncwasm/*.h)
 	@mkdir -p $(dir $@)
 	$(IC_CC) $(IC_CFLAGS) -I$(CGEN_GEN) -c $< -o $@
+$(CGEN_B)/ic/ic_mc.o: $(CGEN_IC_MC_STAMP) $(wildcard include/asyncwasm/*.h)
+	@mkdir -p $(dir $@)
+	$(IC_CC) $(IC_CFLAGS) -I$(CGEN_IC_MC_DIR) -c $(CGEN_IC_MC_DIR)/ic_mc.c -o $@
 
 CGEN_NATIVE := $(CGEN_B)/clang/run $(CGEN_B)/gcc/run $(CGEN_B)/san/run
 CGEN_IC_OBJS := $(CGEN_B)/ic/kinds.o $(CGEN_B)/ic/importer.o $(CGEN_B)/ic/ic_mc.o
