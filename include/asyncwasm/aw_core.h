@@ -474,6 +474,7 @@ struct aw_future {
     uint32_t size; /* value size */
     uint32_t refs; /* references */
     uint8_t state; /* aw_future_state */
+    uint8_t pool;  /* size class of its block, AW__POOL_CLASSES when not pooled */
 #ifdef AW_DEBUG
     const char *file; /* creation site (aw__debug_site), or NULL */
     int line;
@@ -569,6 +570,13 @@ AW__HOT void aw__future_init(aw_future *fut, size_t value_size)
     fut->size = (uint32_t)value_size;
     fut->refs = 1;
     fut->state = AW_FUTURE_PENDING;
+#ifdef AW_NO_POOL
+    fut->pool = AW__POOL_CLASSES;
+#else
+    fut->pool = (uint8_t)(value_size <= AW__POOL_CLASSES * 16u - AW__FUT_HDR
+                              ? (AW__FUT_HDR + value_size - 1) / 16u
+                              : AW__POOL_CLASSES);
+#endif
     aw__hot.futures_live++;
 }
 
@@ -604,10 +612,9 @@ AW__HOT void aw__future_release_fast(aw_future *fut)
     if (!fut || --fut->refs)
         return;
 #if !defined(AW_NO_POOL) && !defined(AW_DEBUG)
-    if (!fut->error && fut->size <= AW__POOL_CLASSES * 16u - AW__FUT_HDR) {
-        size_t c = (AW__FUT_HDR + fut->size - 1) / 16u;
-        *(void **)fut = aw__hot.pool[c];
-        aw__hot.pool[c] = fut;
+    if (!fut->error && fut->pool < AW__POOL_CLASSES) {
+        *(void **)fut = aw__hot.pool[fut->pool];
+        aw__hot.pool[fut->pool] = fut;
         aw__hot.futures_live--;
         return;
     }

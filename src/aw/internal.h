@@ -37,7 +37,8 @@ typedef struct aw__global {
 #endif
     aw_error_hook hook;
     void *hook_data;
-    aw_stats stats; /* mallocs, frees, ready_max; futures_live and steps are in aw__hot */
+    aw_stats stats;   /* mallocs and frees (futures_live and steps are in aw__hot) */
+    size_t ready_max; /* aw_stats.ready_max, native width: cheap on wasm32 */
 } aw__global;
 
 extern aw__global aw__g;

@@ -53,8 +53,8 @@ static size_t aw__run_ready(void)
             aw__task_run(t);
             run++;
         }
-        if (run > aw__g.stats.ready_max)
-            aw__g.stats.ready_max = run;
+        if (run > aw__g.ready_max)
+            aw__g.ready_max = run;
         n += run;
         if (!aw__hot.soon_len)
             return n;

@@ -142,6 +142,7 @@ void aw_stats_get(aw_stats *out)
     *out = aw__g.stats;
     out->futures_live = aw__hot.futures_live;
     out->steps = aw__hot.steps;
+    out->ready_max = aw__g.ready_max;
 }
 
 void aw__logf(const char *fmt, ...)
