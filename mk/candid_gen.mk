@@ -97,17 +97,14 @@ test-candid-gen: $(CGEN_NATIVE) $(CGEN_B)/wasi/run.wasm $(CGEN_IC_OBJS) $(CGEN_T
 # Motoko canister (Store.mo) through the stubs generated from store.did, in icsim. It links the
 # canister runtime that mk/ic.mk builds (library and WASI polyfill object).
 CGEN_STUBS := tests/candid_gen/stubs
-CGEN_SGEN := $(CGEN_GEN)/stubs
 CGEN_IC_RT := $(BUILD)/ic/obj/src/ic/wasi_polyfill.o $(BUILD)/ic/libasyncwasm-ic.a
-$(CGEN_SGEN)/%.stamp: $(CGEN_STUBS)/%.did $(CGEN_TOOL)
-	@mkdir -p $(CGEN_SGEN)
-	$(CGEN_TOOL) gen c $< -o $(CGEN_SGEN)
-	@touch $@
-$(CGEN_B)/canister/caller.wasm: $(CGEN_STUBS)/caller.c $(CGEN_SGEN)/store.stamp $(CGEN_SGEN)/caller.stamp \
-    $(CGEN_IC_RT) $(wildcard include/asyncwasm/*.h)
+$(eval $(call candid_gen_c,store,$(CGEN_STUBS)/store.did,store))
+$(eval $(call candid_gen_c,caller,$(CGEN_STUBS)/caller.did,caller))
+$(CGEN_B)/canister/caller.wasm: $(CGEN_STUBS)/caller.c $(CGEN_GEN)/store/store.stamp \
+    $(CGEN_GEN)/caller/caller.stamp $(CGEN_IC_RT) $(wildcard include/asyncwasm/*.h)
 	@mkdir -p $(dir $@)
-	$(IC_CC) $(IC_CFLAGS) $(IC_LDFLAGS) -I$(CGEN_SGEN) -o $@ $< $(CGEN_SGEN)/store.c \
-	    $(CGEN_SGEN)/caller.c $(CGEN_IC_RT)
+	$(IC_CC) $(IC_CFLAGS) $(IC_LDFLAGS) -I$(CGEN_GEN)/store -I$(CGEN_GEN)/caller -o $@ $< \
+	    $(CGEN_GEN)/store/store.c $(CGEN_GEN)/caller/caller.c $(CGEN_IC_RT)
 
 TEST_SUITES += candid-gen-stubs
 .PHONY: test-candid-gen-stubs
