@@ -60,4 +60,12 @@ test('robustCall (the seed): the error is handled by the code, not propagated', 
     `Processing failed: ${P(mo).toText()}.fail rejected (CANISTER_REJECT): Motoko says no`);
 });
 
+test('a reply that does not decode at the expected type fails the await with a decode error', async () => {
+  const { s, bridge } = setup();
+  const hello = s.install('hello');
+  // hello.inc replies (nat64); bridge.ask expects (text).
+  rejected(await s.updateCall(bridge, 'ask', enc([IDL.Principal, T, T], [P(hello), 'inc', 'x'])), RejectCode.CANISTER_REJECT,
+    /^ask: Candid decode: reply: .+ \(code -3\)\n  at ask_run \(examples\/interop\/bridge\.c:\d+\)$/);
+});
+
 await run();
