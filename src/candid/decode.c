@@ -255,10 +255,7 @@ static int read_entry(candid_dec *d, uint64_t ntable)
             m->name_len = (uint32_t)len;
             d->pos += len;
             if (i) {
-                const candid_method *p = &t.u.svc.methods[i - 1];
-                size_t mn = p->name_len < m->name_len ? p->name_len : m->name_len;
-                int c = memcmp(p->name, m->name, mn);
-                if (c > 0 || (c == 0 && p->name_len >= m->name_len))
+                if (candid__method_cmp(&t.u.svc.methods[i - 1], m) >= 0)
                     return candid__err_at(d->err, CANDID_E_MALFORMED, (size_t)(name_at - d->buf),
                                           "method names must be unique and sorted (`%s`)", m->name);
             }
@@ -409,7 +406,8 @@ typedef struct {
     } * memo; /* hash set of assumed pairs, `cap` slots */
     uint32_t n, cap;
     uint32_t depth, max_depth;
-    int failure; /* CANDID_E_NOMEM or CANDID_E_DEPTH */
+    int failure;   /* CANDID_E_NOMEM or CANDID_E_DEPTH */
+    uint64_t work; /* pairs compared plus the widths of the nodes compared */
 } subctx;
 
 static int sub(subctx *c, int swapped, candid_tref a, candid_tref b);
@@ -494,11 +492,29 @@ static int sub(subctx *c, int swapped, candid_tref a, candid_tref b)
     return r;
 }
 
-/* The structural rules for two nodes of the same kind. */
+/* The number of fields, methods or arguments of a node: what comparing it scans. */
+static uint64_t node_width(const candid_type *t)
+{
+    switch (t->kind) {
+    case CANDID_RECORD:
+    case CANDID_VARIANT:
+        return t->u.rec.n;
+    case CANDID_SERVICE:
+        return t->u.svc.n;
+    case CANDID_FUNC:
+        return (uint64_t)t->u.func.nargs + t->u.func.nrets;
+    default:
+        return 1;
+    }
+}
+
+/* The structural rules for two nodes of the same kind. Every loop below is a merge, so the
+ * work is counted as the widths of both nodes (charged to the decoding quota). */
 static int sub_node(subctx *c, int swapped, const candid_env *ea, const candid_env *eb,
                     const candid_type *ta, const candid_type *tb, candid_kind ka)
 {
     (void)ea;
+    c->work += node_width(ta) + node_width(tb);
     switch (ka) {
     case CANDID_VEC:
         return sub(c, swapped, ta->u.inner, tb->u.inner);
@@ -542,18 +558,18 @@ static int sub_node(subctx *c, int swapped, const candid_env *ea, const candid_e
                          tb->u.func.nrets);
     }
     case CANDID_SERVICE: {
+        /* both method lists are sorted by name bytes: merge */
         uint32_t i = 0;
         for (uint32_t j = 0; j < tb->u.svc.n; j++) {
             const candid_method *mb = &tb->u.svc.methods[j];
-            while (i < ta->u.svc.n && (ta->u.svc.methods[i].name_len != mb->name_len ||
-                                       memcmp(ta->u.svc.methods[i].name, mb->name, mb->name_len)))
+            int cmp = -1;
+            while (i < ta->u.svc.n && (cmp = candid__method_cmp(&ta->u.svc.methods[i], mb)) < 0)
                 i++;
-            if (i >= ta->u.svc.n)
+            if (i >= ta->u.svc.n || cmp != 0)
                 return 0;
             int r = sub(c, swapped, ta->u.svc.methods[i].type, mb->type);
             if (r <= 0)
                 return r;
-            i = 0;
         }
         return 1;
     }
@@ -563,13 +579,13 @@ static int sub_node(subctx *c, int swapped, const candid_env *ea, const candid_e
 }
 
 int candid__subtype(const candid_env *we, candid_tref w, const candid_env *te, candid_tref t,
-                    uint32_t depth_limit, uint64_t *pairs)
+                    uint32_t depth_limit, uint64_t *work)
 {
-    subctx c = {we, te, NULL, 0, 0, 0, depth_limit, 0};
+    subctx c = {we, te, NULL, 0, 0, 0, depth_limit, 0, 0};
     int r = sub(&c, 0, w, t);
     free(c.memo);
-    if (pairs)
-        *pairs = c.n;
+    if (work)
+        *work = c.work + c.n;
     return c.failure ? c.failure : r;
 }
 
@@ -1073,11 +1089,11 @@ CANDID__NOINLINE static int dec_ref(candid_dec *d, candid_tref w, candid_kind wk
             d->subtype_cache[i].expected == t)
             r = d->subtype_cache[i].result;
     if (r < 0) {
-        uint64_t pairs = 0;
-        if ((r = candid__subtype(&d->wire, w, te, t, d->max_depth, &pairs)) == CANDID_E_NOMEM)
+        uint64_t work = 0;
+        if ((r = candid__subtype(&d->wire, w, te, t, d->max_depth, &work)) == CANDID_E_NOMEM)
             return nomem(d);
         /* the check's work counts against the quota like decoding does */
-        int qrc = charge(d, pairs);
+        int qrc = charge(d, work);
         if (qrc)
             return qrc;
         if (r < 0)

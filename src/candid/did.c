@@ -290,12 +290,7 @@ static int parse_functype(candid__tparser *tp, candid_tref *out)
 
 static int cmp_method(const void *a, const void *b)
 {
-    const candid_method *x = a, *y = b;
-    uint32_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
-    int c = memcmp(x->name, y->name, n);
-    if (c)
-        return c;
-    return x->name_len < y->name_len ? -1 : x->name_len > y->name_len;
+    return candid__method_cmp(a, b);
 }
 
 /* Sorts methods by name and rejects duplicates; returns 0 or an error. */

@@ -59,3 +59,10 @@ int candid__null_like(const candid_env *e, candid_tref t)
     candid_kind k = candid_env_kind(e, t);
     return k == CANDID_NULL || k == CANDID_OPT || k == CANDID_RESERVED;
 }
+
+int candid__method_cmp(const candid_method *x, const candid_method *y)
+{
+    uint32_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->name, y->name, n);
+    return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}

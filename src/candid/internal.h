@@ -125,16 +125,19 @@ int candid__parse_datatype(struct candid__tparser *tp, candid_tref *out);
 int candid__parse_tuptype_lx(candid_env *e, candid__lexer *lx, candid_tref **out, uint32_t *n);
 /* Same as candid_parse_type, on an existing lexer positioned at the type's first token. */
 int candid__parse_type_lx(candid_env *e, candid__lexer *lx, candid_tref *out);
+/* Orders methods by name bytes (shorter first on a common prefix), like memcmp. */
+int candid__method_cmp(const candid_method *x, const candid_method *y);
 /* 1 when `t` unrolls to null, opt or reserved (null <: t). */
 int candid__null_like(const candid_env *e, candid_tref t);
 
 /* ---- subtyping (subtype.c) ---- */
 
 /* 1 when wire type w (of we) is a subtype of expected type t (of te); 0 otherwise;
- * CANDID_E_NOMEM, or CANDID_E_DEPTH when the types nest deeper than depth_limit. *pairs (if
- * not NULL) receives the number of type pairs compared, a measure of the work done. */
+ * CANDID_E_NOMEM, or CANDID_E_DEPTH when the types nest deeper than depth_limit. *work (if
+ * not NULL) receives a measure of the work done: pairs compared plus the fields, methods and
+ * arguments scanned. */
 int candid__subtype(const candid_env *we, candid_tref w, const candid_env *te, candid_tref t,
-                    uint32_t depth_limit, uint64_t *pairs);
+                    uint32_t depth_limit, uint64_t *work);
 
 /* ---- text values (text.c) ---- */
 
