@@ -190,6 +190,24 @@ IC_QUERY(shapes)
         ic_reply_text(out);
 }
 
+/* facts : () -> (nat64 status, nat64 version, bool replicated, bool counted, bool replied_before);
+ * logs ic_replied() after the reply. */
+static ic_types t_facts = IC_TYPES("(nat64, nat64, bool, bool, bool)");
+
+IC_UPDATE(facts)
+{
+    ic_writer w;
+    bool before = ic_replied();
+    ic_writer_begin(&w, &t_facts);
+    ic_write_nat64(&w, (uint64_t)ic_status());
+    ic_write_nat64(&w, ic_canister_version());
+    ic_write_bool(&w, ic_in_replicated_execution());
+    ic_write_bool(&w, ic_instructions(IC_COUNTER_MESSAGE) > 0);
+    ic_write_bool(&w, before);
+    ic_reply_writer(&w);
+    ic_printf("replied after: %d", ic_replied());
+}
+
 /* quit : () -> (): exit(3) traps with "exit(3)". */
 IC_UPDATE(quit)
 {

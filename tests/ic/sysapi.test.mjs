@@ -60,6 +60,16 @@ test('container readers: vec, opt, variant, nested record, on both decoding path
     /^shapes: invalid arguments: /);
 });
 
+test('canister facts: status, version, replicated execution, instruction counter, replied', async () => {
+  const s = sim();
+  const id = s.install('sysapi');
+  const F = [IDL.Nat64, IDL.Nat64, IDL.Bool, IDL.Bool, IDL.Bool];
+  eq(replied(await s.updateCall(id, 'facts', enc([], [])), F), [1n, 1n, true, true, false]);
+  eq(s.logs(id).at(-1).text, 'replied after: 1');
+  s.installCode(id, (await import('./harness.mjs')).wasm('sysapi'), enc([], []), { mode: 'upgrade' });
+  eq(replied(await s.updateCall(id, 'facts', enc([], [])), F)[1], 2n, 'version after an upgrade');
+});
+
 test('cycle balance and controller check', async () => {
   const s = sim();
   const id = s.install('sysapi');
