@@ -190,6 +190,90 @@ static void test_call_soon_runs_later_in_order(void)
     T_EQ_STR(events, "one two");
 }
 
+/* Callbacks recording their argument (an int) in order; one of them queues another. */
+static int soon_seen[64];
+static int soon_nseen;
+
+static void soon_record(void *arg)
+{
+    if (soon_nseen < 64)
+        soon_seen[soon_nseen++] = *(const int *)arg;
+}
+
+static const int soon_values[40] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,
+                                    14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+                                    28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39};
+
+static void soon_requeue(void *arg)
+{
+    soon_record(arg);
+    aw_call_soon(soon_record, (void *)&soon_values[39]);
+}
+
+static void test_call_soon_ring_keeps_order_across_wrap_and_growth(void)
+{
+    aw_trim(); /* start from an empty ring */
+    soon_nseen = 0;
+    /* 12 in and out moves the ring's start; 30 more wrap around its end and make it grow. */
+    for (int i = 0; i < 12; i++)
+        T_EQ_INT(aw_call_soon(soon_record, (void *)&soon_values[i]), AW_OK);
+    T_EQ_INT(aw_drain(), 12);
+    for (int i = 12; i < 39; i++)
+        T_EQ_INT(aw_call_soon(i == 20 ? soon_requeue : soon_record, (void *)&soon_values[i]),
+                 AW_OK);
+    /* 27 queued, and the one soon_requeue queues while the executor runs them */
+    T_EQ_INT(aw_drain(), 28);
+    T_EQ_INT(soon_nseen, 40);
+    int in_order = 1;
+    for (int i = 0; i < 40; i++)
+        in_order &= soon_seen[i] == i;
+    T_CHECK(in_order);
+    T_EQ_INT(aw_call_soon(NULL, NULL), AW_ERR_INVALID);
+    T_CHECK(!aw_has_pending());
+}
+
+static void test_call_soon_runs_after_the_tasks_ready_before_it(void)
+{
+    waiter w = {.name = "task"};
+    w.fut = aw_future_new(sizeof(int));
+    aw_future *mine = aw_future_retain(w.fut);
+    ev_reset();
+    aw_spawn(aw_task_init(&w.task, waiter_run_step));
+    T_EQ_INT(aw_call_soon(log_cb, "callback"), AW_OK);
+    T_CHECK(aw_has_pending());
+    int v = 3;
+    aw_future_complete(mine, &v, sizeof v); /* the task is ready after the callback was queued */
+    aw_future_release(mine);
+    T_EQ_INT(aw_drain(), 2);
+    T_EQ_STR(events, "task callback");
+    T_EQ_INT(w.value, 3);
+}
+
+static void test_future_functions_work_through_their_addresses(void)
+{
+    /* The names are also macros for the inline fast paths; the functions remain callable. */
+    aw_future *(*new_fn)(size_t) = aw_future_new;
+    aw_future *(*retain_fn)(aw_future *) = aw_future_retain;
+    void (*release_fn)(aw_future *) = aw_future_release;
+    int (*complete_fn)(aw_future *, const void *, size_t) = aw_future_complete;
+    aw_stats before, after;
+    aw_stats_get(&before);
+    aw_future *fut = new_fn(8);
+    T_CHECK(fut != NULL);
+    T_CHECK(retain_fn(fut) == fut);
+    int64_t v = -5;
+    T_EQ_INT(complete_fn(fut, &v, 4), AW_ERR_SIZE);
+    T_EQ_INT(complete_fn(fut, &v, sizeof v), AW_OK);
+    T_EQ_INT(complete_fn(fut, &v, sizeof v), AW_ERR_STATE);
+    T_EQ_INT(*(const int64_t *)aw_future_value(fut), -5);
+    release_fn(fut);
+    aw_stats_get(&after);
+    T_EQ_INT(after.futures_live, before.futures_live + 1);
+    release_fn(fut);
+    aw_stats_get(&after);
+    T_EQ_INT(after.futures_live, before.futures_live);
+}
+
 static void test_many_waiters_wake_in_arrival_order(void)
 {
     waiter w[3] = {{.name = "w0"}, {.name = "w1"}, {.name = "w2"}};
@@ -1135,6 +1219,9 @@ int main(void)
     T_RUN(test_await_size_mismatch_fails_the_task);
     T_RUN(test_ready_tasks_run_in_fifo_order_and_yield_interleaves);
     T_RUN(test_call_soon_runs_later_in_order);
+    T_RUN(test_call_soon_ring_keeps_order_across_wrap_and_growth);
+    T_RUN(test_call_soon_runs_after_the_tasks_ready_before_it);
+    T_RUN(test_future_functions_work_through_their_addresses);
     T_RUN(test_many_waiters_wake_in_arrival_order);
     T_RUN(test_error_propagates_through_three_levels_with_trace);
     T_RUN(test_shared_error_gets_separate_traces);
