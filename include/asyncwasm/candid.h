@@ -480,7 +480,9 @@ int candid_encode(const candid_env *e, const candid_tref *types, const candid_va
 
 /* Resource limits (DIGEST section 12). Costs: 1 unit per decoded value node, plus 1 per 8 bytes
  * of text/blob/principal; a skipped value (an extra argument or field, an opt that fell back to
- * null) costs 4 units per node and also counts against skipping_quota. */
+ * null) costs 4 units per node and also counts against skipping_quota; checking that a func or
+ * service value's type is a subtype of the expected one costs the type pairs, fields and
+ * methods it compares. Running out is CANDID_E_QUOTA; nesting beyond max_depth CANDID_E_DEPTH. */
 typedef struct candid_dec_config {
     uint64_t decoding_quota; /* 0: the default, 200,000 + 32 * input length */
     uint64_t skipping_quota; /* 0: no separate limit on skipped nodes */
