@@ -17,16 +17,23 @@ CGEN_KINDS_DID := tests/candid_gen/kinds.did
 CGEN_GEN := $(CGEN_B)/gen
 CGEN_IC_MC_DIR := $(CGEN_GEN)/ic_mc
 CGEN_IC_MC_STAMP := $(CGEN_IC_MC_DIR)/ic_mc.stamp
-CGEN_SRCS := $(CGEN_GEN)/kinds.c $(CGEN_GEN)/importer.c $(CGEN_IC_MC_DIR)/ic_mc.c
+CGEN_SRCS := $(CGEN_GEN)/kinds.c $(CGEN_GEN)/kinds_big.c $(CGEN_GEN)/importer.c \
+    $(CGEN_IC_MC_DIR)/ic_mc.c
 CGEN_LIB_SRCS := $(sort $(wildcard src/candid/*.c))
 CGEN_DEPS := tests/candid_gen/run.c tests/harness.h include/asyncwasm/candid.h $(CGEN_LIB_SRCS) \
-    $(CGEN_GEN)/kinds.stamp $(CGEN_GEN)/importer.stamp $(CGEN_IC_MC_STAMP)
+    $(CGEN_GEN)/kinds.stamp $(CGEN_GEN)/kinds_big.stamp $(CGEN_GEN)/importer.stamp \
+    $(CGEN_IC_MC_STAMP)
 CGEN_TEST_INC := -Itests -I$(CGEN_GEN) -I$(CGEN_IC_MC_DIR)
 
 # Generation. A stamp per .did because one command writes both the .h and the .c.
 $(CGEN_GEN)/kinds.stamp: $(CGEN_KINDS_DID) $(CGEN_TOOL)
 	@mkdir -p $(CGEN_GEN)
 	$(CGEN_TOOL) gen c $< -o $(CGEN_GEN)
+	@touch $@
+# kinds.did again with --bignum: nat and int as candid_bignum.
+$(CGEN_GEN)/kinds_big.stamp: $(CGEN_KINDS_DID) $(CGEN_TOOL)
+	@mkdir -p $(CGEN_GEN)
+	$(CGEN_TOOL) gen c $< -o $(CGEN_GEN) --name kinds_big --bignum
 	@touch $@
 $(CGEN_GEN)/importer.stamp: tests/candid_gen/importer.did $(CGEN_KINDS_DID) $(CGEN_TOOL)
 	@mkdir -p $(CGEN_GEN)
@@ -41,7 +48,7 @@ $(CGEN_GEN)/$(1)/$(1).stamp: $(2) $(CGEN_TOOL)
 $(CGEN_GEN)/$(1)/$(1).c $(CGEN_GEN)/$(1)/$(1).h: $(CGEN_GEN)/$(1)/$(1).stamp
 endef
 $(eval $(call candid_gen_c,ic_mc,$(CGEN_IC_DID),ic_mc))
-$(CGEN_GEN)/kinds.c $(CGEN_GEN)/importer.c: $(CGEN_GEN)/%.c: $(CGEN_GEN)/%.stamp
+$(CGEN_GEN)/kinds.c $(CGEN_GEN)/kinds_big.c $(CGEN_GEN)/importer.c: $(CGEN_GEN)/%.c: $(CGEN_GEN)/%.stamp
 
 # The test program, three native ways and as wasm32-wasi.
 $(CGEN_B)/clang/run: $(CGEN_DEPS)
@@ -66,7 +73,8 @@ $(CGEN_B)/ic/ic_mc.o: $(CGEN_IC_MC_STAMP) $(wildcard include/asyncwasm/*.h)
 	$(IC_CC) $(IC_CFLAGS) -I$(CGEN_IC_MC_DIR) -c $(CGEN_IC_MC_DIR)/ic_mc.c -o $@
 
 CGEN_NATIVE := $(CGEN_B)/clang/run $(CGEN_B)/gcc/run $(CGEN_B)/san/run
-CGEN_IC_OBJS := $(CGEN_B)/ic/kinds.o $(CGEN_B)/ic/importer.o $(CGEN_B)/ic/ic_mc.o
+CGEN_IC_OBJS := $(CGEN_B)/ic/kinds.o $(CGEN_B)/ic/kinds_big.o $(CGEN_B)/ic/importer.o \
+    $(CGEN_B)/ic/ic_mc.o
 
 TEST_SUITES += candid-gen
 .PHONY: test-candid-gen

@@ -12,6 +12,7 @@
 #include "ic_mc.h"
 #include "importer.h"
 #include "kinds.h"
+#include "kinds_big.h"
 
 #include "harness.h"
 
@@ -595,6 +596,36 @@ static void definitions_compose_into_one_message(void)
     candid_arena_free(&mine);
 }
 
+/* kinds.did generated with --bignum: nat and int of any size, both ways. */
+static void bignum_mode_handles_any_size(void)
+{
+    static const uint32_t big[] = {0, 0, 64}; /* 2^70 */
+    kinds_big_point p = {.x = {.limbs = big, .nlimbs = 3, .negative = 1},
+                         .y = {.small = 5},
+                         .n = {.limbs = big, .nlimbs = 3}};
+    candid_buf b = {0};
+    candid_error err;
+    T_EQ_INT(kinds_big_point_encode(&p, &b, &err), 0);
+    candid_tref t = candid_env_lookup(&kdid, "point");
+    T_EQ_STR(hex(b.data, b.len), dyn_encode(&kdid, &t, 1,
+                                            "(record { x = -1180591620717411303424; y = 5;"
+                                            " n = 1180591620717411303424 })"));
+    candid_arena a;
+    candid_arena_init(&a);
+    kinds_big_point q;
+    T_EQ_INT(kinds_big_point_decode(b.data, b.len, &a, &q, &err), 0);
+    T_CHECK(q.x.negative && q.x.nlimbs == 3 && q.x.limbs[2] == 64 && q.x.limbs[0] == 0);
+    T_CHECK(!q.n.negative && q.n.nlimbs == 3 && q.n.limbs[2] == 64);
+    T_CHECK(q.y.limbs == NULL && q.y.small == 5 && !q.y.negative);
+    /* a negative nat cannot be encoded */
+    candid_buf_free(&b);
+    p.n.negative = 1;
+    T_EQ_INT(kinds_big_point_encode(&p, &b, &err), CANDID_E_VALUE);
+    T_CONTAINS(err.message, "kinds_big_point");
+    candid_buf_free(&b);
+    candid_arena_free(&a);
+}
+
 static int load(candid_env *e, const char *path)
 {
     static char src[1 << 20];
@@ -636,6 +667,7 @@ int main(int argc, char **argv)
     T_RUN(management_canister_results_decode);
     T_RUN(imported_definitions_and_keyword_names);
     T_RUN(definitions_compose_into_one_message);
+    T_RUN(bignum_mode_handles_any_size);
     candid_env_free(&kdid);
     candid_env_free(&icdid);
     return t_summary();

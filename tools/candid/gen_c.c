@@ -109,6 +109,7 @@ typedef struct gen {
     int32_t nstack;  /* Tarjan */
     int nscc;        /* Tarjan */
     int oom;         /* an allocation failed */
+    int bignum;      /* --bignum: nat and int are candid_bignum, not 64-bit */
     candid_buf *out; /* the file being written */
     int32_t *map;    /* env index -> index in the static environment being written, or -1 */
     int32_t *order;  /* env indexes of that environment's nodes, in order */
@@ -722,6 +723,8 @@ static const char *prim_ctype(candid_tref t)
 /* The C type of a type reference. */
 static const char *ctype(const gen *g, candid_tref t)
 {
+    if (g->bignum && (t == CANDID_NAT || t == CANDID_INT))
+        return "candid_bignum";
     if (t < 0)
         return prim_ctype(t);
     const gen_node *n = &g->nodes[t];
@@ -770,10 +773,11 @@ static void write_stmt(gen *g, candid_tref t, const char *x, int boxed, const ch
         call = gen_printf(g, "candid_enc_bool(enc, %s)", x);
         break;
     case CANDID_NAT:
-        call = gen_printf(g, "candid_enc_nat(enc, %s)", x);
-        break;
     case CANDID_INT:
-        call = gen_printf(g, "candid_enc_int(enc, %s)", x);
+        if (g->bignum)
+            call = gen_printf(g, "candid_enc_bignum(enc, &%s, %d)", x, t == CANDID_INT);
+        else
+            call = gen_printf(g, "candid_enc_%s(enc, %s)", t == CANDID_INT ? "int" : "nat", x);
         break;
     case CANDID_TEXT:
         call = gen_printf(g, "candid_gen__w_text(enc, &%s)", x);
@@ -831,10 +835,12 @@ static void read_stmt(gen *g, candid_tref t, const char *v, const char *x, int b
         w(g, "    %s = %s->u.b != 0;\n", x, v);
         return;
     case CANDID_NAT:
-        call = gen_printf(g, "candid_gen__r_nat(%s, &%s, err, \"%s\")", v, x, what);
-        break;
     case CANDID_INT:
-        call = gen_printf(g, "candid_gen__r_int(%s, &%s, err, \"%s\")", v, x, what);
+        if (g->bignum)
+            call = gen_printf(g, "candid_gen__r_bignum(%s, rd, &%s, err)", v, x);
+        else
+            call = gen_printf(g, "candid_gen__r_%s(%s, &%s, err, \"%s\")",
+                              t == CANDID_INT ? "int" : "nat", v, x, what);
         break;
     case CANDID_NAT8:
     case CANDID_NAT16:
@@ -1274,6 +1280,25 @@ static const char helpers[] =
     "    out->data = rd->share ? v->u.bytes.data : candid_gen__copy(rd->a, v->u.bytes.data, "
     "out->len);\n"
     "    return out->data ? 0 : candid_gen__nomem(err);\n"
+    "}\n\n"
+    "/* --bignum: a nat or int of any size; the limbs are shared with the value tree or copied. "
+    "*/\n"
+    "static CANDID_GEN__UNUSED int candid_gen__r_bignum(const candid_value *v, const "
+    "candid_gen__rd *rd,\n"
+    "                                                   candid_bignum *out, candid_error *err)\n"
+    "{\n"
+    "    if (v->kind != CANDID_NAT && v->kind != CANDID_INT)\n"
+    "        return candid_gen__shape(err, \"nat\");\n"
+    "    *out = v->u.num;\n"
+    "    size_t n = out->nlimbs; /* bytes: n * 4, checked on 32-bit targets */\n"
+    "    if (out->limbs && !rd->share) {\n"
+    "        uint32_t *l = n <= SIZE_MAX / 4 ? candid_arena_alloc(rd->a, n * 4) : NULL;\n"
+    "        if (!l)\n"
+    "            return candid_gen__nomem(err);\n"
+    "        memcpy(l, out->limbs, n * 4);\n"
+    "        out->limbs = l;\n"
+    "    }\n"
+    "    return 0;\n"
     "}\n\n"
     "static CANDID_GEN__UNUSED int candid_gen__r_principal(const candid_value *v,\n"
     "                                                      candid_gen_principal *out,\n"
@@ -1972,15 +1997,18 @@ static const char *file_base(gen *g, const char *path)
 
 static int gen_usage(void)
 {
-    fprintf(stderr, "usage: candid gen c FILE.did -o DIR [--prefix PREFIX] [--name NAME]\n"
-                    "  writes DIR/NAME.h and DIR/NAME.c (NAME and PREFIX default to the file's "
-                    "base name)\n");
+    fprintf(stderr,
+            "usage: candid gen c FILE.did -o DIR [--prefix PREFIX] [--name NAME] [--bignum]\n"
+            "  writes DIR/NAME.h and DIR/NAME.c (NAME and PREFIX default to the file's "
+            "base name);\n"
+            "  --bignum: nat and int are candid_bignum (any size) instead of 64-bit\n");
     return 2;
 }
 
 int candid_tool_gen(int argc, char **argv)
 {
     const char *did = NULL, *dir = NULL, *prefix = NULL, *name = NULL;
+    int bignum = 0;
     if (argc < 2 || strcmp(argv[1], "c"))
         return gen_usage();
     for (int i = 2; i < argc; i++) {
@@ -1992,6 +2020,8 @@ int candid_tool_gen(int argc, char **argv)
             if (i + 1 >= argc || *opt)
                 return gen_usage();
             *opt = argv[++i];
+        } else if (!strcmp(argv[i], "--bignum")) {
+            bignum = 1;
         } else if (argv[i][0] == '-' || did) {
             return gen_usage();
         } else {
@@ -2021,6 +2051,7 @@ int candid_tool_gen(int argc, char **argv)
     candid_arena_init(&g.arena);
     g.e = &env;
     g.source = did;
+    g.bignum = bignum;
     g.base = name ? c_ident(&g, name, strlen(name)) : file_base(&g, did);
     g.prefix = prefix ? c_ident(&g, prefix, strlen(prefix)) : g.base;
     name_add(&g, gen_printf(&g, "%s_env", g.prefix));
