@@ -556,170 +556,173 @@ static int coerce_record(coercer *c, const tval *v, const candid_type *tt, candi
     return 0;
 }
 
-static int coerce(coercer *c, const tval *v, candid_tref t, candid_value *out)
+static int nomem_c(coercer *c)
+{
+    return candid__errf(c->err, CANDID_E_NOMEM, "out of memory");
+}
+
+/* `(v : at)` at t: v must coerce at its annotation, and the annotation be a subtype of t. */
+static int coerce_annot(coercer *c, const tval *v, candid_tref t, candid_value *out)
+{
+    candid_tref at = v->u.annot.type;
+    candid_value tmp;
+    int rc = coerce(c, v->u.annot.v, at, &tmp);
+    if (rc)
+        return rc;
+    int s = candid__subtype(c->e, at, c->e, t, TEXT_MAX_DEPTH, NULL);
+    if (s < 0)
+        return s == CANDID_E_NOMEM ? nomem_c(c) : cerr(c, s, v, "types nested too deeply%s", "");
+    if (!s)
+        return cerr(c, CANDID_E_MISMATCH, v, "the annotated type is not a subtype of %s",
+                    tname(c, t));
+    if (at == t) {
+        *out = tmp;
+        return 0;
+    }
+    return coerce(c, v->u.annot.v, t, out);
+}
+
+/* At `opt t'`: null stays null; `opt v` and any other value coerce at t' and become null on a
+ * type mismatch (spec "Coercion / Options"; the error text left behind is not an error). */
+static int coerce_opt(coercer *c, const tval *v, const candid_type *tt, candid_value *out)
+{
+    out->kind = CANDID_OPT;
+    out->u.opt = NULL;
+    if (v->kind == TV_NULL)
+        return 0;
+    candid_value *iv = candid_arena_alloc(c->a, sizeof *iv);
+    if (!iv)
+        return nomem_c(c);
+    int rc = coerce(c, v->kind == TV_OPT ? v->u.inner : v, tt->u.inner, iv);
+    if (rc == CANDID_E_MISMATCH)
+        return 0;
+    if (!rc)
+        out->u.opt = iv;
+    return rc;
+}
+
+/* `vec { ... }` at `vec t` (a BLOB at `vec nat8`). */
+static int coerce_vec(coercer *c, const tval *v, const candid_type *tt, candid_value *out)
+{
+    uint32_t n = v->u.vec.n;
+    int rc = 0;
+    if (tt->u.inner == CANDID_NAT8) {
+        uint8_t *bytes = candid_arena_alloc(c->a, n ? n : 1);
+        if (!bytes)
+            return nomem_c(c);
+        for (uint32_t i = 0; i < n && !rc; i++) {
+            candid_value b;
+            if (!(rc = coerce(c, v->u.vec.items[i], CANDID_NAT8, &b)))
+                bytes[i] = (uint8_t)b.u.u64;
+        }
+        out->kind = CANDID_BLOB;
+        out->u.bytes.data = bytes;
+        out->u.bytes.len = n;
+        return rc;
+    }
+    out->u.vec.n = n;
+    out->u.vec.items = candid_arena_alloc(c->a, (n ? n : 1) * sizeof(candid_value));
+    if (!out->u.vec.items)
+        return nomem_c(c);
+    for (uint32_t i = 0; i < n && !rc; i++)
+        rc = coerce(c, v->u.vec.items[i], tt->u.inner, &out->u.vec.items[i]);
+    return rc;
+}
+
+/* `variant { tag = v }`: the tag must be in the type. */
+static int coerce_variant(coercer *c, const tval *v, const candid_type *tt, candid_value *out)
+{
+    const tfield *f = &v->u.rec.fields[0];
+    for (uint32_t i = 0; i < tt->u.rec.n; i++) {
+        if (tt->u.rec.fields[i].id != f->id)
+            continue;
+        candid_value *pv = candid_arena_alloc(c->a, sizeof *pv);
+        if (!pv)
+            return nomem_c(c);
+        out->u.var.id = f->id;
+        out->u.var.index = i;
+        out->u.var.name = tt->u.rec.fields[i].name;
+        out->u.var.value = pv;
+        return coerce(c, f->v, tt->u.rec.fields[i].type, pv);
+    }
+    return candid__err_line(c->err, CANDID_E_MISMATCH, c->name, v->line, v->col,
+                            "variant tag %u is not in the type", (uint64_t)f->id);
+}
+
+/* principal, service and func values. */
+static int coerce_ref(coercer *c, const tval *v, candid_tref t, candid_kind k, candid_value *out)
+{
+    if (v->kind == TV_FUNC) {
+        if (k != CANDID_FUNC)
+            return mismatch(c, v, t);
+        out->u.func.principal = v->u.bytes.data;
+        out->u.func.principal_len = v->u.bytes.len;
+        out->u.func.method_len = v->u.bytes.method_len;
+        out->u.func.method = candid__strdup(c->a, v->u.bytes.method, v->u.bytes.method_len);
+        return out->u.func.method ? 0 : nomem_c(c);
+    }
+    /* service <: principal; a principal is not a service */
+    if (!(k == CANDID_PRINCIPAL || (k == CANDID_SERVICE && v->kind == TV_SERVICE)))
+        return mismatch(c, v, t);
+    out->u.bytes.data = v->u.bytes.data;
+    out->u.bytes.len = v->u.bytes.len;
+    return 0;
+}
+
+/* Any other value at a type that is not reserved or opt. */
+static int coerce_plain(coercer *c, const tval *v, candid_tref t, candid_value *out)
 {
     candid_kind k = candid_env_kind(c->e, t);
     const candid_type *tt = candid_env_node(c->e, t);
-    int rc;
-    if (++c->depth > TEXT_MAX_DEPTH)
-        return cerr(c, CANDID_E_DEPTH, v, "value nested too deeply%s", "");
-    if (v->kind == TV_ANNOT) {
-        candid_value tmp;
-        if ((rc = coerce(c, v->u.annot.v, v->u.annot.type, &tmp)))
-            goto done;
-        int s = candid__subtype(c->e, v->u.annot.type, c->e, t, TEXT_MAX_DEPTH, NULL);
-        if (s < 0) {
-            rc = s == CANDID_E_NOMEM ? candid__errf(c->err, s, "out of memory")
-                                     : cerr(c, s, v, "types nested too deeply%s", "");
-            goto done;
-        }
-        if (!s) {
-            rc = cerr(c, CANDID_E_MISMATCH, v, "the annotated type is not a subtype of %s",
-                      tname(c, t));
-            goto done;
-        }
-        rc = (v->u.annot.type == t) ? (*out = tmp, 0) : coerce(c, v->u.annot.v, t, out);
-        goto done;
-    }
-    if (k == CANDID_RESERVED) {
-        out->kind = CANDID_RESERVED;
-        rc = 0;
-        goto done;
-    }
-    if (k == CANDID_OPT) {
-        out->kind = CANDID_OPT;
-        out->u.opt = NULL;
-        rc = 0;
-        if (v->kind == TV_NULL)
-            goto done;
-        const tval *inner = v->kind == TV_OPT ? v->u.inner : v;
-        candid_value *iv = candid_arena_alloc(c->a, sizeof *iv);
-        if (!iv) {
-            rc = candid__errf(c->err, CANDID_E_NOMEM, "out of memory");
-            goto done;
-        }
-        /* a mismatch makes the option null (the error text left behind is not an error) */
-        rc = coerce(c, inner, tt->u.inner, iv);
-        if (rc == CANDID_E_MISMATCH) {
-            rc = 0;
-        } else if (!rc) {
-            out->u.opt = iv;
-        }
-        goto done;
-    }
     out->kind = k;
     switch (v->kind) {
     case TV_NUM:
-        rc = k < 0 && k >= CANDID_FLOAT64 && k <= CANDID_NAT ? coerce_num(c, v, t, k, out)
-                                                             : mismatch(c, v, t);
-        break;
+        return k >= CANDID_FLOAT64 && k <= CANDID_NAT ? coerce_num(c, v, t, k, out)
+                                                      : mismatch(c, v, t);
     case TV_BOOL:
-        rc = k == CANDID_BOOL ? (out->u.b = v->u.b, 0) : mismatch(c, v, t);
-        break;
+        return k == CANDID_BOOL ? (out->u.b = v->u.b, 0) : mismatch(c, v, t);
     case TV_NULL:
-        rc = k == CANDID_NULL ? 0 : mismatch(c, v, t);
-        break;
+        return k == CANDID_NULL ? 0 : mismatch(c, v, t);
     case TV_TEXT:
         if (k != CANDID_TEXT)
-            rc = mismatch(c, v, t);
-        else if (!candid_utf8_valid(v->u.bytes.data, v->u.bytes.len))
-            rc = cerr(c, CANDID_E_VALUE, v, "text is not valid UTF-8%s", "");
-        else
-            rc = copy_bytes(c, v->u.bytes.data, v->u.bytes.len, out);
-        break;
+            return mismatch(c, v, t);
+        if (!candid_utf8_valid(v->u.bytes.data, v->u.bytes.len))
+            return cerr(c, CANDID_E_VALUE, v, "text is not valid UTF-8%s", "");
+        return copy_bytes(c, v->u.bytes.data, v->u.bytes.len, out);
     case TV_BLOB:
-        if (k == CANDID_VEC && tt->u.inner == CANDID_NAT8) {
-            out->kind = CANDID_BLOB;
-            rc = copy_bytes(c, v->u.bytes.data, v->u.bytes.len, out);
-        } else {
-            rc = mismatch(c, v, t);
-        }
-        break;
+        if (k != CANDID_VEC || tt->u.inner != CANDID_NAT8)
+            return mismatch(c, v, t);
+        out->kind = CANDID_BLOB;
+        return copy_bytes(c, v->u.bytes.data, v->u.bytes.len, out);
     case TV_VEC:
-        if (k != CANDID_VEC) {
-            rc = mismatch(c, v, t);
-            break;
-        }
-        if (tt->u.inner == CANDID_NAT8) {
-            uint8_t *bytes = candid_arena_alloc(c->a, v->u.vec.n ? v->u.vec.n : 1);
-            if (!bytes) {
-                rc = candid__errf(c->err, CANDID_E_NOMEM, "out of memory");
-                break;
-            }
-            rc = 0;
-            for (uint32_t i = 0; i < v->u.vec.n && !rc; i++) {
-                candid_value b;
-                rc = coerce(c, v->u.vec.items[i], CANDID_NAT8, &b);
-                bytes[i] = (uint8_t)b.u.u64;
-            }
-            out->kind = CANDID_BLOB;
-            out->u.bytes.data = bytes;
-            out->u.bytes.len = v->u.vec.n;
-            break;
-        }
-        out->u.vec.n = v->u.vec.n;
-        out->u.vec.items =
-            candid_arena_alloc(c->a, (v->u.vec.n ? v->u.vec.n : 1) * sizeof(candid_value));
-        if (!out->u.vec.items) {
-            rc = candid__errf(c->err, CANDID_E_NOMEM, "out of memory");
-            break;
-        }
-        rc = 0;
-        for (uint32_t i = 0; i < v->u.vec.n && !rc; i++)
-            rc = coerce(c, v->u.vec.items[i], tt->u.inner, &out->u.vec.items[i]);
-        break;
+        return k == CANDID_VEC ? coerce_vec(c, v, tt, out) : mismatch(c, v, t);
     case TV_RECORD:
-        rc = k == CANDID_RECORD ? coerce_record(c, v, tt, out) : mismatch(c, v, t);
-        break;
-    case TV_VARIANT: {
-        if (k != CANDID_VARIANT) {
-            rc = mismatch(c, v, t);
-            break;
-        }
-        const tfield *f = &v->u.rec.fields[0];
-        rc = cerr(c, CANDID_E_MISMATCH, v, "variant tag not in type %s", "variant");
-        for (uint32_t i = 0; i < tt->u.rec.n; i++) {
-            if (tt->u.rec.fields[i].id != f->id)
-                continue;
-            candid_value *pv = candid_arena_alloc(c->a, sizeof *pv);
-            if (!pv) {
-                rc = candid__errf(c->err, CANDID_E_NOMEM, "out of memory");
-                break;
-            }
-            out->u.var.id = f->id;
-            out->u.var.index = i;
-            out->u.var.name = tt->u.rec.fields[i].name;
-            out->u.var.value = pv;
-            rc = coerce(c, f->v, tt->u.rec.fields[i].type, pv);
-            break;
-        }
-        break;
-    }
+        return k == CANDID_RECORD ? coerce_record(c, v, tt, out) : mismatch(c, v, t);
+    case TV_VARIANT:
+        return k == CANDID_VARIANT ? coerce_variant(c, v, tt, out) : mismatch(c, v, t);
     case TV_PRINCIPAL:
     case TV_SERVICE:
-        if (k == CANDID_PRINCIPAL || (k == CANDID_SERVICE && v->kind == TV_SERVICE)) {
-            out->u.bytes.data = v->u.bytes.data;
-            out->u.bytes.len = v->u.bytes.len;
-            rc = 0;
-        } else {
-            rc = mismatch(c, v, t);
-        }
-        break;
     case TV_FUNC:
-        if (k == CANDID_FUNC) {
-            out->u.func.principal = v->u.bytes.data;
-            out->u.func.principal_len = v->u.bytes.len;
-            out->u.func.method_len = v->u.bytes.method_len;
-            out->u.func.method = candid__strdup(c->a, v->u.bytes.method, v->u.bytes.method_len);
-            rc = out->u.func.method ? 0 : candid__errf(c->err, CANDID_E_NOMEM, "out of memory");
-        } else {
-            rc = mismatch(c, v, t);
-        }
-        break;
+        return coerce_ref(c, v, t, k, out);
     default:
-        rc = mismatch(c, v, t);
+        return mismatch(c, v, t);
     }
-done:
+}
+
+static int coerce(coercer *c, const tval *v, candid_tref t, candid_value *out)
+{
+    candid_kind k = candid_env_kind(c->e, t);
+    int rc;
+    if (++c->depth > TEXT_MAX_DEPTH)
+        rc = cerr(c, CANDID_E_DEPTH, v, "value nested too deeply%s", "");
+    else if (v->kind == TV_ANNOT)
+        rc = coerce_annot(c, v, t, out);
+    else if (k == CANDID_RESERVED)
+        rc = (out->kind = CANDID_RESERVED, 0);
+    else if (k == CANDID_OPT)
+        rc = coerce_opt(c, v, candid_env_node(c->e, t), out);
+    else
+        rc = coerce_plain(c, v, t, out);
     c->depth--;
     return rc;
 }
