@@ -141,10 +141,11 @@ bench-candid-gen: $(CGEN_B)/bench/bench
 # tests/candid_gen/fuzz_seeds.txt (types TAB value per line); `make test` runs 10 seconds of it.
 CGEN_FUZZ := $(CGEN_B)/fuzz/fuzz_gen
 CGEN_FUZZ_SEEDS := $(CGEN_B)/fuzz/seeds
-$(CGEN_FUZZ): tests/candid_gen/fuzz.c $(CGEN_GEN)/kinds.stamp $(CGEN_LIB_SRCS)
+$(CGEN_FUZZ): tests/candid_gen/fuzz.c $(CGEN_GEN)/kinds.stamp $(CGEN_GEN)/kinds_big.stamp $(CGEN_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CSTD) $(WARN) $(INCLUDES) -I$(CGEN_GEN) -O1 -g -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all $< $(CGEN_GEN)/kinds.c $(CGEN_LIB_SRCS) -lm -o $@
+	    -fno-sanitize-recover=all $< $(CGEN_GEN)/kinds.c $(CGEN_GEN)/kinds_big.c $(CGEN_LIB_SRCS) \
+	    -lm -o $@
 $(CGEN_FUZZ_SEEDS)/.done: tests/candid_gen/fuzz_seeds.txt $(CGEN_KINDS_DID) $(CGEN_TOOL)
 	@rm -rf $(dir $@) && mkdir -p $(dir $@)
 	@i=0; while IFS=$$'\t' read -r types value; do \

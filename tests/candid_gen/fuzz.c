@@ -3,9 +3,11 @@
  * `make test-candid-gen-fuzz`). Any input either fails to decode with an error, or decodes to C
  * values that encode without error, and the encoding is a fixed point: decoding it and encoding
  * again gives the same bytes. Run at the argument tuple of kinds.did's `put` (every type kind,
- * recursion included), at its `get` result and at definitions `tree` and `list`.
+ * recursion included), at its `get` result and at definitions `tree` and `list`, and at the
+ * `put` arguments of the --bignum bindings.
  */
 #include "kinds.h"
+#include "kinds_big.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,5 +37,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FIXED_POINT(kinds_get_out, data, size);
     FIXED_POINT(kinds_tree, data, size);
     FIXED_POINT(kinds_list, data, size);
+    FIXED_POINT(kinds_big_put_in, data, size);
     return 0;
 }
