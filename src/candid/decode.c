@@ -186,6 +186,78 @@ static int read_refs(candid_dec *d, uint64_t ntable, candid_tref **out, uint32_t
     return 0;
 }
 
+/* func: `leb(na) I^na leb(nr) I^nr leb(k) ann^k`, annotations 1 query, 2 oneway, 3 composite. */
+static int read_func(candid_dec *d, candid_type *t, uint64_t ntable)
+{
+    uint64_t k;
+    int rc;
+    if ((rc = read_refs(d, ntable, &t->u.func.args, &t->u.func.nargs)) ||
+        (rc = read_refs(d, ntable, &t->u.func.rets, &t->u.func.nrets)) ||
+        (rc = read_uleb(d, &k, "an annotation count")) || (rc = need(d, k, "function annotations")))
+        return rc;
+    for (uint64_t i = 0; i < k; i++, d->pos++) {
+        uint8_t a = *d->pos;
+        uint32_t bit = a == 1   ? CANDID_ANN_QUERY
+                       : a == 2 ? CANDID_ANN_ONEWAY
+                       : a == 3 ? CANDID_ANN_COMPOSITE_QUERY
+                                : 0;
+        if (!bit)
+            return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
+                                  "unknown function annotation %u", (uint64_t)a);
+        t->u.func.ann |= bit;
+    }
+    return 0;
+}
+
+/* One method of a service entry: a UTF-8 name above the previous one and a table index. */
+static int read_method(candid_dec *d, candid_type *t, uint64_t i, uint64_t ntable)
+{
+    uint64_t len;
+    const uint8_t *name_at = d->pos;
+    int rc;
+    if ((rc = read_uleb(d, &len, "a method name length")) || (rc = need(d, len, "method name")))
+        return rc;
+    if (!candid_utf8_valid(d->pos, (size_t)len))
+        return candid__err_at(d->err, CANDID_E_MALFORMED, off(d), "method name is not valid UTF-8");
+    candid_method *m = &t->u.svc.methods[i];
+    m->name = candid__strdup(&d->wire.arena, (const char *)d->pos, (size_t)len);
+    if (!m->name)
+        return nomem(d);
+    m->name_len = (uint32_t)len;
+    d->pos += len;
+    if (i && candid__method_cmp(&t->u.svc.methods[i - 1], m) >= 0)
+        return candid__err_at(d->err, CANDID_E_MALFORMED, (size_t)(name_at - d->buf),
+                              "method names must be unique and sorted (`%s`)", m->name);
+    const uint8_t *ref_at = d->pos;
+    if ((rc = read_ref(d, ntable, &m->type)))
+        return rc;
+    if (m->type < 0)
+        return candid__err_at(d->err, CANDID_E_MALFORMED, (size_t)(ref_at - d->buf),
+                              "method `%s` must refer to a func entry", m->name);
+    return 0;
+}
+
+/* service: `leb(n) {leb(len) name I}^n`; that each I is a func entry is checked after the
+ * whole table is read. */
+static int read_service(candid_dec *d, candid_type *t, uint64_t ntable)
+{
+    uint64_t n;
+    int rc = read_uleb(d, &n, "a method count");
+    if (rc)
+        return rc;
+    if (n > left(d) / 2)
+        return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
+                              "method count %u exceeds the remaining input", n);
+    t->u.svc.n = (uint32_t)n;
+    t->u.svc.methods = candid_arena_alloc(&d->wire.arena, (n ? n : 1) * sizeof(candid_method));
+    if (!t->u.svc.methods)
+        return nomem(d);
+    for (uint64_t i = 0; i < n && !rc; i++)
+        rc = read_method(d, t, i, ntable);
+    return rc;
+}
+
+/* One type table entry: a constructor or a future type (spec "Binary Format / Types"). */
 static int read_entry(candid_dec *d, uint64_t ntable)
 {
     int64_t op;
@@ -205,82 +277,24 @@ static int read_entry(candid_dec *d, uint64_t ntable)
     case CANDID_VARIANT:
         rc = read_fields(d, &t, ntable);
         break;
-    case CANDID_FUNC: {
-        if ((rc = read_refs(d, ntable, &t.u.func.args, &t.u.func.nargs)) ||
-            (rc = read_refs(d, ntable, &t.u.func.rets, &t.u.func.nrets)))
-            break;
-        uint64_t k;
-        if ((rc = read_uleb(d, &k, "an annotation count")))
-            break;
-        if ((rc = need(d, k, "function annotations")))
-            break;
-        for (uint64_t i = 0; i < k; i++) {
-            uint8_t a = *d->pos;
-            uint32_t bit = a == 1   ? CANDID_ANN_QUERY
-                           : a == 2 ? CANDID_ANN_ONEWAY
-                           : a == 3 ? CANDID_ANN_COMPOSITE_QUERY
-                                    : 0;
-            if (!bit)
-                return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
-                                      "unknown function annotation %u", (uint64_t)a);
-            t.u.func.ann |= bit;
-            d->pos++;
-        }
+    case CANDID_FUNC:
+        rc = read_func(d, &t, ntable);
         break;
-    }
-    case CANDID_SERVICE: {
-        uint64_t n;
-        if ((rc = read_uleb(d, &n, "a method count")))
-            break;
-        if (n > left(d) / 2)
-            return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
-                                  "method count %u exceeds the remaining input", n);
-        t.u.svc.n = (uint32_t)n;
-        t.u.svc.methods = candid_arena_alloc(&d->wire.arena, (n ? n : 1) * sizeof(candid_method));
-        if (!t.u.svc.methods)
-            return nomem(d);
-        for (uint64_t i = 0; i < n && !rc; i++) {
-            uint64_t len;
-            const uint8_t *name_at = d->pos;
-            if ((rc = read_uleb(d, &len, "a method name length")) ||
-                (rc = need(d, len, "method name")))
-                break;
-            if (!candid_utf8_valid(d->pos, (size_t)len))
-                return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
-                                      "method name is not valid UTF-8");
-            candid_method *m = &t.u.svc.methods[i];
-            m->name = candid__strdup(&d->wire.arena, (const char *)d->pos, (size_t)len);
-            if (!m->name)
-                return nomem(d);
-            m->name_len = (uint32_t)len;
-            d->pos += len;
-            if (i) {
-                if (candid__method_cmp(&t.u.svc.methods[i - 1], m) >= 0)
-                    return candid__err_at(d->err, CANDID_E_MALFORMED, (size_t)(name_at - d->buf),
-                                          "method names must be unique and sorted (`%s`)", m->name);
-            }
-            const uint8_t *ref_at = d->pos;
-            if ((rc = read_ref(d, ntable, &m->type)))
-                break;
-            if (m->type < 0)
-                return candid__err_at(d->err, CANDID_E_MALFORMED, (size_t)(ref_at - d->buf),
-                                      "method `%s` must refer to a func entry", m->name);
-        }
+    case CANDID_SERVICE:
+        rc = read_service(d, &t, ntable);
         break;
-    }
     default:
-        if (op < -24) {
-            uint64_t k;
-            if ((rc = read_uleb(d, &k, "a future type length")) || (rc = need(d, k, "future type")))
-                break;
-            t.kind = CANDID_FUTURE;
-            t.u.future.opcode = op;
-            t.u.future.length = k;
-            d->pos += k;
+        if (op >= -24)
+            return candid__err_at(d->err, CANDID_E_MALFORMED, (size_t)(at - d->buf),
+                                  "type table entry %d is not a constructor", op);
+        /* a future type: its body is skipped */
+        uint64_t k;
+        if ((rc = read_uleb(d, &k, "a future type length")) || (rc = need(d, k, "future type")))
             break;
-        }
-        return candid__err_at(d->err, CANDID_E_MALFORMED, (size_t)(at - d->buf),
-                              "type table entry %d is not a constructor", op);
+        t.kind = CANDID_FUTURE;
+        t.u.future.opcode = op;
+        t.u.future.length = k;
+        d->pos += k;
     }
     if (rc)
         return rc;
@@ -674,13 +688,15 @@ static int read_vec_len(candid_dec *d, candid_tref elem, uint64_t unit, uint64_t
     return 0;
 }
 
-static int skip(candid_dec *d, candid_tref w)
+#define NOT_A_LEAF 1
+
+/* Skips a value whose wire type takes no nesting: primitives, references, and the reference
+ * constructors. Returns 0, an error, or NOT_A_LEAF for opt, vec, record, variant and future. */
+static int skip_leaf(candid_dec *d, candid_kind k)
 {
-    int rc = charge_skip(d, 1);
-    if (rc)
-        return rc;
-    candid_kind k = kind_of(&d->wire, w);
-    int fs = fixed_size(k);
+    const uint8_t *p;
+    size_t n;
+    int rc, fs = fixed_size(k);
     if (fs)
         return need(d, (uint64_t)fs, candid_kind_name(k)) ? CANDID_E_MALFORMED : (d->pos += fs, 0);
     switch (k) {
@@ -707,14 +723,9 @@ static int skip(candid_dec *d, candid_tref w)
         return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
                               "a value of type empty cannot exist");
     case CANDID_PRINCIPAL:
-    case CANDID_SERVICE: {
-        const uint8_t *p;
-        size_t n;
+    case CANDID_SERVICE:
         return read_principal(d, &p, &n);
-    }
-    case CANDID_FUNC: {
-        const uint8_t *p;
-        size_t n;
+    case CANDID_FUNC:
         if (!left(d) || *d->pos != 1)
             return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
                                   "expected func tag 01 (opaque references are not supported)");
@@ -722,14 +733,45 @@ static int skip(candid_dec *d, candid_tref w)
         if ((rc = read_principal(d, &p, &n)))
             return rc;
         return skip_bytes_len(d, "method name", 1);
-    }
     default:
-        break;
+        return NOT_A_LEAF;
     }
+}
+
+/* Skips a vector: fixed-size elements in one step, others one by one. */
+static int skip_vec(candid_dec *d, const candid_type *t)
+{
+    uint64_t n;
+    int rc = read_vec_len(d, t->u.inner, SKIP_COST, &n);
+    if (rc)
+        return rc;
+    int efs = fixed_size(kind_of(&d->wire, t->u.inner));
+    if (efs) {
+        if (!(rc = need(d, n * (uint64_t)efs, "vector")) && !(rc = charge_skip(d, n / 8)))
+            d->pos += n * (uint64_t)efs;
+        return rc;
+    }
+    for (uint64_t i = 0; i < n && !rc; i++)
+        rc = skip(d, t->u.inner);
+    return rc;
+}
+
+/* Skips (and validates) a value of wire type w: an extra argument or field, a value decoded at
+ * reserved, or an opt that fell back to null. Charged as skipped work. */
+static int skip(candid_dec *d, candid_tref w)
+{
+    int rc = charge_skip(d, 1);
+    if (rc)
+        return rc;
+    candid_kind k = kind_of(&d->wire, w);
+    if ((rc = skip_leaf(d, k)) != NOT_A_LEAF)
+        return rc;
+    rc = 0;
     if (++d->depth > d->max_depth)
         return candid__err_at(d->err, CANDID_E_DEPTH, off(d), "nesting deeper than %u",
                               (uint64_t)d->max_depth);
     const candid_type *t = &d->wire.types[w];
+    uint64_t a, b;
     switch (k) {
     case CANDID_OPT:
         if (!left(d) || *d->pos > 1)
@@ -737,45 +779,29 @@ static int skip(candid_dec *d, candid_tref w)
         else if (*d->pos++ == 1)
             rc = skip(d, t->u.inner);
         break;
-    case CANDID_VEC: {
-        uint64_t n;
-        candid_kind ek = kind_of(&d->wire, t->u.inner);
-        int efs = fixed_size(ek);
-        if ((rc = read_vec_len(d, t->u.inner, SKIP_COST, &n)))
-            break;
-        if (efs) {
-            if (!(rc = need(d, n * (uint64_t)efs, "vector")) && !(rc = charge_skip(d, n / 8)))
-                d->pos += n * (uint64_t)efs;
-            break;
-        }
-        for (uint64_t i = 0; i < n && !rc; i++)
-            rc = skip(d, t->u.inner);
+    case CANDID_VEC:
+        rc = skip_vec(d, t);
         break;
-    }
     case CANDID_RECORD:
         for (uint32_t i = 0; i < t->u.rec.n && !rc; i++)
             rc = skip(d, t->u.rec.fields[i].type);
         break;
-    case CANDID_VARIANT: {
-        uint64_t idx;
-        if ((rc = read_uleb(d, &idx, "a variant index")))
+    case CANDID_VARIANT:
+        if ((rc = read_uleb(d, &a, "a variant index")))
             break;
-        if (idx >= t->u.rec.n)
+        if (a >= t->u.rec.n)
             rc = candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
-                                "variant index %u out of range (%u tags)", idx,
-                                (uint64_t)t->u.rec.n);
+                                "variant index %u out of range (%u tags)", a, (uint64_t)t->u.rec.n);
         else
-            rc = skip(d, t->u.rec.fields[idx].type);
+            rc = skip(d, t->u.rec.fields[a].type);
         break;
-    }
-    case CANDID_FUTURE: {
-        uint64_t m, refs;
-        if (!(rc = read_uleb(d, &m, "a future value length")) &&
-            !(rc = read_uleb(d, &refs, "a future reference count")) &&
-            !(rc = need(d, m, "future value")))
-            d->pos += m;
+    case CANDID_FUTURE:
+        /* leb(m) leb(n) then m bytes (n references, unused on the IC) */
+        if (!(rc = read_uleb(d, &a, "a future value length")) &&
+            !(rc = read_uleb(d, &b, "a future reference count")) &&
+            !(rc = need(d, a, "future value")))
+            d->pos += a;
         break;
-    }
     default:
         rc = candid__err_at(d->err, CANDID_E_MALFORMED, off(d), "unknown wire type");
     }
