@@ -72,6 +72,20 @@ $(CGEN_B)/ic/ic_mc.o: $(CGEN_IC_MC_STAMP) $(wildcard include/asyncwasm/*.h)
 	@mkdir -p $(dir $@)
 	$(IC_CC) $(IC_CFLAGS) -I$(CGEN_IC_MC_DIR) -c $(CGEN_IC_MC_DIR)/ic_mc.c -o $@
 
+# Edge shapes (tests/candid_gen/edge.did): compiled by clang and gcc natively and for canisters.
+$(eval $(call candid_gen_c,edge,tests/candid_gen/edge.did,edge))
+CGEN_EDGE_C := $(CGEN_GEN)/edge/edge.c
+$(CGEN_B)/edge/clang.o: $(CGEN_GEN)/edge/edge.stamp
+	@mkdir -p $(dir $@)
+	$(CLANG) $(NATIVE_CFLAGS) -c $(CGEN_EDGE_C) -o $@
+$(CGEN_B)/edge/gcc.o: $(CGEN_GEN)/edge/edge.stamp
+	@mkdir -p $(dir $@)
+	$(GCC) $(GCC_CFLAGS) -c $(CGEN_EDGE_C) -o $@
+$(CGEN_B)/edge/ic.o: $(CGEN_GEN)/edge/edge.stamp
+	@mkdir -p $(dir $@)
+	$(IC_CC) $(IC_CFLAGS) -c $(CGEN_EDGE_C) -o $@
+CGEN_EDGE_OBJS := $(CGEN_B)/edge/clang.o $(CGEN_B)/edge/gcc.o $(CGEN_B)/edge/ic.o
+
 CGEN_NATIVE := $(CGEN_B)/clang/run $(CGEN_B)/gcc/run $(CGEN_B)/san/run
 CGEN_IC_OBJS := $(CGEN_B)/ic/kinds.o $(CGEN_B)/ic/kinds_big.o $(CGEN_B)/ic/importer.o \
     $(CGEN_B)/ic/ic_mc.o
@@ -79,7 +93,7 @@ CGEN_IC_OBJS := $(CGEN_B)/ic/kinds.o $(CGEN_B)/ic/kinds_big.o $(CGEN_B)/ic/impor
 TEST_SUITES += candid-gen
 .PHONY: test-candid-gen
 # Each build runs the same tests, then the command-line checks; the last line adds them up.
-test-candid-gen: $(CGEN_NATIVE) $(CGEN_B)/wasi/run.wasm $(CGEN_IC_OBJS) $(CGEN_TOOL)
+test-candid-gen: $(CGEN_NATIVE) $(CGEN_B)/wasi/run.wasm $(CGEN_IC_OBJS) $(CGEN_EDGE_OBJS) $(CGEN_TOOL)
 	@rm -rf $(CGEN_B)/wasi/files && mkdir -p $(CGEN_B)/wasi/files
 	@cp $(CGEN_KINDS_DID) $(CGEN_IC_DID) $(CGEN_B)/wasi/files/
 	@p=0; f=0; \

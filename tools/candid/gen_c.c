@@ -1610,7 +1610,7 @@ static void emit_node_reader(gen *g, candid_tref t)
     w(g,
       "static int %s__r(const candid_value *v, const candid_gen__rd *rd, %s *out,\n"
       "    candid_error *err)\n"
-      "{\n    int rc = 0;\n    (void)rd;\n",
+      "{\n    int rc = 0;\n    (void)rd;\n    (void)out;\n",
       c, c);
     switch (gn->repr) {
     case GEN_RECORD:
