@@ -118,6 +118,7 @@ typedef struct gen {
     int mid;    /* w() stopped in the middle of a line */
 } gen;
 
+/* Zeroed memory from the generator's arena; NULL (and g->oom set) when malloc fails. */
 static void *gen_alloc(gen *g, size_t n)
 {
     void *p = candid_arena_alloc(&g->arena, n ? n : 1);
@@ -235,6 +236,7 @@ static char *c_ident(gen *g, const char *s, size_t n)
     return r;
 }
 
+/* An upper-case copy of s (for enum constants). */
 static char *upper(gen *g, const char *s)
 {
     char *r = gen_printf(g, "%s", s);
@@ -243,6 +245,7 @@ static char *upper(gen *g, const char *s)
     return r;
 }
 
+/* 1 when the global identifier s is taken. A linear scan: a few thousand names at most. */
 static int name_used(const gen *g, const char *s)
 {
     for (uint32_t i = 0; i < g->nnames; i++)
@@ -251,6 +254,7 @@ static int name_used(const gen *g, const char *s)
     return 0;
 }
 
+/* Marks the global identifier s as taken (the string must live in the arena). */
 static void name_add(gen *g, char *s)
 {
     if (g->nnames == g->capnames) {
@@ -382,6 +386,7 @@ static void reach(gen *g, candid_tref t)
     }
 }
 
+/* Whether a node is held as a struct of its own in C. */
 static int is_struct(int repr)
 {
     return repr == GEN_RECORD || repr == GEN_VARIANT || repr == GEN_OPT || repr == GEN_VEC;
@@ -408,6 +413,7 @@ static void by_value_children(gen *g, candid_tref t,
 
 static void tarjan(gen *g, candid_tref t);
 
+/* One edge of Tarjan's depth-first search (by_value_children callback). */
 static void tarjan_edge(gen *g, candid_tref from, candid_tref to, uint32_t i)
 {
     (void)i;
@@ -545,6 +551,7 @@ static int name_by_shape(gen *g, candid_tref t)
     return 1;
 }
 
+/* (Declared above: names node t `want` unless named, then its children by path.) */
 static void name_node(gen *g, candid_tref t, const char *want, int is_def)
 {
     const candid_type *n = node_of(g, t);
@@ -575,6 +582,8 @@ static void name_node(gen *g, candid_tref t, const char *want, int is_def)
     name_children(g, t, gn->cname ? gn->cname : want);
 }
 
+/* Names a tuple's members (from the .did's argument names or fallback0, 1, ...) and the
+ * anonymous nodes of its types (<tuple>_<member>). */
 static void name_tuple(gen *g, gen_tuple *tp, const char *cname, const candid_tref *types,
                        const char *const *names, uint32_t n, const char *fallback)
 {
@@ -949,6 +958,8 @@ static const char common_types[] =
 /* Emits the definition of struct node t after the structs it holds by value. */
 static void define_struct(gen *g, candid_tref t);
 
+/* A struct held in place by another must be defined first (by_value_children callback);
+ * pointer edges (inside one component) need only the forward typedef. */
 static void define_child(gen *g, candid_tref from, candid_tref to, uint32_t i)
 {
     (void)i;
@@ -956,6 +967,7 @@ static void define_child(gen *g, candid_tref from, candid_tref to, uint32_t i)
         define_struct(g, to);
 }
 
+/* (Declared above.) A node that shares another's C type defines that one. */
 static void define_struct(gen *g, candid_tref t)
 {
     if (g->nodes[t].same_as >= 0)
@@ -1024,6 +1036,8 @@ static void define_struct(gen *g, candid_tref t)
     }
 }
 
+/* The struct of a method's argument or result tuple (a placeholder member when empty: C has
+ * no empty structs). */
 static void emit_tuple_struct(gen *g, const char *name, const candid_tref *types, char **members,
                               uint32_t n, const char *what)
 {
@@ -1035,6 +1049,7 @@ static void emit_tuple_struct(gen *g, const char *name, const candid_tref *types
     w(g, "} %s;\n\n", name);
 }
 
+/* The declarations of _write, _read, _encode and _decode of definition or tuple t. */
 static void emit_tuple_protos(gen *g, const char *t)
 {
     w(g, "int %s_write(candid_enc *enc, const %s *v, candid_error *err);\n", t, t);
@@ -1046,6 +1061,7 @@ static void emit_tuple_protos(gen *g, const char *t)
       t, t);
 }
 
+/* A oneway method: its stubs send and return at once. */
 static int is_oneway(const gen_method *gm)
 {
     return (gm->fn->u.func.ann & CANDID_ANN_ONEWAY) != 0;
@@ -1362,6 +1378,7 @@ static void emit_trefs(gen *g, const char *name, const candid_tref *t, uint32_t 
     w(g, "};\n");
 }
 
+/* A static array of n names (C string literals, NULL where the .did gave none). */
 static void emit_names(gen *g, const char *name, const char *const *names, uint32_t n)
 {
     w(g, "static const char *%s[] = {", name);
@@ -1538,6 +1555,7 @@ static void emit_env(gen *g)
 
 /* ---- the source: functions ---------------------------------------------------------------- */
 
+/* The static writer of struct node t: C struct -> the encoder's value writers. */
 static void emit_node_writer(gen *g, candid_tref t)
 {
     gen_node *gn = &g->nodes[t];
@@ -1602,6 +1620,7 @@ static void emit_node_writer(gen *g, candid_tref t)
     w(g, "    return rc;\n}\n\n");
 }
 
+/* The static reader of struct node t: value tree -> C struct, allocations in rd->a. */
 static void emit_node_reader(gen *g, candid_tref t)
 {
     gen_node *gn = &g->nodes[t];
@@ -1718,6 +1737,7 @@ static const char *emit_own_env(gen *g, const char *t, const candid_tref *types,
     return env;
 }
 
+/* The public functions of definition i, with its own static environment. */
 static void emit_def_fns(gen *g, uint32_t i)
 {
     const char *t = g->defnames[i];
@@ -1745,6 +1765,7 @@ static void emit_def_fns(gen *g, uint32_t i)
     emit_message_fns(g, t, 1);
 }
 
+/* The public functions of a tuple (method arguments or results, constructor arguments). */
 static void emit_tuple_fns(gen *g, const char *t, const candid_tref *types, char **members,
                            uint32_t n)
 {
@@ -1885,6 +1906,7 @@ static void emit_method_ic(gen *g, const gen_method *gm)
       gm->fname, gm->out, gm->out, mname);
 }
 
+/* The IC section of the source, in its #if. */
 static void emit_stubs(gen *g)
 {
     w(g, "#if defined(AW_BACKEND_IC) && AW_BACKEND_IC\n/* ---- call stubs ---- */\n\n");
@@ -1894,6 +1916,8 @@ static void emit_stubs(gen *g)
     w(g, "#endif\n");
 }
 
+/* The source: helpers, the whole environment, per-type readers and writers, then the
+ * functions of definitions and tuples, then the IC section. */
 static void emit_source(gen *g)
 {
     const candid_env *e = g->e;
@@ -1995,6 +2019,7 @@ static const char *file_base(gen *g, const char *path)
     return c_ident(g, s, n);
 }
 
+/* Prints the usage and returns the exit status of wrong usage (2). */
 static int gen_usage(void)
 {
     fprintf(stderr,
