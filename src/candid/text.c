@@ -270,36 +270,139 @@ static int parse_val(tparse *p, tval **out)
     return rc;
 }
 
+/* `[+-]? <num>` (sign and digits stay text until the expected type is known). */
+static int parse_number(tparse *p, tval **out)
+{
+    candid__lexer *lx = p->lx;
+    tval *v = newval(p, TV_NUM);
+    int rc;
+    if (!v)
+        return nomem(p);
+    if (lx->kind == CANDID__T_PUNCT) {
+        v->u.num.negative = lx->punct[0] == '-';
+        if ((rc = candid__lex_next(lx)))
+            return rc;
+        if (lx->kind != CANDID__T_NUM)
+            return candid__lex_error(lx, "expected a number after the sign%s", "");
+    }
+    v->u.num.text = (const char *)lx->text;
+    v->u.num.len = lx->text_len;
+    v->u.num.is_float = lx->num_float;
+    *out = v;
+    return candid__lex_next(lx);
+}
+
+/* `{ <annval>;* }` of a vec value, after `vec`. */
+static int parse_vec_items(tparse *p, tval *v)
+{
+    candid__lexer *lx = p->lx;
+    int rc = candid__lex_expect(lx, "{");
+    if (rc)
+        return rc;
+    tval **items = NULL;
+    uint32_t n = 0, cap = 0;
+    while (!candid__lex_is(lx, "}")) {
+        tval *item;
+        if ((rc = parse_annval(p, &item)))
+            break;
+        if (candid__grow((void **)&items, &cap, n + 1, sizeof *items)) {
+            rc = nomem(p);
+            break;
+        }
+        items[n++] = item;
+        if (!candid__lex_is(lx, ";") || (rc = candid__lex_next(lx)))
+            break;
+    }
+    if (!rc)
+        rc = candid__lex_expect(lx, "}");
+    if (!rc && !(v->u.vec.items = candid__arena_dup(p->a, items, n * sizeof *items)))
+        rc = nomem(p);
+    v->u.vec.n = n;
+    free(items);
+    return rc;
+}
+
+/* `"<principal>" . <name>` of a func value, after `func`. */
+static int parse_func_ref(tparse *p, tval *v)
+{
+    candid__lexer *lx = p->lx;
+    int rc;
+    if ((rc = parse_principal_text(p, v)) || (rc = candid__lex_expect(lx, ".")))
+        return rc;
+    if (lx->kind != CANDID__T_TEXT &&
+        (lx->kind != CANDID__T_ID || candid__is_keyword((char *)lx->text, lx->text_len)))
+        return candid__lex_error(lx, "expected a method name%s", "");
+    if (!candid_utf8_valid(lx->text, lx->text_len))
+        return candid__lex_error(lx, "method name is not valid UTF-8%s", "");
+    v->u.bytes.method = (const char *)lx->text;
+    v->u.bytes.method_len = lx->text_len;
+    return candid__lex_next(lx);
+}
+
+/* A value that starts with a keyword (true, null, opt, vec, blob, record, ...). */
+static int parse_keyword_val(tparse *p, tval **out)
+{
+    static const struct {
+        const char *kw;
+        enum tkind kind;
+    } kws[] = {{"true", TV_BOOL},       {"false", TV_BOOL},      {"null", TV_NULL},
+               {"opt", TV_OPT},         {"vec", TV_VEC},         {"blob", TV_BLOB},
+               {"record", TV_RECORD},   {"variant", TV_VARIANT}, {"principal", TV_PRINCIPAL},
+               {"service", TV_SERVICE}, {"func", TV_FUNC}};
+    candid__lexer *lx = p->lx;
+    const char *w = (const char *)lx->text;
+    size_t i = 0;
+    while (i < sizeof kws / sizeof kws[0] && strcmp(w, kws[i].kw))
+        i++;
+    if (i == sizeof kws / sizeof kws[0])
+        return candid__lex_error(lx, "expected a value, found `%s`", w);
+    tval *v = newval(p, kws[i].kind);
+    int rc;
+    if (!v)
+        return nomem(p);
+    *out = v;
+    if (v->kind == TV_BOOL)
+        v->u.b = w[0] == 't';
+    if ((rc = candid__lex_next(lx)))
+        return rc;
+    switch (v->kind) {
+    case TV_OPT:
+        return parse_val(p, &v->u.inner);
+    case TV_VEC:
+        return parse_vec_items(p, v);
+    case TV_BLOB:
+        if ((rc = text_token(p, "blob")))
+            return rc;
+        v->u.bytes.data = lx->text;
+        v->u.bytes.len = lx->text_len;
+        return candid__lex_next(lx);
+    case TV_RECORD:
+    case TV_VARIANT:
+        return parse_fieldvals(p, v, v->kind == TV_VARIANT);
+    case TV_PRINCIPAL:
+    case TV_SERVICE:
+        return parse_principal_text(p, v);
+    case TV_FUNC:
+        return parse_func_ref(p, v);
+    default:
+        return 0; /* true, false, null */
+    }
+}
+
 static int parse_val_inner(tparse *p, tval **out)
 {
     candid__lexer *lx = p->lx;
     int rc;
-    tval *v;
     if (candid__lex_is(lx, "(")) {
         if ((rc = candid__lex_next(lx)) || (rc = parse_annval(p, out)))
             return rc;
         return candid__lex_expect(lx, ")");
     }
-    if (candid__lex_is(lx, "+") || candid__lex_is(lx, "-") || lx->kind == CANDID__T_NUM) {
-        int neg = 0;
-        if (!(v = newval(p, TV_NUM)))
-            return nomem(p);
-        if (lx->kind == CANDID__T_PUNCT) {
-            neg = lx->punct[0] == '-';
-            if ((rc = candid__lex_next(lx)))
-                return rc;
-            if (lx->kind != CANDID__T_NUM)
-                return candid__lex_error(lx, "expected a number after the sign%s", "");
-        }
-        v->u.num.text = (const char *)lx->text;
-        v->u.num.len = lx->text_len;
-        v->u.num.negative = neg;
-        v->u.num.is_float = lx->num_float;
-        *out = v;
-        return candid__lex_next(lx);
-    }
+    if (candid__lex_is(lx, "+") || candid__lex_is(lx, "-") || lx->kind == CANDID__T_NUM)
+        return parse_number(p, out);
     if (lx->kind == CANDID__T_TEXT) {
-        if (!(v = newval(p, TV_TEXT)))
+        tval *v = newval(p, TV_TEXT);
+        if (!v)
             return nomem(p);
         v->u.bytes.data = lx->text;
         v->u.bytes.len = lx->text_len;
@@ -308,103 +411,7 @@ static int parse_val_inner(tparse *p, tval **out)
     }
     if (lx->kind != CANDID__T_ID)
         return candid__lex_error(lx, "expected a value%s", "");
-    const char *w = (const char *)lx->text;
-    if (!strcmp(w, "true") || !strcmp(w, "false")) {
-        if (!(v = newval(p, TV_BOOL)))
-            return nomem(p);
-        v->u.b = w[0] == 't';
-        *out = v;
-        return candid__lex_next(lx);
-    }
-    if (!strcmp(w, "null")) {
-        if (!(*out = newval(p, TV_NULL)))
-            return nomem(p);
-        return candid__lex_next(lx);
-    }
-    if (!strcmp(w, "opt")) {
-        if (!(v = newval(p, TV_OPT)))
-            return nomem(p);
-        *out = v;
-        if ((rc = candid__lex_next(lx)))
-            return rc;
-        return parse_val(p, &v->u.inner);
-    }
-    if (!strcmp(w, "vec")) {
-        if (!(v = newval(p, TV_VEC)))
-            return nomem(p);
-        *out = v;
-        if ((rc = candid__lex_next(lx)) || (rc = candid__lex_expect(lx, "{")))
-            return rc;
-        tval **items = NULL;
-        uint32_t n = 0, cap = 0;
-        while (!candid__lex_is(lx, "}")) {
-            tval *item;
-            if ((rc = parse_annval(p, &item)))
-                break;
-            if (candid__grow((void **)&items, &cap, n + 1, sizeof *items)) {
-                rc = nomem(p);
-                break;
-            }
-            items[n++] = item;
-            if (!candid__lex_is(lx, ";"))
-                break;
-            if ((rc = candid__lex_next(lx)))
-                break;
-        }
-        if (!rc)
-            rc = candid__lex_expect(lx, "}");
-        if (!rc) {
-            v->u.vec.items = candid__arena_dup(p->a, items, n * sizeof *items);
-            if (!v->u.vec.items)
-                rc = nomem(p);
-            v->u.vec.n = n;
-        }
-        free(items);
-        return rc;
-    }
-    if (!strcmp(w, "blob")) {
-        if (!(v = newval(p, TV_BLOB)))
-            return nomem(p);
-        *out = v;
-        if ((rc = candid__lex_next(lx)) || (rc = text_token(p, "blob")))
-            return rc;
-        v->u.bytes.data = lx->text;
-        v->u.bytes.len = lx->text_len;
-        return candid__lex_next(lx);
-    }
-    if (!strcmp(w, "record") || !strcmp(w, "variant")) {
-        if (!(v = newval(p, w[0] == 'r' ? TV_RECORD : TV_VARIANT)))
-            return nomem(p);
-        *out = v;
-        if ((rc = candid__lex_next(lx)))
-            return rc;
-        return parse_fieldvals(p, v, w[0] == 'v');
-    }
-    if (!strcmp(w, "principal") || !strcmp(w, "service")) {
-        if (!(v = newval(p, w[0] == 'p' ? TV_PRINCIPAL : TV_SERVICE)))
-            return nomem(p);
-        *out = v;
-        if ((rc = candid__lex_next(lx)))
-            return rc;
-        return parse_principal_text(p, v);
-    }
-    if (!strcmp(w, "func")) {
-        if (!(v = newval(p, TV_FUNC)))
-            return nomem(p);
-        *out = v;
-        if ((rc = candid__lex_next(lx)) || (rc = parse_principal_text(p, v)) ||
-            (rc = candid__lex_expect(lx, ".")))
-            return rc;
-        if (lx->kind != CANDID__T_TEXT &&
-            (lx->kind != CANDID__T_ID || candid__is_keyword((char *)lx->text, lx->text_len)))
-            return candid__lex_error(lx, "expected a method name%s", "");
-        if (!candid_utf8_valid(lx->text, lx->text_len))
-            return candid__lex_error(lx, "method name is not valid UTF-8%s", "");
-        v->u.bytes.method = (const char *)lx->text;
-        v->u.bytes.method_len = lx->text_len;
-        return candid__lex_next(lx);
-    }
-    return candid__lex_error(lx, "expected a value, found `%s`", w);
+    return parse_keyword_val(p, out);
 }
 
 /* ------------------------------------------------------------------ coercion */
