@@ -4,7 +4,7 @@
  * store.did). `run` awaits every kind of Store method and replies with one line per call, which
  * tests/candid_gen/stubs/stubs.test.mjs checks: a record argument and a variant result, an opt
  * result of a record, a reject, a reply that does not decode at the declared type, a oneway call
- * and a query.
+ * and a query. `both` awaits two stub calls at once with aw_all.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -136,3 +136,51 @@ static aw_status run_run(run_frame *f)
     AW_END(f);
 }
 IC_UPDATE_ASYNC(run, run_frame, run_run, NULL, run_args)
+
+/* both: two stub calls in flight at once, awaited together with aw_all: the futures' values (two
+ * store_stats_reply) arrive concatenated, in input order. */
+typedef struct both_frame {
+    aw_task task;
+    candid_arena arena;
+    caller_both_in in;
+    ic_principal store;
+    aw_future *calls[2];
+    store_stats_reply stats[2];
+    uint32_t in_flight; /* calls outstanding once both were made */
+} both_frame;
+
+static int both_args(ic_reader *r, void *frame)
+{
+    both_frame *f = frame;
+    return caller_both_in_args(r, &f->arena, &f->in);
+}
+
+AW_ASYNC(both_frame, both_run)
+static aw_status both_run(both_frame *f)
+{
+    AW_BEGIN(f);
+    ic_principal_from_bytes(&f->store, f->in.store.bytes, f->in.store.len);
+    f->calls[0] = store_stats(&f->store, NULL);
+    f->calls[1] = store_stats(&f->store, NULL);
+    f->in_flight = ic_calls_in_flight();
+    AW_AWAIT(f, aw_all(f->calls, 2), &f->stats);
+    aw_future_release(f->calls[0]);
+    aw_future_release(f->calls[1]);
+    f->calls[0] = f->calls[1] = NULL;
+    {
+        char out[96];
+        int n = snprintf(out, sizeof out, "both: %u in flight; puts %llu and %llu",
+                         (unsigned)f->in_flight, (unsigned long long)f->stats[0].out.ret0.puts,
+                         (unsigned long long)f->stats[1].out.ret0.puts);
+        caller_both_out reply = {.ret0 = {out, (size_t)n}};
+        caller_both_out_reply(&reply);
+    }
+    AW_FINALLY(f);
+    aw_future_release(f->calls[0]);
+    aw_future_release(f->calls[1]);
+    candid_arena_free(&f->stats[0].arena);
+    candid_arena_free(&f->stats[1].arena);
+    candid_arena_free(&f->arena);
+    AW_END(f);
+}
+IC_UPDATE_ASYNC(both, both_frame, both_run, NULL, both_args)

@@ -54,4 +54,11 @@ test('a second run sees the state the first one left', async () => {
   eq(text.split('\n')[5], 'stats: puts 2, pings 2');
 });
 
+test('two stub calls in flight at once, awaited with aw_all', async () => {
+  const { s, caller, store, call } = setup();
+  replied(await call('fig'), [IDL.Text]);
+  const r = await s.updateCall(caller, 'both', enc([IDL.Principal], [Principal.fromUint8Array(store)]));
+  eq(replied(r, [IDL.Text]), ['both: 2 in flight; puts 1 and 1']);
+});
+
 await run();
