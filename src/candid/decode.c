@@ -133,15 +133,25 @@ static int read_ref(candid_dec *d, uint64_t ntable, candid_tref *out)
     return 0;
 }
 
+/* Reads the count of a list whose items take at least `min_bytes` each, rejecting counts the
+ * remaining input cannot hold (so nothing is allocated for them; `overshoot`). */
+static int read_count(candid_dec *d, const char *what, unsigned min_bytes, uint64_t *n)
+{
+    int rc = read_uleb(d, n, what);
+    if (rc)
+        return rc;
+    if (*n > left(d) / min_bytes)
+        return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
+                              "%s %u exceeds the remaining input", what, *n);
+    return 0;
+}
+
 static int read_fields(candid_dec *d, candid_type *t, uint64_t ntable)
 {
     uint64_t n;
-    int rc = read_uleb(d, &n, "a field count");
+    int rc = read_count(d, "field count", 2, &n);
     if (rc)
         return rc;
-    if (n > left(d) / 2)
-        return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
-                              "field count %u exceeds the remaining input", n);
     t->u.rec.n = (uint32_t)n;
     t->u.rec.fields = candid_arena_alloc(&d->wire.arena, (n ? n : 1) * sizeof(candid_field));
     if (!t->u.rec.fields)
@@ -170,12 +180,9 @@ static int read_fields(candid_dec *d, candid_type *t, uint64_t ntable)
 static int read_refs(candid_dec *d, uint64_t ntable, candid_tref **out, uint32_t *n)
 {
     uint64_t cnt;
-    int rc = read_uleb(d, &cnt, "a type count");
+    int rc = read_count(d, "type count", 1, &cnt);
     if (rc)
         return rc;
-    if (cnt > left(d))
-        return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
-                              "type count %u exceeds the remaining input", cnt);
     *n = (uint32_t)cnt;
     *out = candid_arena_alloc(&d->wire.arena, (cnt ? cnt : 1) * sizeof **out);
     if (!*out)
@@ -242,12 +249,9 @@ static int read_method(candid_dec *d, candid_type *t, uint64_t i, uint64_t ntabl
 static int read_service(candid_dec *d, candid_type *t, uint64_t ntable)
 {
     uint64_t n;
-    int rc = read_uleb(d, &n, "a method count");
+    int rc = read_count(d, "method count", 2, &n);
     if (rc)
         return rc;
-    if (n > left(d) / 2)
-        return candid__err_at(d->err, CANDID_E_MALFORMED, off(d),
-                              "method count %u exceeds the remaining input", n);
     t->u.svc.n = (uint32_t)n;
     t->u.svc.methods = candid_arena_alloc(&d->wire.arena, (n ? n : 1) * sizeof(candid_method));
     if (!t->u.svc.methods)

@@ -39,15 +39,24 @@ static void out_chars(candid__out *o, const char *s, size_t n)
     }
 }
 
-static void out_u64(candid__out *o, uint64_t v)
+/* Writes the decimal digits of v at the end of tmp[24]; returns where they start. */
+static const char *u64_digits(char tmp[24], uint64_t v, size_t *n)
 {
-    char tmp[24];
     int i = 24;
     do {
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    out_chars(o, tmp + i, (size_t)(24 - i));
+    *n = (size_t)(24 - i);
+    return tmp + i;
+}
+
+static void out_u64(candid__out *o, uint64_t v)
+{
+    char tmp[24];
+    size_t n;
+    const char *p = u64_digits(tmp, v, &n);
+    out_chars(o, p, n);
 }
 
 static void vformat(candid__out *o, const char *fmt, va_list ap)
@@ -284,12 +293,9 @@ int candid__buf_str(candid_buf *b, const char *s)
 int candid__buf_u64(candid_buf *b, uint64_t v)
 {
     char tmp[24];
-    int i = 24;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return candid_buf_append(b, tmp + i, (size_t)(24 - i));
+    size_t n;
+    const char *p = u64_digits(tmp, v, &n);
+    return candid_buf_append(b, p, n);
 }
 
 int candid__buf_escaped(candid_buf *b, const uint8_t *s, size_t n, int utf8)
