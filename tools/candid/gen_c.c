@@ -1297,25 +1297,6 @@ static const char helpers[] =
     "out->len);\n"
     "    return out->data ? 0 : candid_gen__nomem(err);\n"
     "}\n\n"
-    "/* --bignum: a nat or int of any size; the limbs are shared with the value tree or copied. "
-    "*/\n"
-    "static CANDID_GEN__UNUSED int candid_gen__r_bignum(const candid_value *v, const "
-    "candid_gen__rd *rd,\n"
-    "                                                   candid_bignum *out, candid_error *err)\n"
-    "{\n"
-    "    if (v->kind != CANDID_NAT && v->kind != CANDID_INT)\n"
-    "        return candid_gen__shape(err, \"nat\");\n"
-    "    *out = v->u.num;\n"
-    "    size_t n = out->nlimbs; /* bytes: n * 4, checked on 32-bit targets */\n"
-    "    if (out->limbs && !rd->share) {\n"
-    "        uint32_t *l = n <= SIZE_MAX / 4 ? candid_arena_alloc(rd->a, n * 4) : NULL;\n"
-    "        if (!l)\n"
-    "            return candid_gen__nomem(err);\n"
-    "        memcpy(l, out->limbs, n * 4);\n"
-    "        out->limbs = l;\n"
-    "    }\n"
-    "    return 0;\n"
-    "}\n\n"
     "static CANDID_GEN__UNUSED int candid_gen__r_principal(const candid_value *v,\n"
     "                                                      candid_gen_principal *out,\n"
     "                                                      candid_error *err)\n"
@@ -1366,6 +1347,28 @@ static const char helpers[] =
     "        rc = candid_dec_end(d);\n"
     "    candid_dec_free(d);\n"
     "    return rc;\n"
+    "}\n\n";
+
+/* The reader of --bignum numbers, in --bignum files only. */
+static const char bignum_helper[] =
+    "/* --bignum: a nat or int of any size; the limbs are shared with the value tree or copied. "
+    "*/\n"
+    "static CANDID_GEN__UNUSED int candid_gen__r_bignum(const candid_value *v, const "
+    "candid_gen__rd *rd,\n"
+    "                                                   candid_bignum *out, candid_error *err)\n"
+    "{\n"
+    "    if (v->kind != CANDID_NAT && v->kind != CANDID_INT)\n"
+    "        return candid_gen__shape(err, \"nat\");\n"
+    "    *out = v->u.num;\n"
+    "    size_t n = out->nlimbs; /* bytes: n * 4, checked on 32-bit targets */\n"
+    "    if (out->limbs && !rd->share) {\n"
+    "        uint32_t *l = n <= SIZE_MAX / 4 ? candid_arena_alloc(rd->a, n * 4) : NULL;\n"
+    "        if (!l)\n"
+    "            return candid_gen__nomem(err);\n"
+    "        memcpy(l, out->limbs, n * 4);\n"
+    "        out->limbs = l;\n"
+    "    }\n"
+    "    return 0;\n"
     "}\n\n";
 
 /* ---- the source: the static type environment ---------------------------------------------- */
@@ -1929,6 +1932,8 @@ static void emit_source(gen *g)
       g->base, g->source);
     w(g, "#include \"%s.h\"\n\n#include <string.h>\n\n", g->base);
     w(g, "%s", helpers);
+    if (g->bignum)
+        w(g, "%s", bignum_helper);
     emit_env(g);
     w(g, "/* ---- values of each type ---- */\n\n");
     for (int32_t k = 0; k < g->nreach; k++) {
