@@ -2,44 +2,47 @@
  * workload.h - issue 2's benchmark workload, shared by the native and the wasm32 builds.
  *
  * N iterations; each awaits mid(), which awaits leaf() twice; leaf awaits an I/O that is pending
- * exactly once (3 async calls and 2 suspensions per iteration). The "I/O" is a future the driver
- * completes after the executor went idle, as a backend completes a readiness future after its
- * poll. Child frames are embedded in their parents' frames (AW_AWAIT_TASK): no allocation per
- * call; the only allocation per I/O is its future, which comes from the pools.
+ * exactly once (3 async calls and 2 suspensions per iteration). The "I/O" is an operation slot
+ * (aw_op) in the leaf's frame that the driver completes after the executor went idle, as a
+ * backend completes an fd readiness slot after its poll: from outside any step, so the waiting
+ * task resumes inside aw_op_complete. Child frames are embedded in their parents' frames
+ * (AW_AWAIT_TASK): nothing is allocated per call or per I/O.
  */
 #ifndef ASYNCWASM_BENCH_CORE_WORKLOAD_H
 #define ASYNCWASM_BENCH_CORE_WORKLOAD_H
 
 #include "asyncwasm/aw.h"
 
-/* The I/O device: futures waiting to be completed by the driver. */
-static aw_future *wl_io[4];
+/* The I/O device: operation slots waiting to be completed by the driver (at most one at a time in
+ * this workload; a stack, so that slots started while completing are completed too). */
+static aw_op *wl_io[4];
 static int wl_nio;
 static int wl_counter;
 
-static aw_future *wl_io_start(void)
+static aw_op *wl_io_start(aw_op *op)
 {
-    aw_future *fut = aw_future_new(sizeof(int));
-    if (fut)
-        wl_io[wl_nio++] = aw_future_retain(fut);
-    return fut;
+    aw_op_start(op, NULL);
+    wl_io[wl_nio++] = op;
+    return op;
 }
 
-/* Complete every pending I/O (each with the next counter value). Returns how many. */
+/* Complete every pending I/O, including those the resumed tasks start meanwhile, each with the
+ * next counter value. Returns how many. */
 static int wl_io_complete_all(void)
 {
-    int n = wl_nio;
-    for (int i = 0; i < n; i++) {
-        int v = ++wl_counter;
-        aw_future_complete(wl_io[i], &v, sizeof v);
-        aw_future_release(wl_io[i]);
+    int n = 0;
+    while (wl_nio) {
+        aw_op *op = wl_io[--wl_nio];
+        op->value.i64 = ++wl_counter;
+        aw_op_complete(op);
+        n++;
     }
-    wl_nio = 0;
     return n;
 }
 
 typedef struct wl_leaf {
     aw_task task;
+    aw_op io;
     int value;
 } wl_leaf;
 
@@ -47,7 +50,8 @@ AW_ASYNC(wl_leaf, wl_leaf_run)
 static aw_status wl_leaf_run(wl_leaf *f)
 {
     AW_BEGIN(f);
-    AW_AWAIT(f, wl_io_start(), &f->value);
+    AW_AWAIT_OP(f, wl_io_start(&f->io));
+    f->value = (int)f->io.value.i64;
     AW_END(f);
 }
 

@@ -46,6 +46,7 @@ extern "C" {
 
 typedef struct aw_future aw_future;
 typedef struct aw_task aw_task;
+typedef struct aw_op aw_op;
 
 /* The state of a future. Completed, failed and cancelled are final ("finished"). */
 typedef enum aw_future_state {
@@ -138,7 +139,8 @@ typedef enum aw_task_state {
     AW_TASK_WAITING = 2,      /* suspended on a future */
     AW_TASK_WAITING_TASK = 3, /* suspended on a child task (AW_AWAIT_TASK) */
     AW_TASK_READY = 4,        /* in the ready queue */
-    AW_TASK_DONE = 5          /* finished */
+    AW_TASK_DONE = 5,         /* finished */
+    AW_TASK_WAITING_OP = 6    /* suspended on an operation slot (AW_AWAIT_OP) */
 } aw_task_state;
 
 /*
@@ -152,6 +154,7 @@ struct aw_task {
     union {
         aw_future *future; /* WAITING / READY after a wake-up: the awaited future */
         aw_task *child;    /* WAITING_TASK: the awaited child */
+        aw_op *op;         /* WAITING_OP: the awaited operation slot */
         aw_error *error;   /* in FINALLY and once DONE: the error it fails with (NULL: success) */
     } link;
     union {
@@ -237,6 +240,92 @@ typedef void (*aw_error_hook)(const aw_error *err, aw_task *task, void *data);
 void aw_set_error_hook(aw_error_hook hook, void *data);
 
 /* ---------------------------------------------------------------------------------------------
+ * Operation slots (aw_op): the allocation-free awaitable
+ *
+ * An aw_op lives in the awaiting frame (a member, like a result variable). A producer (an fd
+ * watch, a timer, an I/O device, an IC call) *starts* it, the task awaits it with AW_AWAIT_OP, and
+ * the producer *completes* or *fails* it exactly once. It has one waiter by construction, no
+ * reference count and no heap block: it is what a C++20 awaitable is to a coroutine frame. Use a
+ * future instead when several tasks await one result, or when the result must outlive the frame.
+ *
+ * Rules. The producer owns the slot while it is pending: it may use `value` as scratch (a timer
+ * keeps its heap position there) and must write the result into `value` before aw_op_complete.
+ * Once it called aw_op_complete/aw_op_fail, or once its cancel hook ran, it must not touch the
+ * slot again: the waiter may already have run, finished and freed or reused its frame.
+ * Completion outside any step function (a backend's poll loop, an IC callback, the driver of a
+ * test) runs the waiting task at once, inside the call, up to its next suspension: no executor
+ * turn, no queue. Completion from inside a step (one task completing another's slot) queues the
+ * waiter instead, so a step never runs re-entrantly. Cancelling the waiting task (aw_task_cancel,
+ * or the cancellation of its parent) runs the producer's cancel hook first, then the task's
+ * FINALLY.
+ * ------------------------------------------------------------------------------------------- */
+
+/* The state of an operation slot. A zeroed slot is IDLE (never started). */
+typedef enum aw_op_state {
+    AW_OP_IDLE = 0,      /* not started: awaiting it fails with AW_E_STATE */
+    AW_OP_PENDING = 1,   /* started, not finished */
+    AW_OP_COMPLETED = 2, /* the result is in `value` */
+    AW_OP_FAILED = 3,    /* `error` holds the error until the waiter takes it */
+    AW_OP_CANCELLED = 4  /* cancelled (the producer's hook ran) */
+} aw_op_state;
+
+/* The producer's cancel hook: called once when the slot is cancelled while pending, so the
+ * producer forgets it (removes its timer or fd watch). It must not complete the slot. */
+typedef void (*aw_op_cancel_fn)(aw_op *op);
+
+/*
+ * An operation slot: 24 bytes on wasm32, 32 on 64-bit hosts. The producer writes `value`; the
+ * task reads it after AW_AWAIT_OP returned. The other fields are the runtime's.
+ */
+struct aw_op {
+    aw_task *waiter;        /* the task suspended on it, or NULL */
+    aw_op_cancel_fn cancel; /* the producer's hook while pending, or NULL */
+    union {
+        int64_t i64;
+        uint64_t u64;
+        double f64;
+        void *ptr;       /* e.g. a caller-provided result buffer */
+        size_t index;    /* producer scratch while pending */
+        aw_error *error; /* FAILED: the error, until the waiter takes it */
+    } value;
+    uint8_t state; /* aw_op_state */
+};
+
+/* Start `op` (a slot in a frame; IDLE or finished and taken): it becomes PENDING with no waiter
+ * and `cancel` (may be NULL) as its cancel hook. For producers. Returns `op`. */
+static inline aw_op *aw_op_start(aw_op *op, aw_op_cancel_fn cancel)
+{
+    op->waiter = NULL;
+    op->cancel = cancel;
+    op->value.u64 = 0;
+    op->state = AW_OP_PENDING;
+    return op;
+}
+
+/*
+ * Complete a pending `op` with the result the producer stored in op->value, and resume its waiter
+ * (at once outside a step, queued inside one; see the rules above). Returns AW_OK, or
+ * AW_ERR_STATE when the slot is not pending (nothing changes). The producer must not touch `op`
+ * afterwards.
+ */
+int aw_op_complete(aw_op *op);
+
+/* Fail a pending `op` with `err` (the reference is always taken over; NULL means out of memory)
+ * and resume its waiter as aw_op_complete. Returns AW_OK or AW_ERR_STATE (err is then released). */
+int aw_op_fail(aw_op *op, aw_error *err);
+
+/* Cancel a pending `op`: run the producer's hook, and resume its waiter, which fails with
+ * AW_E_CANCELLED (the task's FINALLY runs as for any error). Returns AW_OK, or AW_ERR_STATE when
+ * the slot is not pending. */
+int aw_op_cancel(aw_op *op);
+
+/* The state of `op` (aw_op_state). */
+static inline aw_op_state aw_op_state_of(const aw_op *op)
+{
+    return (aw_op_state)op->state;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Writing async functions
  *
  *     typedef struct leaf { aw_task task; int in, out; } leaf;      // frame: header first
@@ -262,6 +351,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
 #define AW__TF_CANCEL_REQ  0x02u /* cancelled while running: fail at the next await */
 #define AW__TF_OWNED       0x04u /* frame from aw_task_new: the runtime frees it when handed off */
 #define AW__TF_LINK_CHILD  0x08u /* link.child was started by AW_AWAIT_TASK and is ours to take */
+#define AW__TF_LINK_OP     0x10u /* link.op is the slot of the current AW_AWAIT_OP */
 #define AW__RESUME_FINALLY 0xFFFFFFFFu
 #define AW__RESUME_END     0xFFFFFFFEu
 #define AW__TASK(f)        ((aw_task *)(void *)(f))
@@ -359,6 +449,34 @@ void aw_set_error_hook(aw_error_hook hook, void *data);
             goto aw__dispatch;                                                                     \
     } while (0)
 
+/*
+ * Await the operation slot `op` (an aw_op*, usually a member of this frame, started by its
+ * producer: e.g. `AW_AWAIT_OP(f, aw_sleep_op(&f->op, ns))`). Allocates nothing and does not
+ * suspend when the slot already finished. Afterwards the result is in op->value. A failed or
+ * cancelled slot fails the function with its error, this await added to the trace, as AW_AWAIT.
+ * NULL or a slot never started fails with AW_E_STATE; so does a slot that already has a waiter.
+ */
+#define AW_AWAIT_OP(f, op)                                                                         \
+    do {                                                                                           \
+        if (aw__await_op_fast(AW__TASK(f), (op), (uint32_t)__LINE__))                              \
+            return AW_PENDING;                                                                     \
+        AW__FALLTHROUGH;                                                                           \
+    case __LINE__:                                                                                 \
+        if (aw__await_op_take_fast(AW__TASK(f), (aw_error **)0, AW__SITE))                         \
+            goto aw__dispatch;                                                                     \
+    } while (0)
+
+/* AW_AWAIT_OP with a failure handed to the code in *errp (NULL on success; yours to release). */
+#define AW_AWAIT_OP_TRY(f, op, errp)                                                               \
+    do {                                                                                           \
+        if (aw__await_op_fast(AW__TASK(f), (op), (uint32_t)__LINE__))                              \
+            return AW_PENDING;                                                                     \
+        AW__FALLTHROUGH;                                                                           \
+    case __LINE__:                                                                                 \
+        if (aw__await_op_take_fast(AW__TASK(f), (errp), AW__SITE))                                 \
+            goto aw__dispatch;                                                                     \
+    } while (0)
+
 /* Let every other ready task run once, then continue (no future, no allocation). */
 #define AW_YIELD(f)                                                                                \
     do {                                                                                           \
@@ -431,6 +549,9 @@ int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, c
 int aw__await_task(aw_task *task, aw_task *child, uint32_t line);
 int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const char *file,
                         uint32_t line);
+int aw__await_op(aw_task *task, aw_op *op, uint32_t line);
+int aw__await_op_take(aw_task *task, aw_error **errp, const char *func, const char *file,
+                      uint32_t line);
 void aw__yield(aw_task *task, uint32_t line);
 int aw__resumed(aw_task *task, const char *func, const char *file, uint32_t line);
 void aw__task_return(aw_task *task);
@@ -500,9 +621,10 @@ typedef struct aw__hot_state {
     aw__soon *soon;                   /* ring of queued callbacks: soon_len from soon_head */
     size_t soon_cap;                  /* a power of two, or 0 before the first callback */
     size_t soon_head, soon_len;
-    size_t steps;                 /* step functions run (aw_stats.steps) */
+    size_t steps;                 /* steps started from outside a step (aw_stats.steps) */
     size_t futures_live;          /* futures allocated and not returned (aw_stats) */
     long fail_allocs_after;       /* tests: refuse every allocation after this many (-1: never) */
+    int in_step;                  /* a step function or the ready queue's run is on the C stack */
     void *pool[AW__POOL_CLASSES]; /* free lists of blocks by size class */
 } aw__hot_state;
 
@@ -545,7 +667,6 @@ AW__HOT void aw__task_run(aw_task *t)
     aw__task_run_profiled(t);
 #else
     t->state = AW_TASK_RUNNING;
-    aw__hot.steps++;
     t->step(t);
 #endif
 }
@@ -711,6 +832,61 @@ AW__HOT int aw__await_task_done(aw_task *task, aw_error **errp, const char *func
     return aw__await_task_take(task, errp, func, file, line);
 }
 
+/* AW_AWAIT_OP, first half: become the slot's waiter (returns 1: suspend) or note a finished slot
+ * (returns 0: take it now). */
+AW__HOT int aw__await_op_fast(aw_task *task, aw_op *op, uint32_t line)
+{
+    if ((task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ)) || !op || op->waiter)
+        return aw__await_op(task, op, line);
+    task->resume = line;
+    task->link.op = op;
+    task->flags |= AW__TF_LINK_OP;
+    if (op->state != AW_OP_PENDING)
+        return 0;
+    op->waiter = task;
+    task->state = AW_TASK_WAITING_OP;
+    return 1;
+}
+
+/* AW_AWAIT_OP, second half: the common outcome (completed, no cancellation). */
+AW__HOT int aw__await_op_take_fast(aw_task *task, aw_error **errp, const char *func,
+                                   const char *file, uint32_t line)
+{
+    if ((task->flags & (AW__TF_LINK_OP | AW__TF_CANCEL_REQ)) == AW__TF_LINK_OP &&
+        task->link.op->state == AW_OP_COMPLETED) {
+        task->flags &= (uint8_t)~AW__TF_LINK_OP;
+        task->link.op = NULL;
+        if (errp)
+            *errp = NULL;
+        return 0;
+    }
+    return aw__await_op_take(task, errp, func, file, line);
+}
+
+/* Resume the task `w` that waited on a slot which just finished: at once when no step is running,
+ * queued otherwise (out of line, src/aw/task.c). */
+void aw__op_wake(aw_task *w);
+
+/* aw_op_complete: the pending case inline. */
+AW__HOT int aw__op_complete_fast(aw_op *op)
+{
+    if (op->state != AW_OP_PENDING)
+        return (aw_op_complete)(op);
+    aw_task *w = op->waiter;
+    op->state = AW_OP_COMPLETED;
+    if (w) {
+        if (!aw__hot.in_step) {
+            aw__hot.in_step = 1;
+            aw__hot.steps++;
+            aw__task_run(w);
+            aw__hot.in_step = 0;
+        } else {
+            aw__op_wake(w);
+        }
+    }
+    return 0; /* AW_OK */
+}
+
 /* AW_END: a child awaited by its parent finishes, and the suspended parent resumes at once as the
  * continuation of this step (nothing touches this frame afterwards, so the parent may reuse it for
  * its next child). Other continuations go through aw__task_finish. */
@@ -720,8 +896,7 @@ AW__HOT aw_status aw__task_finish_fast(aw_task *task)
     if (task->cont_kind == AW__CONT_PARENT) {
         aw_task *parent = task->cont.parent;
         task->state = AW_TASK_DONE;
-        task->flags &= (uint8_t) ~(AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ);
-        if (parent->state == AW_TASK_WAITING_TASK && parent->link.child == task)
+        if (parent->state == AW_TASK_WAITING_TASK)
             aw__task_run(parent);
         return AW_DONE;
     }
@@ -855,7 +1030,10 @@ typedef struct aw_stats {
     uint64_t mallocs;      /* calls the core made to malloc/realloc */
     uint64_t frees;        /* calls the core made to free */
     uint64_t futures_live; /* futures allocated and not yet returned to the pools */
-    uint64_t steps;        /* step functions run */
+    uint64_t steps;        /* steps run by the executor, the task starters (aw_spawn, ...),
+                              aw_task_cancel and slot completions; a child started by
+                              AW_AWAIT_TASK, or a parent its finishing child resumes, runs inside
+                              such a step and is not counted again */
     uint64_t ready_max;    /* most tasks run in one pass over the ready queue */
 } aw_stats;
 
@@ -901,6 +1079,7 @@ AW__HOT int aw__call_soon_fast(void (*fn)(void *arg), void *arg)
 #define aw_future_release(fut)               aw__future_release_fast(fut)
 #define aw_future_complete(fut, value, size) aw__future_complete_fast(fut, value, size)
 #define aw_call_soon(fn, arg)                aw__call_soon_fast(fn, arg)
+#define aw_op_complete(op)                   aw__op_complete_fast(op)
 #endif
 
 #ifdef AW_DEBUG

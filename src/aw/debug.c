@@ -124,7 +124,6 @@ static void aw__profile_after(void *saved, uint64_t t0)
 void aw__task_run_profiled(aw_task *t)
 {
     t->state = AW_TASK_RUNNING;
-    aw__hot.steps++;
     uint64_t t0;
     void *saved = aw__profile_before(&t0);
     t->step(t);

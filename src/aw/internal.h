@@ -105,6 +105,18 @@ static inline void aw__ready_push(aw_task *t)
     aw__hot.ready_tail = t;
 }
 
+/* Run one step of `t` from outside the hot paths (starting, cancelling, the ready queue): marks
+ * a step as running, so that an operation slot completed meanwhile queues its waiter rather than
+ * running it re-entrantly. */
+static inline void aw__task_run_outer(aw_task *t)
+{
+    int outer = aw__hot.in_step;
+    aw__hot.in_step = 1;
+    aw__hot.steps++;
+    aw__task_run(t);
+    aw__hot.in_step = outer;
+}
+
 /* Finish a pending future: set state and error, clear the hook, move the waiters to the ready
  * queue. */
 void aw__future_settle(aw_future *fut, aw_future_state state, aw_error *err);

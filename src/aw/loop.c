@@ -43,6 +43,8 @@ static size_t aw__soon_run(void)
 static size_t aw__run_ready(void)
 {
     size_t n = 0;
+    int outer = aw__hot.in_step;
+    aw__hot.in_step = 1; /* slots finished from here on queue their waiters */
     for (;;) {
         size_t run = 0;
         aw_task *t;
@@ -55,9 +57,12 @@ static size_t aw__run_ready(void)
         }
         if (run > aw__g.ready_max)
             aw__g.ready_max = run;
+        aw__hot.steps += run;
         n += run;
-        if (!aw__hot.soon_len)
+        if (!aw__hot.soon_len) {
+            aw__hot.in_step = outer;
             return n;
+        }
         n += aw__soon_run();
     }
 }

@@ -178,6 +178,90 @@ int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const 
     return aw__route_error(task, err, errp, 0, func, file, line);
 }
 
+/* ---- awaiting an operation slot ------------------------------------------------------------ */
+
+/* Take the slot away from its producer: run its cancel hook and mark it CANCELLED (no wake-up:
+ * the caller is its waiter, or it has none). */
+static void aw__op_abandon(aw_op *op)
+{
+    aw_op_cancel_fn hook = op->cancel;
+    op->cancel = NULL;
+    op->waiter = NULL;
+    op->state = AW_OP_CANCELLED;
+    if (hook)
+        hook(op);
+}
+
+/* The cases aw__await_op_fast (aw_core.h) hands on: an await inside FINALLY (a broken rule), a
+ * cancellation requested while the task ran, NULL, and a slot that already has a waiter (pending)
+ * or a stale one (finished: awaiting it again takes it again). */
+int aw__await_op(aw_task *task, aw_op *op, uint32_t line)
+{
+    if (task->flags & AW__TF_IN_FINALLY)
+        aw__await_in_finally("AW_AWAIT_OP", line);
+    task->resume = line;
+    task->link.op = op;
+    if (!op || (task->flags & AW__TF_CANCEL_REQ) || op->state != AW_OP_PENDING) {
+        /* taken now: the error (or the finished slot) is reported by aw__await_op_take */
+        task->flags |= AW__TF_LINK_OP;
+        return 0;
+    }
+    if (op->waiter) {
+        /* a second waiter: not linked (no LINK_OP flag), the take reports it */
+        return 0;
+    }
+    task->flags |= AW__TF_LINK_OP;
+    op->waiter = task;
+    task->state = AW_TASK_WAITING_OP;
+    return 1;
+}
+
+/* Everything aw__await_op_take_fast does not take inline: cancellation of the task, a failed or
+ * cancelled slot, NULL, a slot never started or with another waiter. */
+int aw__await_op_take(aw_task *task, aw_error **errp, const char *func, const char *file,
+                      uint32_t line)
+{
+    aw_op *op = task->link.op;
+    int linked = task->flags & AW__TF_LINK_OP;
+    aw_error *err = aw__take_cancel(task);
+    task->link.op = NULL;
+    task->flags &= (uint8_t)~AW__TF_LINK_OP;
+    if (errp)
+        *errp = NULL;
+    if (err) {
+        if (op && linked && op->state == AW_OP_PENDING)
+            aw__op_abandon(op); /* we will not wait for it: the producer must forget it */
+        return aw__route_error(task, err, errp, 1, func, file, line);
+    }
+    if (!op)
+        err = aw_error_new(AW_E_STATE, 0, "awaited a NULL operation slot");
+    else if (!linked)
+        err = aw_error_new(AW_E_STATE, 0, "operation slot already has a waiter");
+    else {
+        switch (op->state) {
+        case AW_OP_COMPLETED:
+            return 0;
+        case AW_OP_FAILED:
+            err = op->value.error;
+            op->value.error = NULL;
+            if (!err)
+                err = aw_error_new(AW_E_STATE, 0, "the operation's error was already taken");
+            break;
+        case AW_OP_CANCELLED:
+            err = aw_error_new(AW_E_CANCELLED, 0, "operation cancelled");
+            break;
+        case AW_OP_IDLE:
+            err = aw_error_new(AW_E_STATE, 0, "awaited operation slot was never started");
+            break;
+        default:
+            err = aw_error_new(AW_E_STATE, 0, "resumed while the operation is still pending");
+            aw__op_abandon(op);
+            break;
+        }
+    }
+    return aw__route_error(task, err, errp, 0, func, file, line);
+}
+
 void aw__yield(aw_task *task, uint32_t line)
 {
     if (task->flags & AW__TF_IN_FINALLY)
@@ -236,6 +320,15 @@ int aw__task_stale(aw_task *task, const char *func, const char *file, uint32_t l
             aw_error_release(child->link.error);
             child->link.error = NULL;
         }
+    } else if (task->flags & AW__TF_LINK_OP) {
+        /* the slot of the await that could not be resumed */
+        aw_op *op = task->link.op;
+        if (op->state == AW_OP_PENDING)
+            aw__op_abandon(op);
+        else if (op->state == AW_OP_FAILED) {
+            aw_error_release(op->value.error);
+            op->value.error = NULL;
+        }
     } else if (task->link.future) {
         /* the future of the await that could not be resumed */
         if (task->link.future->state == AW_FUTURE_PENDING)
@@ -244,7 +337,7 @@ int aw__task_stale(aw_task *task, const char *func, const char *file, uint32_t l
     }
     task->link.error = err;
     task->resume = AW__RESUME_FINALLY;
-    task->flags &= (uint8_t) ~(AW__TF_IN_FINALLY | AW__TF_LINK_CHILD);
+    task->flags &= (uint8_t) ~(AW__TF_IN_FINALLY | AW__TF_LINK_CHILD | AW__TF_LINK_OP);
     return 1;
 }
 
@@ -337,7 +430,7 @@ aw_future *(aw_task_start)(aw_task *task, const void *result, size_t size)
     task->cont_kind = AW__CONT_FUTURE;
     task->cont.future = fut;
     AW__DBG("task %p start (future %p)", (void *)task, (void *)fut);
-    aw__task_run(task);
+    aw__task_run_outer(task);
     return fut;
 }
 
@@ -349,7 +442,7 @@ int aw_spawn(aw_task *task)
         return AW_ERR_STATE;
     task->cont_kind = AW__CONT_NONE;
     AW__DBG("task %p spawn", (void *)task);
-    aw__task_run(task);
+    aw__task_run_outer(task);
     return AW_OK;
 }
 
@@ -362,7 +455,7 @@ int aw_task_run_cb(aw_task *task, aw_task_done_fn done)
     task->cont_kind = AW__CONT_DONE;
     task->cont.done = done;
     AW__DBG("task %p start (callback)", (void *)task);
-    aw__task_run(task);
+    aw__task_run_outer(task);
     return AW_OK;
 }
 
@@ -404,6 +497,19 @@ int aw_task_cancel(aw_task *task)
         aw_future_release(fut);
         break;
     }
+    case AW_TASK_WAITING_OP: {
+        aw_op *op = task->link.op;
+        if (op->state == AW_OP_PENDING)
+            aw__op_abandon(op); /* the producer's hook runs before the task's FINALLY */
+        else
+            aw__ready_unlink(task); /* finished while queued: drop its result */
+        if (op->state == AW_OP_FAILED) {
+            aw_error_release(op->value.error);
+            op->value.error = NULL;
+        }
+        task->link.op = NULL;
+        break;
+    }
     case AW_TASK_WAITING_TASK: {
         aw_task *child = task->link.child;
         child->cont_kind = AW__CONT_NONE;
@@ -424,10 +530,10 @@ int aw_task_cancel(aw_task *task)
         return AW_ERR_STATE;
     }
     AW__DBG("task %p cancelled", (void *)task);
-    task->flags &= (uint8_t) ~(AW__TF_LINK_CHILD | AW__TF_CANCEL_REQ);
+    task->flags &= (uint8_t) ~(AW__TF_LINK_CHILD | AW__TF_LINK_OP | AW__TF_CANCEL_REQ);
     task->link.error = aw_error_new(AW_E_CANCELLED, 0, "task cancelled");
     task->resume = AW__RESUME_FINALLY;
-    aw__task_run(task);
+    aw__task_run_outer(task);
     return AW_OK;
 }
 
