@@ -20,7 +20,9 @@ IC_HEADERS := $(wildcard include/asyncwasm/*.h) $(wildcard src/ic/*.h) $(wildcar
 # No start files and no entry: the IC calls only the canister_* exports; ic__enter runs the
 # constructors. -Isrc lets the runtime reach the core's internal backend interface.
 IC_LDFLAGS := -nostartfiles -Wl,--no-entry -Wl,--gc-sections -Wl,-z,stack-size=65536
-IC_RT_CFLAGS := $(IC_CFLAGS) -Isrc -Isrc/ic
+# -flto: the runtime, the core and the Candid library are optimised together with each canister
+# (smaller and faster: calls between them inline across files).
+IC_RT_CFLAGS := $(IC_CFLAGS) -flto -mbulk-memory -Isrc -Isrc/ic
 
 $(IC_OBJ)/%.o: %.c $(IC_HEADERS)
 	@mkdir -p $(dir $@)
@@ -99,6 +101,18 @@ test-ic-module: $(IC_CANISTERS) $(IC_BUILD)/all_imports.wasm
 $(IC_BUILD)/all_imports.wasm: tests/ic/all_imports.c include/asyncwasm/ic0.h
 	@mkdir -p $(dir $@)
 	$(IC_CC) $(IC_CFLAGS) $(IC_LDFLAGS) -o $@ $<
+
+# test-ic-format: the canister formatter (src/ic/format.c), compiled natively under other names,
+# against the host C library's printf.
+TEST_SUITES += ic-format
+.PHONY: test-ic-format
+$(IC_BUILD)/format_test: tests/ic/format_test.c src/ic/format.c tests/harness.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(NATIVE_CFLAGS) -Dvsnprintf=ic_test_vsnprintf -Dsnprintf=ic_test_snprintf \
+		-c src/ic/format.c -o $@.fmt.o
+	$(CLANG) $(NATIVE_CFLAGS) tests/ic/format_test.c $@.fmt.o -o $@
+test-ic-format: $(IC_BUILD)/format_test
+	@$<
 
 # Canister behaviour in icsim: one Node suite per example (tests/ic/NAME.test.mjs).
 IC_NODE_SUITES := hello pubsub orders runtime interop sysapi

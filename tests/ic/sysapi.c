@@ -6,6 +6,8 @@
  * tests/ic/sysapi.test.mjs drives it in icsim.
  */
 #define _DEFAULT_SOURCE /* clock_gettime, getentropy */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +118,66 @@ IC_UPDATE(wasi)
     snprintf(out, sizeof out, "clock=%s entropy=%d env=%s missing=%s",
              ns == ic_time() ? "ic0.time" : "other", entropy, greeting ? greeting : "(none)",
              getenv("NOPE") ? "set" : "(none)");
+    ic_reply_text(out);
+}
+
+/* libc : () -> (text): the canister's own allocator (src/ic/alloc.c) and formatter
+ * (src/ic/format.c), which replace wasi-libc's: each check that fails is named in the reply. */
+static void check(char *out, size_t cap, bool ok, const char *what)
+{
+    if (!ok)
+        snprintf(out + strlen(out), cap - strlen(out), " FAILED:%s", what);
+}
+
+/* The pointer as the compiler cannot know it: keeps it from folding allocation checks away. */
+static void *opaque(void *p)
+{
+    void *volatile v = p;
+    return v;
+}
+
+IC_UPDATE(libc)
+{
+    char out[600], small[4];
+    int n = snprintf(
+        out, sizeof out,
+        "%d|%5u|%-4s|%03x|%#X|%.2f|%g|%e|%zu|%lld|%c|%.3s|%*d|%+d|%.0f|%.0f|%.17g|%g|%g|%%", -42,
+        7u, "ab", 255u, 0xabu, 3.14159, 0.0001, 12345.678, (size_t)9, -5LL, 'Z', "abcdef", 4, 1, 3,
+        2.5, 3.5, 0.1, 1e20, 100.0);
+    const char *hello = "hello"; /* not a literal: no truncation warning */
+    int cut = snprintf(small, sizeof small, "%s", hello);
+    snprintf(out + n, sizeof out - (size_t)n, " n=%d cut=%d:%s", n, cut, small);
+
+    /* size classes: 16-byte alignment, reuse of a freed block of the same class */
+    char *a = opaque(malloc(24)), *b = opaque(malloc(100));
+    check(out, sizeof out, a && b && ((uintptr_t)a & 15) == 0 && ((uintptr_t)b & 15) == 0, "align");
+    memset(a, 0xAA, 24);
+    free(a);
+    char *c = opaque(malloc(20));
+    check(out, sizeof out, c == a, "reuse");
+    /* calloc zeroes a recycled (dirty) block */
+    free(c);
+    unsigned char *z = calloc(4, 5);
+    check(out, sizeof out, z && z[0] == 0 && z[19] == 0, "calloc");
+    /* realloc keeps the contents, in place while the class has room */
+    memcpy(b, "0123456789", 10);
+    char *b2 = opaque(realloc(b, 110));
+    check(out, sizeof out, b2 == b, "realloc-in-place");
+    char *b3 = realloc(b2, 5000);
+    check(out, sizeof out, b3 && memcmp(b3, "0123456789", 10) == 0, "realloc-move");
+    /* over-aligned blocks, and their free */
+    void *al = aligned_alloc(256, 40), *pm = NULL;
+    check(out, sizeof out, al && ((uintptr_t)al & 255) == 0, "aligned_alloc");
+    free(al);
+    check(out, sizeof out, posix_memalign(&pm, 3, 8) == EINVAL && !pm, "posix_memalign-einval");
+    check(out, sizeof out, posix_memalign(&pm, 64, 8) == 0 && ((uintptr_t)pm & 63) == 0,
+          "posix_memalign");
+    free(pm);
+    /* failures: too large for any class, calloc overflow (NULL, no trap) */
+    check(out, sizeof out, opaque(malloc((size_t)3 << 30)) == NULL, "malloc-huge");
+    check(out, sizeof out, opaque(calloc(SIZE_MAX / 2, 4)) == NULL, "calloc-overflow");
+    free(z);
+    free(b3);
     ic_reply_text(out);
 }
 

@@ -88,6 +88,13 @@ test('the C library through the WASI polyfill: clock, entropy, environment, stdi
   eq(s.logs(id).map((l) => l.text), ['stderr line', 'stdout line without newline']);
 });
 
+test('the canister allocator and formatter (in place of dlmalloc and printf)', async () => {
+  const s = sim();
+  const id = s.install('sysapi');
+  eq(replied(await s.updateCall(id, 'libc', enc([], [])), [IDL.Text]),
+    ['-42|    7|ab  |0ff|0XAB|3.14|0.0001|1.234568e+04|9|-5|Z|abc|   1|+3|2|4|0.10000000000000001|1e+20|100|% n=103 cut=5:hel']);
+});
+
 test('exit() traps with its status', async () => {
   const s = sim();
   const id = s.install('sysapi');
