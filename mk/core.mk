@@ -61,17 +61,18 @@ ALL_TARGETS += $(AW_ECHO_WASM)
 # ---- test suites ------------------------------------------------------------------------------
 # core-native: the core tests built with clang, with gcc, and with clang under ASan+UBSan (pools
 # off so the sanitizer sees every block), plus a sanitized build with AW_DEBUG and AW_PROFILE.
-# core-wasi: the same tests, the fd I/O tests and examples/wasi_echo compiled to wasm32-wasi and
-# run by Node's WASI.
+# core-wasi: the same tests (test_core, test_op), the fd I/O tests and examples/wasi_echo compiled
+# to wasm32-wasi and run by Node's WASI.
 AW_NATIVE_VARIANTS := clang gcc san debug
-AW_NATIVE_TESTS := test_core test_io
+AW_NATIVE_TESTS := test_core test_io test_op
 
 TEST_SUITES += core-native core-wasi
 .PHONY: test-core-native test-core-wasi
 AW_NATIVE_PROGRAMS := $(foreach v,$(AW_NATIVE_VARIANTS),$(foreach t,$(AW_NATIVE_TESTS),$(CORE_BUILD)/$(v)/$(t)))
 test-core-native: $(AW_NATIVE_PROGRAMS)
 	@tests/aw/run_native.sh $(AW_NATIVE_PROGRAMS)
-test-core-wasi: $(CORE_BUILD)/wasi/test_core.wasm $(CORE_BUILD)/wasi/test_io.wasm $(AW_ECHO_WASM)
+test-core-wasi: $(CORE_BUILD)/wasi/test_core.wasm $(CORE_BUILD)/wasi/test_io.wasm $(AW_ECHO_WASM) \
+    $(CORE_BUILD)/wasi/test_op.wasm
 	@tests/aw/run_wasi_suite.sh $(NODE) $(CORE_BUILD)/wasi $^
 
 # core-ic-compile: aw_wait_for/aw_run_forever/aw_run/aw_poll must not compile for the IC.

@@ -173,7 +173,7 @@ struct aw_task {
  * frame alone. A finished task may be initialised again. Returns `task`. */
 static inline aw_task *aw_task_init(aw_task *task, aw_step_fn step)
 {
-    task->next = NULL;
+    /* `next` is written whenever the task joins a list (a waiter list or the ready queue) */
     task->step = step;
     task->link.future = NULL;
     task->cont.parent = NULL;
@@ -297,7 +297,6 @@ static inline aw_op *aw_op_start(aw_op *op, aw_op_cancel_fn cancel)
 {
     op->waiter = NULL;
     op->cancel = cancel;
-    op->value.u64 = 0;
     op->state = AW_OP_PENDING;
     return op;
 }
@@ -918,6 +917,13 @@ uint64_t aw_now(void);
  * NULL when memory runs out. */
 aw_future *aw_sleep(uint64_t ns);
 aw_future *aw_sleep_until(uint64_t deadline);
+
+/* The same timers for an operation slot: start `op` (a slot in the caller's frame) and complete
+ * it after `ns` nanoseconds / at `deadline`, with no allocation beyond the timer heap's growth.
+ * Await it with AW_AWAIT_OP; cancelling the waiting task removes the timer. When the heap cannot
+ * grow, the slot is failed with the out-of-memory error. Returns `op` (NULL for NULL). */
+aw_op *aw_sleep_op(aw_op *op, uint64_t ns);
+aw_op *aw_sleep_until_op(aw_op *op, uint64_t deadline);
 
 /* A future (no value) completed on the next turn of the executor, after the tasks ready now. */
 aw_future *aw_yield(void);

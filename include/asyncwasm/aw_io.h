@@ -23,6 +23,14 @@ extern "C" {
 aw_future *aw_fd_readable(int fd);
 aw_future *aw_fd_writable(int fd);
 
+/* The same readiness as an operation slot: start `op` (a slot in the caller's frame) and complete
+ * it when `fd` is readable / writable; no allocation beyond the watch list's growth. Await it with
+ * AW_AWAIT_OP; cancelling the waiting task stops the watch. The slot is failed with AW_E_IO
+ * (EBADF) for a negative fd and with the out-of-memory error when the watch list cannot grow.
+ * Returns `op` (NULL for NULL). */
+aw_op *aw_fd_readable_op(aw_op *op, int fd);
+aw_op *aw_fd_writable_op(aw_op *op, int fd);
+
 /*
  * Wait until `fd` is readable, then read up to `len` bytes into `buf` (which must stay valid until
  * the future finished). The value is an int64_t: the number of bytes read, 0 at end of file.

@@ -64,6 +64,7 @@ typedef struct aw__watch {
     uint8_t events;  /* AW__EV_READ or AW__EV_WRITE */
     uint8_t revents; /* set by aw__backend_wait: nonzero when ready (or hung up / in error) */
     aw_future *fut;  /* completed by the core when ready; the watch holds a reference */
+    aw_op *op;       /* or this slot (aw_fd_readable_op ...) when fut is NULL */
 } aw__watch;
 
 /*

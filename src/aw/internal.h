@@ -21,7 +21,8 @@
 typedef struct aw__timer {
     uint64_t deadline;
     uint64_t seq;
-    aw_future *fut; /* the timer holds a reference */
+    aw_future *fut; /* the timer holds a reference; NULL for a slot's timer */
+    aw_op *op;      /* aw_sleep_op: the slot (its value.index is the heap position) */
 } aw__timer;
 
 typedef struct aw__global {
@@ -132,6 +133,9 @@ uint64_t aw__timers_next(void);
 #if !(defined(AW_BACKEND_IC) && AW_BACKEND_IC)
 /* Watch `fd` for `events`; completes `fut` when ready (the watch takes a reference). */
 int aw__watch_add(int fd, unsigned events, aw_future *fut);
+/* Watch `fd` for `events`; completes the slot `op` (started here) when ready. AW_ERR_NOMEM when
+ * the watch list cannot grow (the slot is then not started). */
+int aw__watch_add_op(int fd, unsigned events, aw_op *op);
 #endif
 
 /* The static out-of-memory error (never freed; retain and release do nothing). */

@@ -1,10 +1,11 @@
 /*
  * io.c - file descriptors as futures, for the POSIX and WASI backends (not built for the IC).
  *
- * Readiness futures are watches handed to the backend (aw__watch_add). aw_read and aw_write are
- * async functions of the core itself, written with the same macros as user code: they await
- * readiness, then call read(2)/write(2) (wasi-libc maps them to fd_read/fd_write). Their frames
- * come from aw_task_new and are freed by the runtime when they finish.
+ * Readiness futures and readiness slots (aw_op) are watches handed to the backend
+ * (aw__watch_add, aw__watch_add_op). aw_read and aw_write are async functions of the core itself,
+ * written with the same macros as user code: they await readiness through a slot in their frame
+ * (no future per wait), then call read(2)/write(2) (wasi-libc maps them to fd_read/fd_write). Their
+ * frames come from aw_task_new and are freed by the runtime when they finish.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -25,6 +26,30 @@ static aw_future *aw__fd_ready(int fd, unsigned events)
     return fut;
 }
 
+static aw_op *aw__fd_ready_op(aw_op *op, int fd, unsigned events)
+{
+    if (!op)
+        return NULL;
+    if (fd < 0) {
+        aw_op_start(op, NULL);
+        aw_op_fail(op, aw_error_new(AW_E_IO, EBADF, "negative file descriptor"));
+    } else if (aw__watch_add_op(fd, events, op) != AW_OK) {
+        aw_op_start(op, NULL);
+        aw_op_fail(op, NULL);
+    }
+    return op;
+}
+
+aw_op *aw_fd_readable_op(aw_op *op, int fd)
+{
+    return aw__fd_ready_op(op, fd, AW__EV_READ);
+}
+
+aw_op *aw_fd_writable_op(aw_op *op, int fd)
+{
+    return aw__fd_ready_op(op, fd, AW__EV_WRITE);
+}
+
 aw_future *aw_fd_readable(int fd)
 {
     return aw__fd_ready(fd, AW__EV_READ);
@@ -37,6 +62,7 @@ aw_future *aw_fd_writable(int fd)
 
 typedef struct aw__io_frame {
     aw_task task;
+    aw_op ready; /* readiness of fd: a slot in the frame, no future per wait */
     int fd;
     unsigned char *buf;
     size_t len;
@@ -49,7 +75,7 @@ static aw_status aw__read_run(aw__io_frame *f)
 {
     AW_BEGIN(f);
     for (;;) {
-        AW_AWAIT(f, aw_fd_readable(f->fd), AW_DISCARD);
+        AW_AWAIT_OP(f, aw_fd_readable_op(&f->ready, f->fd));
         ssize_t n = read(f->fd, f->buf, f->len);
         if (n >= 0) {
             f->result = n;
@@ -66,7 +92,7 @@ static aw_status aw__write_run(aw__io_frame *f)
 {
     AW_BEGIN(f);
     while (f->done < f->len) {
-        AW_AWAIT(f, aw_fd_writable(f->fd), AW_DISCARD);
+        AW_AWAIT_OP(f, aw_fd_writable_op(&f->ready, f->fd));
         ssize_t n = write(f->fd, f->buf + f->done, f->len - f->done);
         if (n >= 0)
             f->done += (size_t)n;

@@ -127,7 +127,10 @@ static inline int aw__timer_before(const aw__timer *a, const aw__timer *b)
 static inline void aw__timer_put(size_t i, aw__timer t)
 {
     aw__g.timers[i] = t;
-    t.fut->p.timer_index = i;
+    if (t.fut)
+        t.fut->p.timer_index = i;
+    else
+        t.op->value.index = i;
 }
 
 static void aw__heap_up(size_t i)
@@ -161,39 +164,69 @@ static void aw__heap_down(size_t i)
     aw__timer_put(i, t);
 }
 
-/* Remove heap entry i and return its future (the timer's reference moves to the caller). */
-static aw_future *aw__heap_remove(size_t i)
+/* Remove heap entry i and return it (a future's reference moves to the caller). */
+static aw__timer aw__heap_remove(size_t i)
 {
-    aw_future *fut = aw__g.timers[i].fut;
+    aw__timer t = aw__g.timers[i];
     size_t last = --aw__g.ntimers;
     if (i != last) {
         aw__timer_put(i, aw__g.timers[last]);
         aw__heap_down(i);
         aw__heap_up(i);
     }
-    return fut;
+    return t;
 }
 
 static void aw__timer_cancel_hook(aw_future *fut, void *data)
 {
     (void)data;
-    aw_future_release(aw__heap_remove(fut->p.timer_index));
+    aw_future_release(aw__heap_remove(fut->p.timer_index).fut);
+}
+
+static void aw__timer_op_cancel(aw_op *op)
+{
+    aw__heap_remove(op->value.index);
+}
+
+/* Room for one more timer. */
+static int aw__timers_reserve(void)
+{
+    aw__timer *timers = aw__grow(aw__g.timers, &aw__g.timers_cap, aw__g.ntimers, sizeof *timers);
+    if (!timers)
+        return AW_ERR_NOMEM;
+    aw__g.timers = timers;
+    return AW_OK;
+}
+
+static void aw__timer_add(uint64_t deadline, aw_future *fut, aw_op *op)
+{
+    aw__g.timers[aw__g.ntimers] = (aw__timer){deadline, aw__g.timer_seq++, fut, op};
+    aw__heap_up(aw__g.ntimers++);
 }
 
 aw_future *(aw_sleep_until)(uint64_t deadline)
 {
-    aw__timer *timers = aw__grow(aw__g.timers, &aw__g.timers_cap, aw__g.ntimers, sizeof *timers);
-    if (!timers)
+    if (aw__timers_reserve() != AW_OK)
         return NULL;
-    aw__g.timers = timers;
     aw_future *fut = (aw_future_new)(0);
     if (!fut)
         return NULL;
     fut->refs++; /* the timer's reference */
     aw_future_set_cancel_hook(fut, aw__timer_cancel_hook, NULL);
-    aw__g.timers[aw__g.ntimers] = (aw__timer){deadline, aw__g.timer_seq++, fut};
-    aw__heap_up(aw__g.ntimers++);
+    aw__timer_add(deadline, fut, NULL);
     return fut;
+}
+
+aw_op *aw_sleep_until_op(aw_op *op, uint64_t deadline)
+{
+    if (!op)
+        return NULL;
+    aw_op_start(op, aw__timer_op_cancel);
+    if (aw__timers_reserve() != AW_OK)
+        aw_op_fail(op, NULL);
+    else
+        aw__timer_add(deadline, NULL, op);
+    return op;
 }
 
 /* The time of the current turn: the clock is read lazily, once (the IC's clock read is costly,
@@ -207,12 +240,22 @@ static uint64_t aw__turn_now(void)
     return aw__g.now;
 }
 
+/* `ns` from now, relative to the time of the current executor turn (libuv's rule): within one
+ * turn, sleeps of equal length share a deadline, and no clock read is needed per sleep. */
+static uint64_t aw__deadline_after(uint64_t ns)
+{
+    uint64_t now = aw__turn_now();
+    return ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+}
+
 aw_future *(aw_sleep)(uint64_t ns)
 {
-    /* Relative to the time of the current executor turn (libuv's rule): within one turn, sleeps
-     * of equal length share a deadline, and no clock read is needed per sleep. */
-    uint64_t now = aw__turn_now();
-    return (aw_sleep_until)(ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
+    return (aw_sleep_until)(aw__deadline_after(ns));
+}
+
+aw_op *aw_sleep_op(aw_op *op, uint64_t ns)
+{
+    return aw_sleep_until_op(op, aw__deadline_after(ns));
 }
 
 size_t aw__timers_expire(void)
@@ -226,9 +269,14 @@ size_t aw__timers_expire(void)
         aw__g.now_valid = aw__g.in_turn;
     }
     while (aw__g.ntimers && aw__g.timers[0].deadline <= aw__g.now) {
-        aw_future *fut = aw__heap_remove(0);
-        aw_future_complete(fut, NULL, 0);
-        aw_future_release(fut);
+        /* Out of the heap first: a slot's waiter may run inside aw_op_complete and add timers. */
+        aw__timer t = aw__heap_remove(0);
+        if (t.fut) {
+            aw_future_complete(t.fut, NULL, 0);
+            aw_future_release(t.fut);
+        } else {
+            aw_op_complete(t.op);
+        }
         fired++;
     }
     return fired;
@@ -274,27 +322,56 @@ int aw_has_pending(void)
 
 #if !(defined(AW_BACKEND_IC) && AW_BACKEND_IC)
 
+/* Drop the watch of `fut` or of `op`; returns 1 when found. */
+static int aw__watch_remove(const aw_future *fut, const aw_op *op)
+{
+    for (size_t i = 0; i < aw__g.nwatches; i++) {
+        if (aw__g.watches[i].fut != fut || aw__g.watches[i].op != op)
+            continue;
+        aw__g.watches[i] = aw__g.watches[--aw__g.nwatches];
+        return 1;
+    }
+    return 0;
+}
+
 static void aw__watch_cancel_hook(aw_future *fut, void *data)
 {
     (void)data;
-    for (size_t i = 0; i < aw__g.nwatches; i++) {
-        if (aw__g.watches[i].fut != fut)
-            continue;
-        aw__g.watches[i] = aw__g.watches[--aw__g.nwatches];
+    if (aw__watch_remove(fut, NULL))
         aw_future_release(fut);
-        return;
-    }
 }
 
-int aw__watch_add(int fd, unsigned events, aw_future *fut)
+static void aw__watch_op_cancel(aw_op *op)
+{
+    aw__watch_remove(NULL, op);
+}
+
+/* Append a watch of `fd` for `events` completing `fut` or `op`. */
+static int aw__watch_append(int fd, unsigned events, aw_future *fut, aw_op *op)
 {
     aw__watch *watches =
         aw__grow(aw__g.watches, &aw__g.watches_cap, aw__g.nwatches, sizeof *watches);
     if (!watches)
         return AW_ERR_NOMEM;
     aw__g.watches = watches;
-    aw__g.watches[aw__g.nwatches++] = (aw__watch){fd, (uint8_t)events, 0, aw_future_retain(fut)};
+    aw__g.watches[aw__g.nwatches++] = (aw__watch){fd, (uint8_t)events, 0, fut, op};
+    return AW_OK;
+}
+
+int aw__watch_add(int fd, unsigned events, aw_future *fut)
+{
+    if (aw__watch_append(fd, events, fut, NULL) != AW_OK)
+        return AW_ERR_NOMEM;
+    aw_future_retain(fut);
     aw_future_set_cancel_hook(fut, aw__watch_cancel_hook, NULL);
+    return AW_OK;
+}
+
+int aw__watch_add_op(int fd, unsigned events, aw_op *op)
+{
+    if (aw__watch_append(fd, events, NULL, op) != AW_OK)
+        return AW_ERR_NOMEM;
+    aw_op_start(op, aw__watch_op_cancel);
     return AW_OK;
 }
 
@@ -309,9 +386,16 @@ static size_t aw__watches_fire(void)
             continue;
         }
         aw_future *fut = w->fut;
+        aw_op *op = w->op;
+        /* Out of the list first: a slot's waiter may run inside aw_op_complete and change it. A
+         * ready watch moved below i meanwhile is seen by the next poll (readiness persists). */
         *w = aw__g.watches[--aw__g.nwatches];
-        aw_future_complete(fut, NULL, 0);
-        aw_future_release(fut);
+        if (fut) {
+            aw_future_complete(fut, NULL, 0);
+            aw_future_release(fut);
+        } else {
+            aw_op_complete(op);
+        }
         fired++;
     }
     return fired;

@@ -201,7 +201,9 @@ int aw__await_op(aw_task *task, aw_op *op, uint32_t line)
         aw__await_in_finally("AW_AWAIT_OP", line);
     task->resume = line;
     task->link.op = op;
-    if (!op || (task->flags & AW__TF_CANCEL_REQ) || op->state != AW_OP_PENDING) {
+    if (!op)
+        return 0; /* not linked: the take reports it */
+    if ((task->flags & AW__TF_CANCEL_REQ) || op->state != AW_OP_PENDING) {
         /* taken now: the error (or the finished slot) is reported by aw__await_op_take */
         task->flags |= AW__TF_LINK_OP;
         return 0;
