@@ -156,8 +156,7 @@ bool ic_principal_from_bytes(ic_principal *out, const void *bytes, size_t len)
     if (len > IC_PRINCIPAL_MAX)
         return false;
     out->len = (uint8_t)len;
-    if (len)
-        memcpy(out->bytes, bytes, len);
+    ic__copy(out->bytes, bytes, len);
     return true;
 }
 

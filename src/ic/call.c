@@ -45,7 +45,7 @@ static ic__call *ic__call_alloc(const char *method, size_t mlen)
         ic__call_free_list = call;
         return NULL;
     }
-    memcpy(call->method, method, mlen + 1);
+    ic__copy(call->method, method, mlen + 1);
     return call;
 }
 
@@ -81,7 +81,7 @@ uint32_t ic_calls_in_flight(void)
 
 void ic_call_init(ic_call *c, const ic_principal *callee, const char *method)
 {
-    c->callee = *callee;
+    ic__copy(&c->callee, callee, 1 + (size_t)callee->len); /* the bytes in use */
     c->method = method;
     c->arg = NULL;
     c->arg_len = 0;
@@ -192,11 +192,12 @@ static aw_future *ic__call_failed(const ic_call *c, uint32_t code, const char *w
 }
 
 /* call_new and the optional parts shared by two-way and one-way calls. */
-static void ic__call_build(const ic_call *c, uint32_t reply_fun, uint32_t reject_fun, uint32_t env)
+static void ic__call_build(const ic_call *c, size_t mlen, uint32_t reply_fun, uint32_t reject_fun,
+                           uint32_t env)
 {
     static const uint8_t empty_args[6] = {'D', 'I', 'D', 'L', 0, 0};
-    ic0_call_new(IC__ADDR(c->callee.bytes), c->callee.len, IC__ADDR(c->method),
-                 (uint32_t)strlen(c->method), reply_fun, env, reject_fun, env);
+    ic0_call_new(IC__ADDR(c->callee.bytes), c->callee.len, IC__ADDR(c->method), (uint32_t)mlen,
+                 reply_fun, env, reject_fun, env);
     if (c->arg)
         ic0_call_data_append(IC__ADDR(c->arg), (uint32_t)c->arg_len);
     else
@@ -213,7 +214,8 @@ aw_future *ic_call_perform(const ic_call *c)
         return ic__call_failed(c, 0,
                                "calls are not allowed in this kind of message "
                                "(init, upgrade, query, cleanup or inspect)");
-    ic__call *call = ic__call_alloc(c->method, strlen(c->method));
+    size_t mlen = strlen(c->method);
+    ic__call *call = ic__call_alloc(c->method, mlen);
     aw_future *fut = aw_future_new(sizeof(ic_bytes));
     if (!call || !fut) {
         if (call)
@@ -222,12 +224,12 @@ aw_future *ic_call_perform(const ic_call *c)
         return NULL;
     }
     call->fut = aw_future_retain(fut);
-    call->callee = c->callee;
+    ic__copy(&call->callee, &c->callee, 1 + (size_t)c->callee.len);
     call->composite = ic__rt.query;
     call->cc = ic__cc_hold(); /* NULL outside a call context, or on OOM: then nobody replies */
 
     uint32_t env = IC__ADDR(call);
-    ic__call_build(c, IC__ADDR(&ic__on_reply), IC__ADDR(&ic__on_reject), env);
+    ic__call_build(c, mlen, IC__ADDR(&ic__on_reply), IC__ADDR(&ic__on_reject), env);
     ic0_call_on_cleanup(IC__ADDR(&ic__on_cleanup), env);
     uint32_t rc = ic0_call_perform();
     if (rc != 0) {
@@ -258,7 +260,7 @@ uint32_t ic_call_oneway(const ic_call *c)
         return 1;
     /* An out-of-range table index: a response, if one ever comes, traps in an execution of its
      * own, which changes nothing (the usual way to make a one-way call). */
-    ic__call_build(c, UINT32_MAX, UINT32_MAX, UINT32_MAX);
+    ic__call_build(c, strlen(c->method), UINT32_MAX, UINT32_MAX, UINT32_MAX);
     return ic0_call_perform();
 }
 

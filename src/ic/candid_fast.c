@@ -243,15 +243,29 @@ int ic_types_prepare(ic_types *t)
  * on short strings) and hands over at the first non-ASCII byte. */
 static bool ic__same(const uint8_t *a, const uint8_t *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
+    uint64_t x, y;
+    for (; n >= 8; n -= 8, a += 8, b += 8) { /* eight bytes at a time */
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return false;
+    }
+    for (; n; n--)
+        if (*a++ != *b++)
             return false;
     return true;
 }
 
 static bool ic__utf8(const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) { /* four ASCII bytes at a time */
+        uint32_t w;
+        memcpy(&w, p + i, 4);
+        if (w & 0x80808080u)
+            break;
+    }
+    for (; i < n; i++)
         if (p[i] & 0x80)
             return candid_utf8_valid(p + i, n - i);
     return true;
@@ -710,7 +724,7 @@ static int ic__put(ic_writer *w, const void *p, size_t n)
         w->data = grown;
         w->cap = cap;
     }
-    memcpy(w->data + w->len, p, n);
+    ic__copy(w->data + w->len, p, n);
     w->len += n;
     return 0;
 }

@@ -4,12 +4,11 @@
  *
  * Canisters format only short messages (errors, rejects, logs), so this formatter covers what C
  * code writes in practice: the flags '-', '0', '+', ' ' and '#', width and precision (also as
- * `*`), the length modifiers hh h l ll j z t L (a long double is
- * printed at double precision), and the conversions d i u o x X c s p % and
+ * `*`), the length modifiers hh h l ll j z t, and the conversions d i u o x X c s p % and
  * f F e E g G for doubles. A double gets at most 17 significant digits (enough to read back the
- * same value); digits beyond those print as 0. %a, %n and wide characters (%lc, %ls) are not
- * supported: they print as the conversion's own text. The return value is C's: the length the
- * whole output needs, whatever `size` is; nothing is written when size is 0.
+ * same value); digits beyond those print as 0. %a, %n, long doubles (%Lf ...) and wide characters
+ * (%lc, %ls) are not supported: they print as the conversion's own text. The return value is C's:
+ * the length the whole output needs, whatever `size` is; nothing is written when size is 0.
  *
  * The module is part of libasyncwasm-ic.a: the linker takes these definitions before it searches
  * libc.a, so vfprintf and its FILE machinery are never linked into a canister.
@@ -407,8 +406,12 @@ int vsnprintf(char *restrict buf, size_t size, const char *restrict fmt, va_list
             s.zero = false;
             ic__field(&o, &s, "", 0, str, n);
         } else if (c == 'f' || c == 'F' || c == 'e' || c == 'E' || c == 'g' || c == 'G') {
-            ic__double(&o, s, long_double ? (double)va_arg(ap, long double) : va_arg(ap, double),
-                       c);
+            if (long_double) { /* skipped, printed as written: converting needs soft-float code */
+                (void)va_arg(ap, long double);
+                ic__emit(&o, start, (size_t)(f - start) + 1);
+            } else {
+                ic__double(&o, s, va_arg(ap, double), c);
+            }
         } else if (c == '%') {
             ic__emit(&o, "%", 1);
         } else { /* unsupported: the conversion's own text */

@@ -11,6 +11,7 @@
 #define ASYNCWASM_SRC_IC_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "asyncwasm/aw_core.h"
@@ -19,19 +20,49 @@
 
 #define IC__ADDR(p) ((uint32_t)(uintptr_t)(p))
 
+/* Copy n bytes (the areas do not overlap). Short copies - principals, method names, Candid
+ * headers - go eight bytes at a time inline, the last word overlapping the one before: memcpy
+ * is a call, or with bulk memory a memory.copy, whose fixed cost (100 instructions in the IC's
+ * weights) is several times that of a few loads and stores. */
+static inline void ic__copy(void *dst, const void *src, size_t n)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    uint64_t w;
+    uint32_t h;
+    if (n > 32) {
+        __builtin_memcpy(d, s, n);
+    } else if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            __builtin_memcpy(&w, s + i, 8);
+            __builtin_memcpy(d + i, &w, 8);
+        }
+        __builtin_memcpy(&w, s + n - 8, 8);
+        __builtin_memcpy(d + n - 8, &w, 8);
+    } else if (n >= 4) {
+        __builtin_memcpy(&h, s, 4);
+        __builtin_memcpy(d, &h, 4);
+        __builtin_memcpy(&h, s + n - 4, 4);
+        __builtin_memcpy(d + n - 4, &h, 4);
+    } else {
+        for (; n; n--)
+            *d++ = *s++;
+    }
+}
+
 /* One call context as the runtime sees it. */
 typedef struct ic__cc {
-    const char *method;   /* the entry point's method name (static string), for messages */
-    struct ic__cc *next;  /* in the list of live handlers, or of free records */
-    aw_task *task;        /* the async handler task, while it runs */
-    uint8_t *arg;         /* an async handler's argument bytes, kept while the handler runs */
+    const char *method;  /* the entry point's method name (static string), for messages */
+    struct ic__cc *next; /* in the list of live handlers, or of free records */
+    aw_task *task;       /* the async handler task, while it runs */
+    uint8_t *arg;        /* an async handler's argument bytes, kept while the handler runs */
     size_t arg_len;
-    uint32_t refs;        /* handler task + outstanding calls made from this context */
-    uint32_t calls;       /* outstanding calls made while this context was current */
-    bool heap;            /* malloc'd (else the static record of a synchronous entry point) */
-    bool replied;         /* answered (reply or reject) through this library */
-    bool handler_pending; /* an async handler task of this context has not finished */
-    bool ended;           /* the runtime rejected it: a late reply is dropped, not sent */
+    uint32_t refs;         /* handler task + outstanding calls made from this context */
+    uint32_t calls;        /* outstanding calls made while this context was current */
+    bool heap;             /* malloc'd (else the static record of a synchronous entry point) */
+    bool replied;          /* answered (reply or reject) through this library */
+    bool handler_pending;  /* an async handler task of this context has not finished */
+    bool ended;            /* the runtime rejected it: a late reply is dropped, not sent */
     uint8_t small_arg[64]; /* `arg` when it fits */
 } ic__cc;
 
