@@ -93,12 +93,18 @@ $(CORE_BUILD)/bench/bench_core: bench/core/bench_core.c bench/core/workload.h $(
 $(CORE_BUILD)/bench/workload_%.wasm: bench/core/wasm_workload.c bench/core/workload.h $(AW_CORE_SRCS) $(AW_HEADERS)
 	@mkdir -p $(dir $@)
 	$(WASI_CC) $(AW_BENCH_WASM_CFLAGS) -DWL_ITERATIONS=$* -o $@ $< $(AW_CORE_SRCS)
+$(CORE_BUILD)/bench/workload_fut_%.wasm: bench/core/wasm_workload.c bench/core/workload.h $(AW_CORE_SRCS) $(AW_HEADERS)
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(AW_BENCH_WASM_CFLAGS) -DWL_IO_FUTURE -DWL_ITERATIONS=$* -o $@ $< $(AW_CORE_SRCS)
 
 BENCH_TARGETS += bench-core
 .PHONY: bench-core
-bench-core: $(CORE_BUILD)/bench/bench_core $(CORE_BUILD)/bench/workload_10.wasm $(CORE_BUILD)/bench/workload_110.wasm
+AW_BENCH_WASM := $(foreach n,10 110,$(CORE_BUILD)/bench/workload_$(n).wasm $(CORE_BUILD)/bench/workload_fut_$(n).wasm)
+bench-core: $(CORE_BUILD)/bench/bench_core $(AW_BENCH_WASM)
 	@bench/core/count_wasm.sh $(CORE_BUILD)/bench/workload_10.wasm 10 \
 	    $(CORE_BUILD)/bench/workload_110.wasm 110 >$(CORE_BUILD)/bench/figures.txt
+	@bench/core/count_wasm.sh $(CORE_BUILD)/bench/workload_fut_10.wasm 10 \
+	    $(CORE_BUILD)/bench/workload_fut_110.wasm 110 _futures >>$(CORE_BUILD)/bench/figures.txt
 	@$(CORE_BUILD)/bench/bench_core >>$(CORE_BUILD)/bench/figures.txt
 	@bench/core/report.sh $(CORE_BUILD)/bench/figures.txt
 

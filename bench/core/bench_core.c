@@ -96,22 +96,27 @@ static double run_await_finished(long n, int use_future)
 
 typedef struct sleep_loop {
     aw_task task;
+    aw_op op;
     long i, n;
+    int use_op; /* aw_sleep_op into the frame's slot instead of aw_sleep's future */
 } sleep_loop;
 
 AW_ASYNC(sleep_loop, sleep_loop_run)
 static aw_status sleep_loop_run(sleep_loop *f)
 {
     AW_BEGIN(f);
-    for (f->i = 0; f->i < f->n; f->i++)
-        AW_AWAIT(f, aw_sleep(0), AW_DISCARD);
+    for (f->i = 0; f->i < f->n; f->i++) {
+        if (f->use_op)
+            AW_AWAIT_OP(f, aw_sleep_op(&f->op, 0));
+        else
+            AW_AWAIT(f, aw_sleep(0), AW_DISCARD);
+    }
     AW_END(f);
 }
 
-static double run_sleep0(long n, int unused)
+static double run_sleep0(long n, int use_op)
 {
-    (void)unused;
-    sleep_loop l = {.n = n};
+    sleep_loop l = {.n = n, .use_op = use_op};
     double t0 = now_ns();
     aw_spawn(aw_task_init(&l.task, sleep_loop_run_step));
     while (aw_task_state_of(&l.task) != AW_TASK_DONE)
@@ -205,7 +210,7 @@ static double run_workload(long n, int unused)
 }
 
 /* Mallocs per await over `n` workload iterations after a warm-up (each iteration has 5 awaits:
- * 2 on I/O futures and 3 on child tasks). */
+ * 2 on I/O slots and 3 on child tasks). */
 static double mallocs_per_await(long n)
 {
     wl_run(10);
@@ -242,6 +247,7 @@ int main(void)
     printf("await_finished_child_ns %.1f\n", best_of(run_await_finished, 2000000, 0));
     printf("await_finished_future_ns %.1f\n", best_of(run_await_finished, 2000000, 1));
     printf("sleep0_await_ns %.1f\n", best_of(run_sleep0, 500000, 0));
+    printf("sleep0_op_await_ns %.1f\n", best_of(run_sleep0, 500000, 1));
     printf("call_soon_drain_ns %.1f\n", best_of(run_call_soon, 2000000, 1));
     printf("call_soon_batch_ns %.1f\n", best_of(run_call_soon, 2000000, 1000));
     printf("add_waiter_30k_ns %.1f\n", bench_add_waiter());

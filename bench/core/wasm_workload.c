@@ -4,7 +4,9 @@
  * wabt's wasm-interp runs no WASI, so this module imports nothing: it links wasi-libc only for
  * malloc/memcpy (which need no import) and brings its own backend, a stub with a constant clock
  * (the workload uses no timers and no fds). It exports `run`, which runs WL_ITERATIONS iterations
- * and returns 1 when the result is right, and `task_header_bytes` (sizeof(aw_task) on wasm32).
+ * and returns 1 when the result is right, `task_header_bytes` (sizeof(aw_task) on wasm32) and
+ * `op_slot_bytes` (sizeof(aw_op)). Built with -DWL_IO_FUTURE, the workload's I/O is a pooled
+ * future instead of a slot (the figure before slots existed, for comparison).
  * bench/core/count_wasm.sh builds it for two iteration counts and divides the difference of the
  * traced instruction counts by the difference of iterations.
  */
@@ -44,4 +46,9 @@ __attribute__((export_name("run"))) int run(void)
 __attribute__((export_name("task_header_bytes"))) int task_header_bytes(void)
 {
     return (int)sizeof(aw_task);
+}
+
+__attribute__((export_name("op_slot_bytes"))) int op_slot_bytes(void)
+{
+    return (int)sizeof(aw_op);
 }

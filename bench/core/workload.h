@@ -6,12 +6,16 @@
  * (aw_op) in the leaf's frame that the driver completes after the executor went idle, as a
  * backend completes an fd readiness slot after its poll: from outside any step, so the waiting
  * task resumes inside aw_op_complete. Child frames are embedded in their parents' frames
- * (AW_AWAIT_TASK): nothing is allocated per call or per I/O.
+ * (AW_AWAIT_TASK): nothing is allocated per call or per I/O. With -DWL_IO_FUTURE the I/O is a
+ * pooled future instead, completed by the driver and run by the next aw_drain (the only way
+ * before slots existed), for comparison.
  */
 #ifndef ASYNCWASM_BENCH_CORE_WORKLOAD_H
 #define ASYNCWASM_BENCH_CORE_WORKLOAD_H
 
 #include "asyncwasm/aw.h"
+
+#ifndef WL_IO_FUTURE
 
 /* The I/O device: operation slots waiting to be completed by the driver (at most one at a time in
  * this workload; a stack, so that slots started while completing are completed too). */
@@ -54,6 +58,47 @@ static aw_status wl_leaf_run(wl_leaf *f)
     f->value = (int)f->io.value.i64;
     AW_END(f);
 }
+
+#else /* WL_IO_FUTURE: the I/O as a pooled future, completed by the driver, run by aw_drain */
+
+static aw_future *wl_io[4];
+static int wl_nio;
+static int wl_counter;
+
+static aw_future *wl_io_start(void)
+{
+    aw_future *fut = aw_future_new(sizeof(int));
+    if (fut)
+        wl_io[wl_nio++] = aw_future_retain(fut);
+    return fut;
+}
+
+static int wl_io_complete_all(void)
+{
+    int n = wl_nio;
+    for (int i = 0; i < n; i++) {
+        int v = ++wl_counter;
+        aw_future_complete(wl_io[i], &v, sizeof v);
+        aw_future_release(wl_io[i]);
+    }
+    wl_nio = 0;
+    return n;
+}
+
+typedef struct wl_leaf {
+    aw_task task;
+    int value;
+} wl_leaf;
+
+AW_ASYNC(wl_leaf, wl_leaf_run)
+static aw_status wl_leaf_run(wl_leaf *f)
+{
+    AW_BEGIN(f);
+    AW_AWAIT(f, wl_io_start(), &f->value);
+    AW_END(f);
+}
+
+#endif
 
 typedef struct wl_mid {
     aw_task task;
