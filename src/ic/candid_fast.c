@@ -238,24 +238,9 @@ int ic_types_prepare(ic_types *t)
 
 /* ---- reading ----------------------------------------------------------------------------- */
 
-/* Helpers for the short byte strings of method arguments: the header comparison, and a UTF-8
- * check that scans plain ASCII itself (the library's check costs about 40 instructions per byte
- * on short strings) and hands over at the first non-ASCII byte. */
-static bool ic__same(const uint8_t *a, const uint8_t *b, size_t n)
-{
-    uint64_t x, y;
-    for (; n >= 8; n -= 8, a += 8, b += 8) { /* eight bytes at a time */
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        if (x != y)
-            return false;
-    }
-    for (; n; n--)
-        if (*a++ != *b++)
-            return false;
-    return true;
-}
-
+/* A UTF-8 check for the short byte strings of method arguments that scans plain ASCII itself (the
+ * library's check costs about 40 instructions per byte on short strings) and hands over at the
+ * first non-ASCII byte. */
 static bool ic__utf8(const uint8_t *p, size_t n)
 {
     size_t i = 0;
@@ -318,7 +303,7 @@ static int ic__reader_start(ic_reader *r, ic_types *t, const uint8_t *data, size
     int rc = ic_types_prepare(t);
     if (rc != 0)
         return ic__fail(r, rc, "cannot prepare the expected types %s", t->text);
-    if (!t->slow_only && len >= t->header_len && ic__same(data, t->header, t->header_len)) {
+    if (!t->slow_only && len >= t->header_len && ic__same_bytes(data, t->header, t->header_len)) {
         r->fast = true;
         r->pos = data + t->header_len;
         return 0;
@@ -417,16 +402,23 @@ static int ic__leb(ic_reader *r, uint64_t *out)
     return 0;
 }
 
+/* A length-prefixed byte string (text, blob, principal): the length's LEB128, then the bytes,
+ * which must all be in the message. Lengths below 128 (one LEB128 byte) take a short path. */
 static int ic__bytes(ic_reader *r, const uint8_t **p, size_t *len, const char *what)
 {
     uint64_t n;
-    int rc = ic__leb(r, &n);
-    if (rc == 0 && (rc = ic__need(r, n, what)) == 0) {
-        *p = r->pos;
-        *len = (size_t)n;
-        r->pos += n;
-    }
-    return rc;
+    int rc;
+    if (r->pos < r->end && *r->pos < 0x80)
+        n = *r->pos++;
+    else if ((rc = ic__leb(r, &n)) != 0)
+        return rc;
+    if (n > (uint64_t)(r->end - r->pos)) /* compared at 64 bits: no truncation on wasm32 */
+        return ic__fail(r, CANDID_E_MALFORMED, "expected %llu more bytes of %s, %u left",
+                        (unsigned long long)n, what, (unsigned)(r->end - r->pos));
+    *p = r->pos;
+    *len = (size_t)n;
+    r->pos += n;
+    return 0;
 }
 
 /* ---- the fallback path: each argument decoded at its expected type, then walked ---------- */
@@ -748,6 +740,10 @@ void ic_writer_free(ic_writer *w)
 
 int ic_write_nat(ic_writer *w, uint64_t v)
 {
+    if (v < 0x80 && w->len < w->cap && !w->error) { /* one byte, room for it */
+        w->data[w->len++] = (uint8_t)v;
+        return 0;
+    }
     uint8_t b[10];
     size_t n = 0;
     do {

@@ -50,6 +50,38 @@ static inline void ic__copy(void *dst, const void *src, size_t n)
     }
 }
 
+/* Whether n bytes at a and b are equal (Candid headers): eight or four bytes at a time, the
+ * last word overlapping the one before, no call. */
+static inline bool ic__same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    uint64_t x, y;
+    uint32_t h, k;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            __builtin_memcpy(&x, a + i, 8);
+            __builtin_memcpy(&y, b + i, 8);
+            if (x != y)
+                return false;
+        }
+        __builtin_memcpy(&x, a + n - 8, 8);
+        __builtin_memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        __builtin_memcpy(&h, a, 4);
+        __builtin_memcpy(&k, b, 4);
+        if (h != k)
+            return false;
+        __builtin_memcpy(&h, a + n - 4, 4);
+        __builtin_memcpy(&k, b + n - 4, 4);
+        return h == k;
+    }
+    for (; n; n--)
+        if (*a++ != *b++)
+            return false;
+    return true;
+}
+
 /* One call context as the runtime sees it. */
 typedef struct ic__cc {
     const char *method;  /* the entry point's method name (static string), for messages */

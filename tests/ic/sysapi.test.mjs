@@ -40,6 +40,10 @@ test('text arguments: non-ASCII UTF-8 is accepted, invalid UTF-8 rejected with t
   const bad = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 1, 0x71, 3, 0x61, 0xc3, 0x28]);
   rejected(await s.queryCall(id, 'from_text', bad), RejectCode.CANISTER_REJECT,
     'from_text: invalid arguments: byte 8: text is not valid UTF-8');
+  // a length of 2^32 + 3 with 3 bytes after it: compared at 64 bits, never truncated to 3
+  const long = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 1, 0x71, 0x83, 0x80, 0x80, 0x80, 0x10, 0x61, 0x62, 0x63]);
+  rejected(await s.queryCall(id, 'from_text', long), RejectCode.CANISTER_REJECT,
+    'from_text: invalid arguments: byte 12: expected 4294967299 more bytes of text, 3 left');
 });
 
 test('container readers: vec, opt, variant, nested record, on both decoding paths', async () => {
