@@ -166,7 +166,7 @@ struct aw_task {
     uint8_t state;     /* aw_task_state */
     uint8_t flags;     /* AW__TF_* */
     uint8_t cont_kind; /* which member of cont is live (AW__CONT_*) */
-    uint8_t reserved;
+    uint8_t owned;     /* frame from aw_task_new: the runtime frees it when handed off */
 };
 
 /* Prepare `task` (the header of a frame) to run `step`; resets the header, leaves the rest of the
@@ -181,7 +181,7 @@ static inline aw_task *aw_task_init(aw_task *task, aw_step_fn step)
     task->state = 0; /* AW_TASK_INIT */
     task->flags = 0;
     task->cont_kind = 0;
-    task->reserved = 0;
+    task->owned = 0;
     return task;
 }
 
@@ -348,7 +348,6 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
 /* Task flags (aw_task.flags), read by the inline fast paths below. */
 #define AW__TF_IN_FINALLY  0x01u /* the FINALLY section (or the end) is running */
 #define AW__TF_CANCEL_REQ  0x02u /* cancelled while running: fail at the next await */
-#define AW__TF_OWNED       0x04u /* frame from aw_task_new: the runtime frees it when handed off */
 #define AW__TF_LINK_CHILD  0x08u /* link.child was started by AW_AWAIT_TASK and is ours to take */
 #define AW__TF_LINK_OP     0x10u /* link.op is the slot of the current AW_AWAIT_OP */
 #define AW__RESUME_FINALLY 0xFFFFFFFFu
@@ -515,14 +514,15 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
     case AW__RESUME_FINALLY:                                                                       \
         aw__task_enter_finally(AW__TASK(f))
 
-/* Close the body; finishes the task with its pending error, if any. The `default:` catches a
- * resume point no case matched (after FINALLY, or a stale one, which aw__task_stale reports). */
+/* Close the body; finishes the task with its pending error, if any. The body falls through to
+ * the finish directly; the `default:` catches a resume point no case matched (AW__RESUME_END after
+ * FINALLY or AW_RETURN, or a stale one, which aw__task_stale reports). */
 #define AW_END(f)                                                                                  \
-    AW__TASK(f)->resume = AW__RESUME_END;                                                          \
-    AW__FALLTHROUGH;                                                                               \
+    goto aw__finish;                                                                               \
     default:                                                                                       \
         if (AW__TASK(f)->resume < AW__RESUME_END && aw__task_stale(AW__TASK(f), AW__SITE))         \
             goto aw__dispatch;                                                                     \
+    aw__finish:;                                                                                   \
         }                                                                                          \
         return aw__task_finish_fast(AW__TASK(f))
 
@@ -801,11 +801,12 @@ AW__HOT int aw__await_take_fast(aw_task *task, void *out, size_t out_size, aw_er
 /* AW_AWAIT_TASK, first half: start the child; returns 1 when it suspended (so must the parent). */
 AW__HOT int aw__await_task_fast(aw_task *task, aw_task *child, uint32_t line)
 {
-    if ((task->flags & AW__TF_IN_FINALLY) || !child || child->state != AW_TASK_INIT || !child->step)
+    if ((task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ)) || !child ||
+        child->state != AW_TASK_INIT || !child->step)
         return aw__await_task(task, child, line);
     task->resume = line;
     task->link.child = child;
-    task->flags |= AW__TF_LINK_CHILD;
+    task->flags = AW__TF_LINK_CHILD; /* no other flag can be set here (checked above) */
     child->cont_kind = AW__CONT_PARENT;
     child->cont.parent = task;
     aw__task_run(child);
@@ -820,10 +821,9 @@ AW__HOT int aw__await_task_done(aw_task *task, aw_error **errp, const char *func
                                 uint32_t line)
 {
     aw_task *child = task->link.child;
-    if ((task->flags & (AW__TF_LINK_CHILD | AW__TF_CANCEL_REQ)) == AW__TF_LINK_CHILD &&
-        child->state == AW_TASK_DONE && !child->link.error) {
+    if (task->flags == AW__TF_LINK_CHILD && child->state == AW_TASK_DONE && !child->link.error) {
         task->link.child = NULL;
-        task->flags &= (uint8_t)~AW__TF_LINK_CHILD;
+        task->flags = 0;
         if (errp)
             *errp = NULL;
         return 0;
@@ -839,7 +839,7 @@ AW__HOT int aw__await_op_fast(aw_task *task, aw_op *op, uint32_t line)
         return aw__await_op(task, op, line);
     task->resume = line;
     task->link.op = op;
-    task->flags |= AW__TF_LINK_OP;
+    task->flags = AW__TF_LINK_OP; /* no other flag can be set here (checked above) */
     if (op->state != AW_OP_PENDING)
         return 0;
     op->waiter = task;
@@ -851,9 +851,8 @@ AW__HOT int aw__await_op_fast(aw_task *task, aw_op *op, uint32_t line)
 AW__HOT int aw__await_op_take_fast(aw_task *task, aw_error **errp, const char *func,
                                    const char *file, uint32_t line)
 {
-    if ((task->flags & (AW__TF_LINK_OP | AW__TF_CANCEL_REQ)) == AW__TF_LINK_OP &&
-        task->link.op->state == AW_OP_COMPLETED) {
-        task->flags &= (uint8_t)~AW__TF_LINK_OP;
+    if (task->flags == AW__TF_LINK_OP && task->link.op->state == AW_OP_COMPLETED) {
+        task->flags = 0;
         task->link.op = NULL;
         if (errp)
             *errp = NULL;

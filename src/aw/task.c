@@ -24,7 +24,7 @@ void *aw_task_new(size_t frame_size, aw_step_fn step)
         return NULL;
     memset(t, 0, frame_size);
     t->step = step;
-    t->flags = AW__TF_OWNED;
+    t->owned = 1;
     return t;
 }
 
@@ -121,19 +121,16 @@ int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, c
     return aw__route_error(task, err, errp, 0, func, file, line);
 }
 
-/* The cases aw__await_task_fast (aw_core.h) hands on: an await inside FINALLY (a broken rule), and
- * NULL or a child that was not freshly initialised (reported by aw__await_task_take: no
- * LINK_CHILD flag). */
+/* The cases aw__await_task_fast (aw_core.h) hands on: an await inside FINALLY (a broken rule);
+ * NULL or a child that was not freshly initialised; a cancellation requested while the task ran.
+ * The child is not started (no LINK_CHILD flag): aw__await_task_take reports the reason. */
 int aw__await_task(aw_task *task, aw_task *child, uint32_t line)
 {
     if (task->flags & AW__TF_IN_FINALLY)
         aw__await_in_finally("await", line);
-    if (!child || child->state != AW_TASK_INIT || !child->step) {
-        task->resume = line;
-        task->link.child = child;
-        return 0;
-    }
-    return aw__await_task_fast(task, child, line);
+    task->resume = line;
+    task->link.child = child;
+    return 0;
 }
 
 /* Taking the outcome of an awaited child, every case; the common one (finished without error)
@@ -359,7 +356,7 @@ void aw_set_error_hook(aw_error_hook hook, void *data)
 /* Finishing with a continuation other than a parent: a future, a callback, or the hook. */
 static void aw__task_finish_other(aw_task *task, aw_error *err)
 {
-    int owned = task->flags & AW__TF_OWNED;
+    int owned = task->owned;
     task->link.error = NULL; /* handed on below; the callee may free the frame */
     switch (task->cont_kind) {
     case AW__CONT_FUTURE: {
