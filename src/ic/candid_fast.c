@@ -300,7 +300,7 @@ static void ic__reader_init(ic_reader *r, ic_types *t, const uint8_t *data, size
 static int ic__reader_start(ic_reader *r, ic_types *t, const uint8_t *data, size_t len)
 {
     ic__reader_init(r, t, data, len);
-    int rc = ic_types_prepare(t);
+    int rc = t->state == 1 ? 0 : ic_types_prepare(t);
     if (rc != 0)
         return ic__fail(r, rc, "cannot prepare the expected types %s", t->text);
     if (!t->slow_only && len >= t->header_len && ic__same_bytes(data, t->header, t->header_len)) {
@@ -564,6 +564,14 @@ int ic_read_text(ic_reader *r, const char **s, size_t *len)
 {
     IC__READ_BEGIN(r);
     int rc;
+    const uint8_t *q = r->pos;
+    if (r->fast && q < r->end && *q < 0x80 && *q < r->end - q && ic__utf8(q + 1, *q)) {
+        /* the usual case: a short text (one-byte length), all there, valid */
+        *s = (const char *)q + 1;
+        *len = *q;
+        r->pos = q + 1 + *q;
+        return 0;
+    }
     if (r->fast) {
         const uint8_t *p;
         if ((rc = ic__bytes(r, &p, len, "text")))
@@ -597,8 +605,16 @@ int ic_read_principal(ic_reader *r, ic_principal *out)
 {
     IC__READ_BEGIN(r);
     int rc;
-    const uint8_t *p;
+    const uint8_t *p = r->pos;
     size_t n;
+    if (r->fast && r->end - p >= 2 && p[0] == 1 && p[1] <= IC_PRINCIPAL_MAX &&
+        p[1] <= r->end - p - 2) {
+        /* the usual case: the id tag, a one-byte length, the bytes all there */
+        out->len = p[1];
+        ic__copy(out->bytes, p + 2, p[1]);
+        r->pos = p + 2 + p[1];
+        return 0;
+    }
     if (r->fast) {
         if ((rc = ic__need(r, 1, "principal")))
             return rc;
@@ -726,7 +742,7 @@ int ic_writer_begin(ic_writer *w, ic_types *t)
     w->data = w->small;
     w->len = 0;
     w->cap = sizeof w->small;
-    w->error = ic_types_prepare(t);
+    w->error = t->state == 1 ? 0 : ic_types_prepare(t);
     return w->error ? w->error : ic__put(w, t->header, t->header_len);
 }
 
@@ -789,7 +805,15 @@ int ic_write_blob(ic_writer *w, const void *p, size_t len)
 
 int ic_write_text(ic_writer *w, const char *s, size_t len)
 {
-    if (!w->error && !ic__utf8((const uint8_t *)s, len))
+    bool valid = ic__utf8((const uint8_t *)s, len);
+    if (valid && !w->error && len < 0x80 && w->cap - w->len > len) {
+        /* the usual case: a short text (one-byte length) that fits */
+        w->data[w->len] = (uint8_t)len;
+        ic__copy(w->data + w->len + 1, s, len);
+        w->len += 1 + len;
+        return 0;
+    }
+    if (!w->error && !valid)
         w->error = CANDID_E_VALUE;
     return ic_write_blob(w, s, len);
 }

@@ -223,26 +223,16 @@ static size_t ic__fixed_or_exp(char *t, double v, int prec, bool exp, bool alt, 
         if (!exp && e + 1 + prec != sig) /* rounding added an integer digit */
             sig = e + 1 + prec, e = ic__sig(v, sig < 17 ? sig : 17, dig);
     }
-    /* digit i of the output's significant digits (zeros past 17, or leading zeros before) */
-#define IC__DIG(i) ((i) >= 0 && (i) < 17 && (i) < sig ? dig[i] : '0')
-    if (exp) {
-        t[n++] = IC__DIG(0);
-        if (prec > 0 || alt)
+    /* The digits from `first` to `last` (indexes into the significant digits: zeros past 17 and
+     * before the first), the point after digit `point` (the last integer digit). */
+    int point = exp ? 0 : e, first = point < 0 ? point : 0, last = point + prec;
+    for (int i = first; i <= last; i++) {
+        t[n++] = i >= 0 && i < 17 && i < sig ? dig[i] : '0';
+        if (i == point && (prec > 0 || alt))
             t[n++] = '.';
-        for (int i = 1; i <= prec; i++)
-            t[n++] = IC__DIG(i);
-        ic__exp_part(t, &n, e, upper);
-    } else {
-        if (e < 0)
-            t[n++] = '0';
-        for (int i = 0; i <= e; i++)
-            t[n++] = IC__DIG(i);
-        if (prec > 0 || alt)
-            t[n++] = '.';
-        for (int i = 0; i < prec; i++)
-            t[n++] = IC__DIG(e + 1 + i);
     }
-#undef IC__DIG
+    if (exp)
+        ic__exp_part(t, &n, e, upper);
     return n;
 }
 
