@@ -816,12 +816,14 @@ AW__HOT int aw__await_task_fast(aw_task *task, aw_task *child, uint32_t line)
     return 1;
 }
 
-/* AW_AWAIT_TASK, second half: the common outcome (the child finished without error). */
+/* AW_AWAIT_TASK, second half: the common outcome (the child finished without error). With only
+ * LINK_CHILD set (no cancellation request) the parent gets here only once the child is DONE: it
+ * continues after a child that finished in its first step, or the child's finish resumes it. */
 AW__HOT int aw__await_task_done(aw_task *task, aw_error **errp, const char *func, const char *file,
                                 uint32_t line)
 {
     aw_task *child = task->link.child;
-    if (task->flags == AW__TF_LINK_CHILD && child->state == AW_TASK_DONE && !child->link.error) {
+    if (task->flags == AW__TF_LINK_CHILD && !child->link.error) {
         task->link.child = NULL;
         task->flags = 0;
         if (errp)
