@@ -243,12 +243,16 @@ int ic_types_prepare(ic_types *t)
  * first non-ASCII byte. */
 static bool ic__utf8(const uint8_t *p, size_t n)
 {
+    uint32_t w, last;
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) { /* four ASCII bytes at a time */
-        uint32_t w;
-        memcpy(&w, p + i, 4);
-        if (w & 0x80808080u)
-            break;
+    if (n >= 4) { /* four ASCII bytes at a time, the last word overlapping the one before */
+        for (; i + 4 < n; i += 4) {
+            memcpy(&w, p + i, 4);
+            if (w & 0x80808080u)
+                return candid_utf8_valid(p + i, n - i);
+        }
+        memcpy(&last, p + n - 4, 4);
+        return !(last & 0x80808080u) || candid_utf8_valid(p + i, n - i);
     }
     for (; i < n; i++)
         if (p[i] & 0x80)

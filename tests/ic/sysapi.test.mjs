@@ -40,6 +40,11 @@ test('text arguments: non-ASCII UTF-8 is accepted, invalid UTF-8 rejected with t
   const bad = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 1, 0x71, 3, 0x61, 0xc3, 0x28]);
   rejected(await s.queryCall(id, 'from_text', bad), RejectCode.CANISTER_REJECT,
     'from_text: invalid arguments: byte 8: text is not valid UTF-8');
+  // the bad sequence in the last (overlapping) word of a longer text, and a valid one there
+  const badTail = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 1, 0x71, 6, 0x61, 0x62, 0x63, 0x64, 0xc3, 0x28]);
+  rejected(await s.queryCall(id, 'from_text', badTail), RejectCode.CANISTER_REJECT,
+    'from_text: invalid arguments: byte 8: text is not valid UTF-8');
+  eq(replied(await s.queryCall(id, 'from_text', enc([IDL.Text], ['abcdü'])), [IDL.Opt(IDL.Principal)]), [[]]);
   // a length of 2^32 + 3 with 3 bytes after it: compared at 64 bits, never truncated to 3
   const long = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 1, 0x71, 0x83, 0x80, 0x80, 0x80, 0x10, 0x61, 0x62, 0x63]);
   rejected(await s.queryCall(id, 'from_text', long), RejectCode.CANISTER_REJECT,
