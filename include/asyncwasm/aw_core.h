@@ -562,7 +562,7 @@ aw_status aw__task_finish(aw_task *task);
 
 #ifdef AW_PROFILE
 void aw__profile_enter(const char *func);
-void aw__task_run_profiled(aw_task *task);
+aw_status aw__task_run_profiled(aw_task *task);
 #define AW__PROFILE_ENTER(f) aw__profile_enter(__func__);
 #else
 #define AW__PROFILE_ENTER(f)
@@ -658,15 +658,16 @@ AW__HOT void aw__copy(void *dst, const void *src, size_t n)
     }
 }
 
-/* Run one step of `t` (state becomes RUNNING). The caller must not touch `t` afterwards unless it
- * knows the frame outlives the step. */
-AW__HOT void aw__task_run(aw_task *t)
+/* Run one step of `t` (state becomes RUNNING); returns what the step returned (AW_DONE: `t`
+ * finished in it). The caller must not touch `t` afterwards unless it knows the frame outlives
+ * the step. */
+AW__HOT aw_status aw__task_run(aw_task *t)
 {
 #ifdef AW_PROFILE
-    aw__task_run_profiled(t);
+    return aw__task_run_profiled(t);
 #else
     t->state = AW_TASK_RUNNING;
-    t->step(t);
+    return t->step(t);
 #endif
 }
 
@@ -809,8 +810,7 @@ AW__HOT int aw__await_task_fast(aw_task *task, aw_task *child, uint32_t line)
     task->flags = AW__TF_LINK_CHILD; /* no other flag can be set here (checked above) */
     child->cont_kind = AW__CONT_PARENT;
     child->cont.parent = task;
-    aw__task_run(child);
-    if (child->state == AW_TASK_DONE || (task->flags & AW__TF_CANCEL_REQ))
+    if (aw__task_run(child) == AW_DONE || (task->flags & AW__TF_CANCEL_REQ))
         return 0;
     task->state = AW_TASK_WAITING_TASK;
     return 1;

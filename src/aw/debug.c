@@ -121,13 +121,14 @@ static void aw__profile_after(void *saved, uint64_t t0)
     aw__current = saved;
 }
 
-void aw__task_run_profiled(aw_task *t)
+aw_status aw__task_run_profiled(aw_task *t)
 {
     t->state = AW_TASK_RUNNING;
     uint64_t t0;
     void *saved = aw__profile_before(&t0);
-    t->step(t);
+    aw_status st = t->step(t);
     aw__profile_after(saved, t0);
+    return st;
 }
 #endif
 
