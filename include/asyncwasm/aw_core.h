@@ -10,6 +10,8 @@
  * future links itself into the future's waiter list (O(1), tail pointer) and returns; completing
  * the future moves every waiter onto the ready queue in O(1) and never runs a task re-entrantly;
  * aw_drain (and, where blocking is possible, aw_run / aw_poll / aw_wait_for) runs the ready queue.
+ * An *operation slot* (aw_op) is the allocation-free awaitable for one waiter: it lives in the
+ * awaiting frame, and finishing it outside any step resumes the waiter at once (see its section).
  *
  * Ownership rules (docs/core.md has the long form):
  * - A function that returns an aw_future* gives the caller one reference. AW_AWAIT consumes it.
