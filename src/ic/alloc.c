@@ -37,7 +37,9 @@ typedef struct ic__block {
 extern unsigned char __heap_base;
 
 static ic__block *ic__free_blocks[IC__ALLOC_MAX_CLASS + 1];
-static uintptr_t ic__heap_next, ic__heap_end; /* the unused part of the heap */
+/* The unused part of the heap, [next, end). 64-bit: a memory of 4 GiB ends at 2^32, which a
+ * wasm32 pointer cannot hold. */
+static uint64_t ic__heap_next, ic__heap_end;
 
 /* The class of a block holding `size` payload bytes behind a header, or 0 when too large. */
 static uint32_t ic__class_of(size_t size)
@@ -52,19 +54,18 @@ static uint32_t ic__class_of(size_t size)
 /* A new block of class `cls` from the end of the heap, growing the memory as needed. */
 static ic__block *ic__carve(uint32_t cls)
 {
-    uintptr_t size = (uintptr_t)1 << cls;
+    uint64_t size = (uint64_t)1 << cls;
     if (!ic__heap_next) {
         ic__heap_next = ((uintptr_t)&__heap_base + 15u) & ~(uintptr_t)15u;
-        ic__heap_end = (uintptr_t)__builtin_wasm_memory_size(0) * IC__PAGE;
+        ic__heap_end = (uint64_t)__builtin_wasm_memory_size(0) * IC__PAGE;
     }
     if (ic__heap_end - ic__heap_next < size) {
-        uintptr_t missing = size - (ic__heap_end - ic__heap_next);
-        uintptr_t pages = (missing + IC__PAGE - 1) / IC__PAGE;
-        if (pages > 65536u || __builtin_wasm_memory_grow(0, pages) == (size_t)-1)
+        uint64_t pages = (size - (ic__heap_end - ic__heap_next) + IC__PAGE - 1) / IC__PAGE;
+        if (pages > 65536u || __builtin_wasm_memory_grow(0, (size_t)pages) == (size_t)-1)
             return NULL;
         ic__heap_end += pages * IC__PAGE;
     }
-    ic__block *b = (ic__block *)ic__heap_next;
+    ic__block *b = (ic__block *)(uintptr_t)ic__heap_next;
     ic__heap_next += size;
     b->cls = cls;
     return b;
