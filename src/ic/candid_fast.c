@@ -747,6 +747,11 @@ int ic_writer_begin(ic_writer *w, ic_types *t)
     w->len = 0;
     w->cap = sizeof w->small;
     w->error = t->state == 1 ? 0 : ic_types_prepare(t);
+    if (!w->error && t->header_len <= sizeof w->small) { /* the usual case: a short header */
+        ic__copy(w->small, t->header, t->header_len);
+        w->len = t->header_len;
+        return 0;
+    }
     return w->error ? w->error : ic__put(w, t->header, t->header_len);
 }
 
