@@ -520,6 +520,46 @@ static void test_fd_readable_slot_completes_when_data_arrives(void)
 }
 #endif
 
+/* Cancels itself while running, then awaits a slot (mode 0) or a child (mode 1). */
+typedef struct self_cancel {
+    aw_task task;
+    aw_op op;
+    reader child;
+    int mode, busy;
+} self_cancel;
+
+AW_ASYNC(self_cancel, self_cancel_run)
+static aw_status self_cancel_run(self_cancel *f)
+{
+    AW_BEGIN(f);
+    f->busy = aw_task_cancel(&f->task);
+    if (f->mode == 0)
+        AW_AWAIT_OP(f, dev_start(&f->op));
+    else
+        AW_AWAIT_TASK(f, aw_task_init(&f->child.task, reader_run_step));
+    AW_END(f);
+}
+
+static void test_cancellation_requested_while_running_stops_the_next_await(void)
+{
+    for (int mode = 0; mode < 2; mode++) {
+        dev_reset();
+        self_cancel s = {0};
+        s.mode = mode;
+        start(aw_task_init(&s.task, self_cancel_run_step));
+        T_EQ_INT(s.busy, AW_ERR_BUSY);
+        T_EQ_INT(aw_task_state_of(&s.task), AW_TASK_DONE);
+        T_EQ_INT(aw_error_kind_of(got_err), AW_E_CANCELLED);
+        if (mode == 0) {
+            T_EQ_INT(dev_cancels, 1); /* the slot was started: its producer is told */
+            T_EQ_INT(aw_op_state_of(&s.op), AW_OP_CANCELLED);
+        } else {
+            T_EQ_INT(aw_task_state_of(&s.child.task), AW_TASK_INIT); /* never started */
+            T_CHECK(dev_pending == NULL);
+        }
+    }
+}
+
 static void test_awaiting_slots_allocates_nothing(void)
 {
     dev_reset();
@@ -556,6 +596,7 @@ int main(void)
 #ifndef __wasi__
     T_RUN(test_fd_readable_slot_completes_when_data_arrives);
 #endif
+    T_RUN(test_cancellation_requested_while_running_stops_the_next_await);
     T_RUN(test_awaiting_slots_allocates_nothing);
     aw_error_release(got_err);
     return t_summary();
