@@ -177,10 +177,14 @@ int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const 
 
 /* ---- awaiting an operation slot ------------------------------------------------------------ */
 
-/* Take the slot away from its producer: run its cancel hook and mark it CANCELLED (no wake-up:
- * the caller is its waiter, or it has none). */
-static void aw__op_abandon(aw_op *op)
+/* Take the pending slot `op` away from its producer on behalf of `task`, which will not wait for
+ * it: run the producer's cancel hook and mark it CANCELLED (no wake-up). Only when the slot is
+ * `task`'s or has no waiter (started by the await that is being abandoned): another task's slot
+ * is left alone. */
+static void aw__op_abandon(aw_op *op, const aw_task *task)
 {
+    if (op->state != AW_OP_PENDING || (op->waiter && op->waiter != task))
+        return;
     aw_op_cancel_fn hook = op->cancel;
     op->cancel = NULL;
     op->waiter = NULL;
@@ -228,8 +232,8 @@ int aw__await_op_take(aw_task *task, aw_error **errp, const char *func, const ch
     if (errp)
         *errp = NULL;
     if (err) {
-        if (op && linked && op->state == AW_OP_PENDING)
-            aw__op_abandon(op); /* we will not wait for it: the producer must forget it */
+        if (op && linked)
+            aw__op_abandon(op, task); /* we will not wait for it: the producer must forget it */
         return aw__route_error(task, err, errp, 1, func, file, line);
     }
     if (!op)
@@ -254,7 +258,7 @@ int aw__await_op_take(aw_task *task, aw_error **errp, const char *func, const ch
             break;
         default:
             err = aw_error_new(AW_E_STATE, 0, "resumed while the operation is still pending");
-            aw__op_abandon(op);
+            aw__op_abandon(op, task);
             break;
         }
     }
@@ -323,7 +327,7 @@ int aw__task_stale(aw_task *task, const char *func, const char *file, uint32_t l
         /* the slot of the await that could not be resumed */
         aw_op *op = task->link.op;
         if (op->state == AW_OP_PENDING)
-            aw__op_abandon(op);
+            aw__op_abandon(op, task);
         else if (op->state == AW_OP_FAILED) {
             aw_error_release(op->value.error);
             op->value.error = NULL;
@@ -499,7 +503,7 @@ int aw_task_cancel(aw_task *task)
     case AW_TASK_WAITING_OP: {
         aw_op *op = task->link.op;
         if (op->state == AW_OP_PENDING)
-            aw__op_abandon(op); /* the producer's hook runs before the task's FINALLY */
+            aw__op_abandon(op, task); /* the producer's hook runs before the task's FINALLY */
         else
             aw__ready_unlink(task); /* finished while queued: drop its result */
         if (op->state == AW_OP_FAILED) {

@@ -560,6 +560,36 @@ static void test_cancellation_requested_while_running_stops_the_next_await(void)
     }
 }
 
+/* Cancels itself while running, then awaits another task's slot. */
+typedef struct intruder {
+    aw_task task;
+    aw_op *op;
+} intruder;
+
+AW_ASYNC(intruder, intruder_run)
+static aw_status intruder_run(intruder *f)
+{
+    AW_BEGIN(f);
+    aw_task_cancel(&f->task);
+    AW_AWAIT_OP(f, f->op);
+    AW_END(f);
+}
+
+static void test_a_cancelled_second_waiter_leaves_the_first_waiters_slot_alone(void)
+{
+    dev_reset();
+    reader r = {0};
+    aw_spawn(aw_task_init(&r.task, reader_run_step));
+    intruder in = {0};
+    in.op = &r.op;
+    start(aw_task_init(&in.task, intruder_run_step));
+    T_EQ_INT(aw_error_kind_of(got_err), AW_E_CANCELLED);
+    T_EQ_INT(dev_cancels, 0);
+    T_EQ_INT(aw_op_state_of(&r.op), AW_OP_PENDING);
+    T_EQ_INT(dev_complete(3), AW_OK);
+    T_EQ_INT(r.value, 3);
+}
+
 static void test_awaiting_slots_allocates_nothing(void)
 {
     dev_reset();
@@ -597,6 +627,7 @@ int main(void)
     T_RUN(test_fd_readable_slot_completes_when_data_arrives);
 #endif
     T_RUN(test_cancellation_requested_while_running_stops_the_next_await);
+    T_RUN(test_a_cancelled_second_waiter_leaves_the_first_waiters_slot_alone);
     T_RUN(test_awaiting_slots_allocates_nothing);
     aw_error_release(got_err);
     return t_summary();
