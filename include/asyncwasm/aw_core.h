@@ -267,7 +267,7 @@ typedef enum aw_op_state {
     AW_OP_IDLE = 0,      /* not started: awaiting it fails with AW_E_STATE */
     AW_OP_PENDING = 1,   /* started, not finished */
     AW_OP_COMPLETED = 2, /* the result is in `value` */
-    AW_OP_FAILED = 3,    /* `error` holds the error until the waiter takes it */
+    AW_OP_FAILED = 3,    /* `value.error` holds the error until the waiter takes it */
     AW_OP_CANCELLED = 4  /* cancelled (the producer's hook ran) */
 } aw_op_state;
 
@@ -305,19 +305,20 @@ static inline aw_op *aw_op_start(aw_op *op, aw_op_cancel_fn cancel)
 
 /*
  * Complete a pending `op` with the result the producer stored in op->value, and resume its waiter
- * (at once outside a step, queued inside one; see the rules above). Returns AW_OK, or
- * AW_ERR_STATE when the slot is not pending (nothing changes). The producer must not touch `op`
- * afterwards.
+ * (at once outside a step, queued inside one; see the rules above). Returns AW_OK,
+ * AW_ERR_STATE when the slot is not pending (nothing changes; e.g. it was cancelled), or
+ * AW_ERR_INVALID for NULL. The producer must not touch `op` afterwards.
  */
 int aw_op_complete(aw_op *op);
 
 /* Fail a pending `op` with `err` (the reference is always taken over; NULL means out of memory)
- * and resume its waiter as aw_op_complete. Returns AW_OK or AW_ERR_STATE (err is then released). */
+ * and resume its waiter as aw_op_complete. Returns AW_OK, or AW_ERR_STATE / AW_ERR_INVALID as
+ * aw_op_complete (err is then released). */
 int aw_op_fail(aw_op *op, aw_error *err);
 
 /* Cancel a pending `op`: run the producer's hook, and resume its waiter, which fails with
- * AW_E_CANCELLED (the task's FINALLY runs as for any error). Returns AW_OK, or AW_ERR_STATE when
- * the slot is not pending. */
+ * AW_E_CANCELLED (the task's FINALLY runs as for any error). Returns AW_OK, AW_ERR_STATE when the
+ * slot is not pending, or AW_ERR_INVALID for NULL. */
 int aw_op_cancel(aw_op *op);
 
 /* The state of `op` (aw_op_state). */
@@ -872,7 +873,7 @@ void aw__op_wake(aw_task *w);
 /* aw_op_complete: the pending case inline. */
 AW__HOT int aw__op_complete_fast(aw_op *op)
 {
-    if (op->state != AW_OP_PENDING)
+    if (!op || op->state != AW_OP_PENDING)
         return (aw_op_complete)(op);
     aw_task *w = op->waiter;
     op->state = AW_OP_COMPLETED;

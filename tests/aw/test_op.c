@@ -590,6 +590,18 @@ static void test_a_cancelled_second_waiter_leaves_the_first_waiters_slot_alone(v
     T_EQ_INT(r.value, 3);
 }
 
+static void test_null_slots_get_clear_errors(void)
+{
+    T_EQ_INT(aw_op_complete(NULL), AW_ERR_INVALID);
+    T_EQ_INT(aw_op_fail(NULL, aw_error_new(AW_E_IO, 0, "x")), AW_ERR_INVALID);
+    T_EQ_INT(aw_op_cancel(NULL), AW_ERR_INVALID);
+    T_CHECK(aw_sleep_op(NULL, 0) == NULL);
+    T_CHECK(aw_fd_readable_op(NULL, 0) == NULL);
+    aw_op idle = {0};
+    T_EQ_INT(aw_op_complete(&idle), AW_ERR_STATE);
+    T_EQ_INT(aw_op_cancel(&idle), AW_ERR_STATE);
+}
+
 static void test_awaiting_slots_allocates_nothing(void)
 {
     dev_reset();
@@ -628,6 +640,7 @@ int main(void)
 #endif
     T_RUN(test_cancellation_requested_while_running_stops_the_next_await);
     T_RUN(test_a_cancelled_second_waiter_leaves_the_first_waiters_slot_alone);
+    T_RUN(test_null_slots_get_clear_errors);
     T_RUN(test_awaiting_slots_allocates_nothing);
     aw_error_release(got_err);
     return t_summary();
