@@ -81,7 +81,6 @@ ic__cc *ic__cc_hold(void)
             return NULL;
         copy->method = cc->method;
         copy->next = NULL;
-        copy->task = NULL;
         copy->arg = NULL;
         copy->arg_len = 0;
         copy->calls = 0;

@@ -6,8 +6,8 @@
  * Per handler: one call context record (ic__cc, from a free list, holding the argument bytes so
  * that text and blob arguments may point into them while the handler runs) and the task's frame
  * (from a per-size free list; the done callback returns it there). The record's references: one for
- * the task, one per outstanding call. Live handlers are listed so that the done callback, which
- * receives only the task, finds its record.
+ * the task, one per outstanding call. The frame's block header points to the record, so that the
+ * done callback, which receives only the task, finds it.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -16,14 +16,13 @@
 #include "asyncwasm/ic_async.h"
 #include "internal.h"
 
-static ic__cc *ic__live;
-
 /* Handler frames are recycled per size: a free list for each of a few frame sizes, so that a
  * handler costs no malloc in steady state. A block is a small header, then the frame. */
 typedef union ic__frame_block {
     struct {
         union ic__frame_block *next; /* in the free list of its size */
         size_t size;                 /* frame size */
+        ic__cc *cc;                  /* while the handler runs: its call context record */
     } h;
     max_align_t align;
 } ic__frame_block;
@@ -66,14 +65,7 @@ static void ic__frame_free(aw_task *t)
 
 static void ic__handler_done(aw_task *task, const aw_error *err)
 {
-    ic__cc **pp = &ic__live, *cc;
-    while ((cc = *pp) && cc->task != task)
-        pp = &cc->next;
-    if (!cc)
-        return; /* cannot happen: every started handler is listed */
-    *pp = cc->next;
-    cc->next = NULL;
-    cc->task = NULL;
+    ic__cc *cc = ((ic__frame_block *)(void *)task - 1)->h.cc;
     cc->handler_pending = false;
 
     if (!cc->replied && !cc->ended) {
@@ -140,9 +132,7 @@ void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, i
         return;
     }
 
-    cc->task = task;
-    cc->next = ic__live;
-    ic__live = cc;
+    ((ic__frame_block *)(void *)task - 1)->h.cc = cc;
     cc->handler_pending = true;
     aw_task_run_cb(task, ic__handler_done);
 }

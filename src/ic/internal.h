@@ -85,8 +85,7 @@ static inline bool ic__same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 /* One call context as the runtime sees it. */
 typedef struct ic__cc {
     const char *method;  /* the entry point's method name (static string), for messages */
-    struct ic__cc *next; /* in the list of live handlers, or of free records */
-    aw_task *task;       /* the async handler task, while it runs */
+    struct ic__cc *next; /* in the list of free records */
     uint8_t *arg;        /* an async handler's argument bytes, kept while the handler runs */
     size_t arg_len;
     uint32_t refs;         /* handler task + outstanding calls made from this context */
