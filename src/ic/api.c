@@ -23,6 +23,64 @@ extern void __wasm_call_ctors(void);
  * reference then stays null. */
 extern void ic__drain(void) __attribute__((weak));
 
+/* ---- short copies and comparisons (internal.h) ------------------------------------------ */
+
+void ic__copy(void *dst, const void *src, size_t n)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    uint64_t w;
+    uint32_t h;
+    if (n > 32) {
+        __builtin_memcpy(d, s, n);
+    } else if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            __builtin_memcpy(&w, s + i, 8);
+            __builtin_memcpy(d + i, &w, 8);
+        }
+        __builtin_memcpy(&w, s + n - 8, 8);
+        __builtin_memcpy(d + n - 8, &w, 8);
+    } else if (n >= 4) {
+        __builtin_memcpy(&h, s, 4);
+        __builtin_memcpy(d, &h, 4);
+        __builtin_memcpy(&h, s + n - 4, 4);
+        __builtin_memcpy(d + n - 4, &h, 4);
+    } else {
+        for (; n; n--)
+            *d++ = *s++;
+    }
+}
+
+bool ic__same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    uint64_t x, y;
+    uint32_t h, k;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            __builtin_memcpy(&x, a + i, 8);
+            __builtin_memcpy(&y, b + i, 8);
+            if (x != y)
+                return false;
+        }
+        __builtin_memcpy(&x, a + n - 8, 8);
+        __builtin_memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        __builtin_memcpy(&h, a, 4);
+        __builtin_memcpy(&k, b, 4);
+        if (h != k)
+            return false;
+        __builtin_memcpy(&h, a + n - 4, 4);
+        __builtin_memcpy(&k, b + n - 4, 4);
+        return h == k;
+    }
+    for (; n; n--)
+        if (*a++ != *b++)
+            return false;
+    return true;
+}
+
 /* ---- entering and leaving ---------------------------------------------------------------- */
 
 /* Every export starts here. Constructors run once per module instance: the IC never calls

@@ -21,66 +21,14 @@
 #define IC__ADDR(p) ((uint32_t)(uintptr_t)(p))
 
 /* Copy n bytes (the areas do not overlap). Short copies - principals, method names, Candid
- * headers - go eight bytes at a time inline, the last word overlapping the one before: memcpy
+ * headers - go eight bytes at a time, the last word overlapping the one before: memcpy
  * is a call, or with bulk memory a memory.copy, whose fixed cost (100 instructions in the IC's
  * weights) is several times that of a few loads and stores. */
-static inline void ic__copy(void *dst, const void *src, size_t n)
-{
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    uint64_t w;
-    uint32_t h;
-    if (n > 32) {
-        __builtin_memcpy(d, s, n);
-    } else if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            __builtin_memcpy(&w, s + i, 8);
-            __builtin_memcpy(d + i, &w, 8);
-        }
-        __builtin_memcpy(&w, s + n - 8, 8);
-        __builtin_memcpy(d + n - 8, &w, 8);
-    } else if (n >= 4) {
-        __builtin_memcpy(&h, s, 4);
-        __builtin_memcpy(d, &h, 4);
-        __builtin_memcpy(&h, s + n - 4, 4);
-        __builtin_memcpy(d + n - 4, &h, 4);
-    } else {
-        for (; n; n--)
-            *d++ = *s++;
-    }
-}
+void ic__copy(void *dst, const void *src, size_t n);
 
 /* Whether n bytes at a and b are equal (Candid headers): eight or four bytes at a time, the
- * last word overlapping the one before, no call. */
-static inline bool ic__same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
-{
-    uint64_t x, y;
-    uint32_t h, k;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            __builtin_memcpy(&x, a + i, 8);
-            __builtin_memcpy(&y, b + i, 8);
-            if (x != y)
-                return false;
-        }
-        __builtin_memcpy(&x, a + n - 8, 8);
-        __builtin_memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    if (n >= 4) {
-        __builtin_memcpy(&h, a, 4);
-        __builtin_memcpy(&k, b, 4);
-        if (h != k)
-            return false;
-        __builtin_memcpy(&h, a + n - 4, 4);
-        __builtin_memcpy(&k, b + n - 4, 4);
-        return h == k;
-    }
-    for (; n; n--)
-        if (*a++ != *b++)
-            return false;
-    return true;
-}
+ * last word overlapping the one before. */
+bool ic__same_bytes(const uint8_t *a, const uint8_t *b, size_t n);
 
 /* One call context as the runtime sees it. */
 typedef struct ic__cc {
