@@ -21,7 +21,7 @@ typedef struct setup_frame {
     ic_principal publisher;
     const char *topic; /* points into the call's argument bytes, kept while the handler runs */
     size_t topic_len;
-    ic_bytes reply;
+    aw_op call; /* the awaited call to the publisher, its `()` reply decoded in place */
 } setup_frame;
 
 static int setup_args(ic_reader *r, void *frame)
@@ -31,33 +31,28 @@ static int setup_args(ic_reader *r, void *frame)
     return rc ? rc : ic_read_text(r, &f->topic, &f->topic_len);
 }
 
-/* publisher.subscribe(record { topic }): the future of its reply. */
-static aw_future *subscribe(const ic_principal *publisher, const char *topic, size_t len)
+/* publisher.subscribe(record { topic }), awaited through the frame's slot; its reply must
+ * decode at `()`. */
+static aw_op *subscribe(setup_frame *f)
 {
     ic_writer w;
     ic_writer_begin(&w, &subscriber_arg);
-    ic_write_text(&w, topic, len);
-    aw_future *fut = w.error ? aw_future_failed(aw_error_new(AW_E_GENERIC, w.error,
-                                                             "cannot encode the subscription"))
-                             : ic_call_raw(publisher, "subscribe", w.data, w.len);
+    ic_write_text(&w, f->topic, f->topic_len);
+    if (w.error)
+        aw_op_fail(aw_op_start(&f->call, NULL),
+                   aw_error_new(AW_E_GENERIC, w.error, "cannot encode the subscription"));
+    else
+        ic_call_decode_op(&f->call, &f->publisher, "subscribe", w.data, w.len, &unit, NULL, NULL);
     ic_writer_free(&w);
-    return fut;
+    return &f->call;
 }
 
 AW_ASYNC(setup_frame, setup_run)
 static aw_status setup_run(setup_frame *f)
 {
     AW_BEGIN(f);
-    AW_AWAIT(f, subscribe(&f->publisher, f->topic, f->topic_len), &f->reply);
-    {
-        aw_error *err =
-            ic_decode(f->reply.data, f->reply.len, &unit, NULL, NULL, "publisher.subscribe reply");
-        if (err)
-            AW_THROW_ERROR(f, err);
-    }
+    AW_AWAIT_OP(f, subscribe(f));
     ic_reply_empty();
-    AW_FINALLY(f);
-    ic_bytes_free(&f->reply);
     AW_END(f);
 }
 IC_UPDATE_ASYNC(setup_subscribe, setup_frame, setup_run, &setup_in, setup_args)

@@ -116,6 +116,69 @@ aw_future *ic_call_perform(const ic_call *c);
 /* Shorthand: ic_call_init + ic_call_with_arg + ic_call_perform. */
 aw_future *ic_call_raw(const ic_principal *callee, const char *method, const void *arg, size_t len);
 
+/*
+ * The same call awaited through an operation slot (AW_AWAIT_OP) instead of a future: no future
+ * and no executor turn; the reply callback finishes `op` and the awaiting task runs at once.
+ * Starts `op` (a member of the awaiting frame) and returns it. On success the reply bytes are in
+ * *reply (a member of the frame too, set to empty here; free it with ic_bytes_free whatever the
+ * outcome). The slot fails with the same errors as the future of ic_call_perform, with
+ * out-of-memory (AW_E_NOMEM) when the call record cannot be allocated, and with AW_E_CANCELLED
+ * from the cleanup callback. Cancelling the waiting task leaves the call to complete on the IC;
+ * its late reply is then dropped. Use a future (ic_call_perform) to share a call's result or to
+ * combine calls (aw_all, aw_any, aw_race).
+ *
+ *     AW_AWAIT_OP(f, ic_call_raw_op(&f->op, &f->reply, &callee, "hello", "DIDL\0\0", 6));
+ */
+aw_op *ic_call_perform_op(aw_op *op, ic_bytes *reply, const ic_call *c);
+
+/*
+ * Shorthand for ic_call_init + ic_call_with_arg + ic_call_perform_op, cheaper: `callee` and
+ * `method` are not copied but borrowed until the slot finishes (or its waiter is cancelled), so
+ * they must stay valid that long: a member of the awaiting frame and a string literal are. A
+ * literal method's length is computed at compile time.
+ */
+static inline aw_op *ic_call_raw_op(aw_op *op, ic_bytes *reply, const ic_principal *callee,
+                                    const char *method, const void *arg, size_t len);
+
+/* Runtime entry of ic_call_raw_op (mlen: strlen(method)). */
+aw_op *ic__call_raw_op(aw_op *op, ic_bytes *reply, const ic_principal *callee, const char *method,
+                       size_t mlen, const void *arg, size_t len);
+
+static inline aw_op *ic_call_raw_op(aw_op *op, ic_bytes *reply, const ic_principal *callee,
+                                    const char *method, const void *arg, size_t len)
+{
+    return ic__call_raw_op(op, reply, callee, method, __builtin_strlen(method), arg, len);
+}
+
+/*
+ * ic_call_raw_op whose reply is decoded, in the reply callback, straight into the awaiting frame:
+ * a message of types `types` read with `read` into `out` (read may be NULL for a reply that
+ * carries nothing to keep, e.g. `()`), then the end of the message checked; no reply buffer to
+ * free. A reply that does not decode fails the slot with AW_E_CANDID_DECODE and the message
+ * "<callee>.<method> reply: <decoder message>"; otherwise the slot fails as ic_call_perform_op's.
+ * Texts and blobs that `read` keeps point into the reply bytes, which stay valid only until the
+ * awaiting task next suspends after the await (copy them to keep them longer); so await the slot
+ * right after starting it. `callee` and `method` are borrowed as by ic_call_raw_op.
+ *
+ *     AW_AWAIT_OP(f, ic_call_decode_op(&f->op, &f->callee, "get", arg, len, &nat_t, read_nat,
+ *                                      &f->value));
+ */
+static inline aw_op *ic_call_decode_op(aw_op *op, const ic_principal *callee, const char *method,
+                                       const void *arg, size_t len, ic_types *types,
+                                       ic_read_fn read, void *out);
+
+/* Runtime entry of ic_call_decode_op (mlen: strlen(method)). */
+aw_op *ic__call_decode_op(aw_op *op, const ic_principal *callee, const char *method, size_t mlen,
+                          const void *arg, size_t len, ic_types *types, ic_read_fn read, void *out);
+
+static inline aw_op *ic_call_decode_op(aw_op *op, const ic_principal *callee, const char *method,
+                                       const void *arg, size_t len, ic_types *types,
+                                       ic_read_fn read, void *out)
+{
+    return ic__call_decode_op(op, callee, method, __builtin_strlen(method), arg, len, types, read,
+                              out);
+}
+
 /* Perform the call one-way (no callback: a response is dropped). Returns 0, or call_perform's
  * nonzero result when the IC refused the call. */
 uint32_t ic_call_oneway(const ic_call *c);

@@ -54,12 +54,12 @@ void aw__backend_log(const char *text, size_t len)
 }
 
 /* aw_drain reads the clock (ic0.time, 500 instructions) on every turn; when nothing is ready and
- * no timer is pending there is nothing to run, and only the timer may need disarming. */
+ * no timer is pending there is nothing to run, and only a timer still armed may need disarming. */
 void ic__drain(void)
 {
     if (aw_has_pending())
         aw_drain();
-    else
+    else if (ic__armed)
         aw__backend_arm(AW__NO_DEADLINE);
 }
 

@@ -102,6 +102,17 @@ void ic__enter(ic_context ctx)
     }
 }
 
+/* ic__leave's rare case, out of line (the formatting needs a stack frame). */
+__attribute__((noinline)) static void ic__leave_stranded(ic__cc *cc)
+{
+    ic_rejectf("%s: the async handler is suspended on something other than an inter-canister "
+               "call (aw_sleep, a channel, another call context's future) and has no call "
+               "outstanding, so the IC would end this call without a reply; use ic_sleep() "
+               "in handlers",
+               cc->method);
+    cc->ended = true;
+}
+
 /* Every export ends here: run the ready queue, then make sure a call context that the IC would
  * end for want of anything outstanding is rejected with a message naming the cause (the IC's
  * own "did not reply" names none). */
@@ -111,14 +122,8 @@ void ic__leave(void)
         ic__drain();
     ic__cc *cc = ic__rt.cc;
     if (cc && cc->heap && cc->handler_pending && !cc->replied && cc->calls == 0 &&
-        ic__rt.ctx != IC_CTX_CLEANUP) {
-        ic_rejectf("%s: the async handler is suspended on something other than an inter-canister "
-                   "call (aw_sleep, a channel, another call context's future) and has no call "
-                   "outstanding, so the IC would end this call without a reply; use ic_sleep() "
-                   "in handlers",
-                   cc->method);
-        cc->ended = true;
-    }
+        ic__rt.ctx != IC_CTX_CLEANUP)
+        ic__leave_stranded(cc);
     ic__rt.ctx = IC_CTX_NONE;
     ic__rt.cc = NULL;
 }
@@ -126,30 +131,52 @@ void ic__leave(void)
 /* Freed call context records, reused: no malloc per call in steady state. */
 static ic__cc *ic__cc_free_list;
 
+/* A heap record from the free list (or malloc), answering nothing yet; NULL when memory runs
+ * out. */
+static ic__cc *ic__cc_alloc(void)
+{
+    ic__cc *cc = ic__cc_free_list;
+    if (cc)
+        ic__cc_free_list = cc->next;
+    else if (!(cc = malloc(sizeof *cc)))
+        return NULL;
+    cc->next = NULL;
+    cc->arg = NULL;
+    cc->arg_len = 0;
+    cc->calls = 0;
+    cc->refs = 1;
+    cc->heap = true;
+    cc->handler_pending = false;
+    return cc;
+}
+
 ic__cc *ic__cc_hold(void)
 {
     ic__cc *cc = ic__rt.cc;
     if (!cc)
         return NULL;
-    if (!cc->heap) {
-        ic__cc *copy = ic__cc_free_list;
-        if (copy)
-            ic__cc_free_list = copy->next;
-        else if (!(copy = malloc(sizeof *copy)))
-            return NULL;
-        copy->method = cc->method;
-        copy->next = NULL;
-        copy->arg = NULL;
-        copy->arg_len = 0;
-        copy->calls = 0;
-        copy->refs = 0;
-        copy->heap = true;
-        copy->replied = cc->replied;
-        copy->handler_pending = false;
-        copy->ended = cc->ended;
-        ic__rt.cc = cc = copy;
+    if (cc->heap) {
+        cc->refs++;
+        return cc;
     }
-    cc->refs++;
+    ic__cc *copy = ic__cc_alloc();
+    if (!copy)
+        return NULL;
+    copy->method = cc->method;
+    copy->replied = cc->replied;
+    copy->ended = cc->ended;
+    ic__rt.cc = copy;
+    return copy;
+}
+
+ic__cc *ic__cc_begin(const char *method)
+{
+    ic__cc *cc = ic__cc_alloc();
+    if (cc) {
+        cc->method = method;
+        cc->replied = cc->ended = false;
+        ic__rt.cc = cc;
+    }
     return cc;
 }
 
@@ -355,10 +382,9 @@ void ic_accept_message(void)
 /* Whether the current message may answer its call context; logs why not. */
 static bool ic__reply_ok(void)
 {
-    ic_context ctx = ic__rt.ctx;
     ic__cc *cc = ic__rt.cc;
-    if (!cc || (ctx != IC_CTX_UPDATE && ctx != IC_CTX_QUERY && ctx != IC_CTX_COMPOSITE &&
-                ctx != IC_CTX_CALLBACK)) {
+    if (!cc || !((1u << ic__rt.ctx) & ((1u << IC_CTX_UPDATE) | (1u << IC_CTX_QUERY) |
+                                       (1u << IC_CTX_COMPOSITE) | (1u << IC_CTX_CALLBACK)))) {
         static const char msg[] = "asyncwasm: reply or reject dropped: this message execution "
                                   "(cleanup, timer, init ...) has no call to answer";
         ic0_debug_print(IC__ADDR(msg), sizeof msg - 1);

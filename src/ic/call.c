@@ -12,6 +12,13 @@
  * Each callback is a message execution of its own: it enters the runtime with the caller's call
  * context current (so the awaiting handler can reply), settles the future, and drains the ready
  * queue, which resumes the awaiting task.
+ *
+ * A slot call (ic_call_perform_op, ic_call_raw_op, ic_call_decode_op) has no future: the record
+ * points to the awaiting frame's operation slot, and the callback finishes the slot, which runs
+ * the waiting task at once (no executor turn). While the slot is pending its `value.ptr` points back to the record, so that
+ * the slot's cancel hook (the waiter was cancelled) can make the record forget it; a late reply
+ * is then dropped. The callback ends the record before finishing the slot: the task it runs may
+ * make the next call with the same record.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,41 +27,63 @@
 #include "internal.h"
 
 typedef struct ic__call {
-    aw_future *fut;        /* our reference; settled by exactly one callback */
+    aw_future *fut;        /* our reference; settled by exactly one callback (NULL: a slot call) */
+    aw_op *op;             /* a slot call's slot while its waiter still wants it, else NULL */
+    ic_bytes *reply;       /* a slot call's result buffer (NULL: decoded with the three below) */
+    ic_types *reply_types; /* ic_call_decode_op: the reply's types, reader and destination */
+    ic_read_fn reply_read;
+    void *reply_out;
     ic__cc *cc;            /* the caller's call context (NULL from a timer or heartbeat) */
     struct ic__call *next; /* in the free list */
     bool composite;        /* made inside a composite query */
-    ic_principal callee;   /* for error messages */
-    char *method;          /* NUL-terminated copy of the method name: `inline_method` or malloc'd */
+    /* For error messages: the callee and method name, either copies in this record (`own_callee`
+     * and `inline_method` or `method_heap`) or, for ic_call_raw_op, the caller's own, which it
+     * keeps valid until the slot finishes. */
+    const ic_principal *callee;
+    const char *method;
+    char *method_heap; /* a malloc'd copy of a long method name, or NULL */
+    ic_principal own_callee;
     char inline_method[32];
 } ic__call;
 
 /* Freed call records, reused: no malloc per call in steady state. */
 static ic__call *ic__call_free_list;
 
-static ic__call *ic__call_alloc(const char *method, size_t mlen)
+/* A record with nothing owned yet (NULL when memory runs out). */
+static ic__call *ic__call_get(void)
 {
     ic__call *call = ic__call_free_list;
     if (call)
         ic__call_free_list = call->next;
     else if (!(call = malloc(sizeof *call)))
         return NULL;
-    call->method = mlen < sizeof call->inline_method ? call->inline_method : malloc(mlen + 1);
-    if (!call->method) {
-        call->next = ic__call_free_list;
-        ic__call_free_list = call;
-        return NULL;
-    }
-    ic__copy(call->method, method, mlen + 1);
+    call->method_heap = NULL;
     return call;
 }
 
 static void ic__call_free(ic__call *call)
 {
-    if (call->method != call->inline_method)
-        free(call->method);
+    free(call->method_heap);
     call->next = ic__call_free_list;
     ic__call_free_list = call;
+}
+
+/* A record holding copies of the callee and method of `c` (NULL when memory runs out). */
+static ic__call *ic__call_alloc(const ic_call *c, size_t mlen)
+{
+    ic__call *call = ic__call_get();
+    if (!call)
+        return NULL;
+    char *m = call->inline_method;
+    if (mlen >= sizeof call->inline_method && !(m = call->method_heap = malloc(mlen + 1))) {
+        ic__call_free(call);
+        return NULL;
+    }
+    ic__copy(m, c->method, mlen + 1);
+    call->method = m;
+    ic__copy(&call->own_callee, &c->callee, 1 + (size_t)c->callee.len);
+    call->callee = &call->own_callee;
+    return call;
 }
 
 const char *ic_reject_code_name(uint32_t code)
@@ -120,7 +149,8 @@ static void ic__call_end(ic__call *call)
         call->cc->calls--;
         ic__cc_release(call->cc);
     }
-    aw_future_release(call->fut);
+    if (call->fut)
+        aw_future_release(call->fut);
     ic__call_free(call);
 }
 
@@ -134,16 +164,98 @@ static ic__call *ic__callback_enter(uint32_t env, ic_context ctx)
     return call;
 }
 
+/* The reply into a malloc'd buffer (a NULL data when memory runs out). */
+static void ic__reply_bytes(ic_bytes *reply)
+{
+    reply->len = ic0_msg_arg_data_size();
+    reply->data = malloc(reply->len ? reply->len : 1);
+    if (reply->data)
+        ic0_msg_arg_data_copy(IC__ADDR(reply->data), 0, (uint32_t)reply->len);
+}
+
+/* Decode a message of types `t` with `read` into `out` (read may be NULL: nothing to keep).
+ * Returns 0, or the reader's error code with its message in *r. */
+static int ic__decode(const uint8_t *data, size_t len, ic_types *t, ic_read_fn read, void *out,
+                      ic_reader *r)
+{
+    /* A message that is exactly the expected header (`()`, for instance) has nothing to read:
+     * the comparison is the whole decoding. */
+    if (!read && ic_types_prepare(t) == 0 && !t->slow_only && len == t->header_len &&
+        ic__same_bytes(data, t->header, len))
+        return 0;
+    int rc = ic_reader_begin(r, t, data, len);
+    if (rc == 0 && read)
+        rc = read(r, out);
+    if (rc == 0)
+        rc = ic_reader_end(r);
+    else
+        ic_reader_free(r);
+    return rc;
+}
+
+/* ic_call_decode_op's reply: read into a buffer on this stack (or malloc'd when long), decoded
+ * into the waiter's frame, then the slot finishes and the task runs, still inside this function,
+ * so that texts and blobs it read may point into the buffer until it next suspends. */
+static void ic__on_reply_decode(ic__call *call, aw_op *op)
+{
+    uint8_t small[256];
+    size_t n = ic0_msg_arg_data_size();
+    uint8_t *data = n <= sizeof small ? small : malloc(n);
+    aw_error *err = NULL;
+    if (!data) {
+        err = aw_error_new(AW_E_NOMEM, 0, "out of memory for a call's reply");
+    } else {
+        ic0_msg_arg_data_copy(IC__ADDR(data), 0, (uint32_t)n);
+        ic_reader r;
+        int rc = ic__decode(data, n, call->reply_types, call->reply_read, call->reply_out, &r);
+        if (rc != 0) {
+            char callee[64];
+            err = aw_error_newf(AW_E_CANDID_DECODE, rc, "%s.%s reply: %s",
+                                ic__principal_text(call->callee, callee), call->method,
+                                ic_reader_error(&r));
+        }
+    }
+    ic__call_end(call); /* first: the task that runs now may make the next call */
+    if (err)
+        aw_op_fail(op, err);
+    else
+        aw_op_complete(op);
+    if (data != small)
+        free(data);
+}
+
+/* A slot call's reply: the record is ended first, then the slot completes and its task runs. */
+static void ic__on_reply_op(ic__call *call)
+{
+    aw_op *op = call->op;
+    ic_bytes *out = call->reply;
+    if (op && !out) {
+        ic__on_reply_decode(call, op);
+        return;
+    }
+    ic__call_end(call);
+    if (!op)
+        return; /* the waiter was cancelled: nobody wants the reply */
+    ic__reply_bytes(out);
+    if (!out->data)
+        aw_op_fail(op, aw_error_new(AW_E_NOMEM, 0, "out of memory for a call's reply"));
+    else
+        aw_op_complete(op);
+}
+
 static void ic__on_reply(uint32_t env)
 {
     ic__call *call = ic__callback_enter(env, IC_CTX_CALLBACK);
+    if (!call->fut) {
+        ic__on_reply_op(call);
+        ic__leave();
+        return;
+    }
     ic_bytes reply;
-    reply.len = ic0_msg_arg_data_size();
-    reply.data = malloc(reply.len ? reply.len : 1);
+    ic__reply_bytes(&reply);
     if (!reply.data) {
         aw_future_fail_with(call->fut, AW_E_NOMEM, 0, "out of memory for a call's reply");
     } else {
-        ic0_msg_arg_data_copy(IC__ADDR(reply.data), 0, (uint32_t)reply.len);
         if (aw_future_complete(call->fut, &reply, sizeof reply) != AW_OK)
             free(reply.data); /* nobody waits any more (cancelled) */
     }
@@ -151,24 +263,40 @@ static void ic__on_reply(uint32_t env)
     ic__leave();
 }
 
-static void ic__on_reject(uint32_t env)
+/* The error of a rejected call. */
+static aw_error *ic__reject_error(const ic__call *call)
 {
-    ic__call *call = ic__callback_enter(env, IC_CTX_CALLBACK);
     uint32_t code = ic0_msg_reject_code();
     uint32_t n = ic0_msg_reject_msg_size();
     char *msg = malloc(n + 1);
     char callee[64];
-    aw_error *err;
     if (msg) {
         ic0_msg_reject_msg_copy(IC__ADDR(msg), 0, n);
         msg[n] = 0;
     }
-    err = aw_error_newf(AW_E_IC_REJECT, code, "%s.%s rejected (%s): %s",
-                        ic__principal_text(&call->callee, callee), call->method,
-                        ic_reject_code_name(code), msg ? msg : "(message lost: out of memory)");
+    aw_error *err = aw_error_newf(
+        AW_E_IC_REJECT, code, "%s.%s rejected (%s): %s", ic__principal_text(call->callee, callee),
+        call->method, ic_reject_code_name(code), msg ? msg : "(message lost: out of memory)");
     free(msg);
-    aw_future_fail(call->fut, err);
-    ic__call_end(call);
+    return err;
+}
+
+static void ic__on_reject(uint32_t env)
+{
+    ic__call *call = ic__callback_enter(env, IC_CTX_CALLBACK);
+    aw_op *op = call->op;
+    if (call->fut) {
+        aw_future_fail(call->fut, ic__reject_error(call));
+        ic__call_end(call);
+    } else {
+        /* A slot call: when its waiter was cancelled nobody wants the reject (and a borrowed
+         * callee or method may be gone). The record ends first: the task that runs now may make
+         * the next call. */
+        aw_error *err = op ? ic__reject_error(call) : NULL;
+        ic__call_end(call);
+        if (op)
+            aw_op_fail(op, err);
+    }
     ic__leave();
 }
 
@@ -179,43 +307,94 @@ static void ic__on_reject(uint32_t env)
 static void ic__on_cleanup(uint32_t env)
 {
     ic__call *call = ic__callback_enter(env, IC_CTX_CLEANUP);
-    aw_future_cancel(call->fut);
+    if (call->fut)
+        aw_future_cancel(call->fut);
+    else if (call->op)
+        aw_op_cancel(call->op); /* a slot: its hook clears call->op; the waiter fails */
     ic__call_end(call);
     ic__leave();
 }
 
-static aw_future *ic__call_failed(const ic_call *c, uint32_t code, const char *why)
+/* The AW_E_CALL_PERFORM error of a call that was not made. */
+static aw_error *ic__call_error(const ic_principal *callee, const char *method, uint32_t code,
+                                const char *why)
 {
-    char callee[64];
-    return aw_future_failed(aw_error_newf(AW_E_CALL_PERFORM, code, "%s.%s: %s",
-                                          ic__principal_text(&c->callee, callee), c->method, why));
+    char text[64];
+    return aw_error_newf(AW_E_CALL_PERFORM, code, "%s.%s: %s", ic__principal_text(callee, text),
+                         method, why);
 }
 
-/* call_new and the optional parts shared by two-way and one-way calls. */
-static void ic__call_build(const ic_call *c, size_t mlen, uint32_t reply_fun, uint32_t reject_fun,
-                           uint32_t env)
+static aw_future *ic__call_failed(const ic_call *c, uint32_t code, const char *why)
 {
-    static const uint8_t empty_args[6] = {'D', 'I', 'D', 'L', 0, 0};
-    ic0_call_new(IC__ADDR(c->callee.bytes), c->callee.len, IC__ADDR(c->method), (uint32_t)mlen,
-                 reply_fun, env, reject_fun, env);
-    if (c->arg)
-        ic0_call_data_append(IC__ADDR(c->arg), (uint32_t)c->arg_len);
-    else
-        ic0_call_data_append(IC__ADDR(empty_args), sizeof empty_args);
+    return aw_future_failed(ic__call_error(&c->callee, c->method, code, why));
+}
+
+static const uint8_t ic__empty_args[6] = {'D', 'I', 'D', 'L', 0, 0};
+
+/* call_new and the argument, shared by every kind of call. */
+static void ic__call_new(const ic_principal *callee, const char *method, size_t mlen,
+                         const void *arg, size_t len, uint32_t reply_fun, uint32_t reject_fun,
+                         uint32_t env)
+{
+    ic0_call_new(IC__ADDR(callee->bytes), callee->len, IC__ADDR(method), (uint32_t)mlen, reply_fun,
+                 env, reject_fun, env);
+    if (!arg) {
+        arg = ic__empty_args;
+        len = sizeof ic__empty_args;
+    }
+    ic0_call_data_append(IC__ADDR(arg), (uint32_t)len);
+}
+
+/* The optional parts of a call built from an ic_call. */
+static void ic__call_options(const ic_call *c)
+{
     if (c->cycles.high || c->cycles.low)
         ic0_call_cycles_add128(c->cycles.high, c->cycles.low);
     if (c->timeout_s)
         ic0_call_with_best_effort_response(c->timeout_s);
 }
 
+static const char ic__not_allowed[] =
+    "calls are not allowed in this kind of message (init, upgrade, query, cleanup or inspect)";
+static const char ic__not_made[] = "call_perform failed: the IC did not make the call";
+
+/* Make the call whose call_new and options `build` staged, with `call` as the callbacks' env: the
+ * cleanup callback, call_perform and the bookkeeping. Returns 0, or call_perform's nonzero result
+ * after freeing the record (no callback will ever run then). */
+static uint32_t ic__call_perform(ic__call *call)
+{
+    ic0_call_on_cleanup(IC__ADDR(&ic__on_cleanup), IC__ADDR(call));
+    uint32_t rc = ic0_call_perform();
+    if (rc != 0) {
+        /* The call was never made and no callback will run (spec: call_perform "err_code"). */
+        ic__cc_release(call->cc);
+        if (call->fut)
+            aw_future_release(call->fut);
+        ic__call_free(call);
+        return rc;
+    }
+    ic__rt.in_flight++;
+    if (call->cc)
+        call->cc->calls++;
+    return 0;
+}
+
+/* The record's context fields, then call_new and the argument. */
+static void ic__call_begin(ic__call *call, const ic_principal *callee, const char *method,
+                           size_t mlen, const void *arg, size_t len)
+{
+    call->composite = ic__rt.query;
+    call->cc = ic__cc_hold();
+    ic__call_new(callee, method, mlen, arg, len, IC__ADDR(&ic__on_reply), IC__ADDR(&ic__on_reject),
+                 IC__ADDR(call));
+}
+
 aw_future *ic_call_perform(const ic_call *c)
 {
     if (!ic__may_call())
-        return ic__call_failed(c, 0,
-                               "calls are not allowed in this kind of message "
-                               "(init, upgrade, query, cleanup or inspect)");
+        return ic__call_failed(c, 0, ic__not_allowed);
     size_t mlen = strlen(c->method);
-    ic__call *call = ic__call_alloc(c->method, mlen);
+    ic__call *call = ic__call_alloc(c, mlen);
     aw_future *fut = aw_future_new(sizeof(ic_bytes));
     if (!call || !fut) {
         if (call)
@@ -224,25 +403,14 @@ aw_future *ic_call_perform(const ic_call *c)
         return NULL;
     }
     call->fut = aw_future_retain(fut);
-    ic__copy(&call->callee, &c->callee, 1 + (size_t)c->callee.len);
-    call->composite = ic__rt.query;
-    call->cc = ic__cc_hold();
-
-    uint32_t env = IC__ADDR(call);
-    ic__call_build(c, mlen, IC__ADDR(&ic__on_reply), IC__ADDR(&ic__on_reject), env);
-    ic0_call_on_cleanup(IC__ADDR(&ic__on_cleanup), env);
-    uint32_t rc = ic0_call_perform();
+    call->op = NULL;
+    ic__call_begin(call, &c->callee, c->method, mlen, c->arg, c->arg_len);
+    ic__call_options(c);
+    uint32_t rc = ic__call_perform(call);
     if (rc != 0) {
-        /* The call was never made and no callback will run (spec: call_perform "err_code"). */
-        ic__cc_release(call->cc);
-        aw_future_release(call->fut);
-        ic__call_free(call);
         aw_future_release(fut);
-        return ic__call_failed(c, rc, "call_perform failed: the IC did not make the call");
+        return ic__call_failed(c, rc, ic__not_made);
     }
-    ic__rt.in_flight++;
-    if (call->cc)
-        call->cc->calls++;
     return fut;
 }
 
@@ -254,32 +422,118 @@ aw_future *ic_call_raw(const ic_principal *callee, const char *method, const voi
     return ic_call_perform(&c);
 }
 
+/* A slot call's cancel hook: its waiter was cancelled, so the record forgets the slot. */
+static void ic__call_op_cancel(aw_op *op)
+{
+    ((ic__call *)op->value.ptr)->op = NULL;
+}
+
+/* Start `op` for a slot call: pending, its reply buffer (if any) empty. Returns whether calls are
+ * allowed here; when not, the slot has failed. */
+static bool ic__call_op_start(aw_op *op, ic_bytes *reply, const ic_principal *callee,
+                              const char *method)
+{
+    aw_op_start(op, ic__call_op_cancel);
+    if (reply) {
+        reply->data = NULL;
+        reply->len = 0;
+    }
+    if (ic__may_call())
+        return true;
+    op->cancel = NULL;
+    aw_op_fail(op, ic__call_error(callee, method, 0, ic__not_allowed));
+    return false;
+}
+
+/* Bind `call` (NULL: out of memory) to the started slot `op`. Returns false when it failed. */
+static bool ic__call_op_bind(aw_op *op, ic_bytes *reply, ic__call *call)
+{
+    if (!call) {
+        op->cancel = NULL;
+        aw_op_fail(op, NULL);
+        return false;
+    }
+    call->fut = NULL;
+    call->op = op;
+    call->reply = reply;
+    op->value.ptr = call;
+    return true;
+}
+
+/* The end of a slot call: fail the slot when call_perform refused the call. */
+static aw_op *ic__call_op_performed(aw_op *op, ic__call *call, const ic_principal *callee,
+                                    const char *method)
+{
+    uint32_t rc = ic__call_perform(call);
+    if (rc != 0) {
+        op->cancel = NULL;
+        aw_op_fail(op, ic__call_error(callee, method, rc, ic__not_made));
+    }
+    return op;
+}
+
+aw_op *ic_call_perform_op(aw_op *op, ic_bytes *reply, const ic_call *c)
+{
+    if (!ic__call_op_start(op, reply, &c->callee, c->method))
+        return op;
+    size_t mlen = strlen(c->method);
+    ic__call *call = ic__call_alloc(c, mlen);
+    if (!ic__call_op_bind(op, reply, call))
+        return op;
+    ic__call_begin(call, &c->callee, c->method, mlen, c->arg, c->arg_len);
+    ic__call_options(c);
+    return ic__call_op_performed(op, call, &c->callee, c->method);
+}
+
+/* ic_call_raw_op (reply) and ic_call_decode_op (types, read, out). */
+__attribute__((noinline)) static aw_op *ic__call_op(aw_op *op, ic_bytes *reply,
+                                                    const ic_principal *callee, const char *method,
+                                                    size_t mlen, const void *arg, size_t len,
+                                                    ic_types *types, ic_read_fn read, void *out)
+{
+    if (!ic__call_op_start(op, reply, callee, method))
+        return op;
+    ic__call *call = ic__call_get();
+    if (!ic__call_op_bind(op, reply, call))
+        return op;
+    call->reply_types = types;
+    call->reply_read = read;
+    call->reply_out = out;
+    call->callee = callee; /* borrowed until the slot finishes (the contract) */
+    call->method = method;
+    ic__call_begin(call, callee, method, mlen, arg, len);
+    return ic__call_op_performed(op, call, callee, method);
+}
+
+aw_op *ic__call_raw_op(aw_op *op, ic_bytes *reply, const ic_principal *callee, const char *method,
+                       size_t mlen, const void *arg, size_t len)
+{
+    return ic__call_op(op, reply, callee, method, mlen, arg, len, NULL, NULL, NULL);
+}
+
+aw_op *ic__call_decode_op(aw_op *op, const ic_principal *callee, const char *method, size_t mlen,
+                          const void *arg, size_t len, ic_types *types, ic_read_fn read, void *out)
+{
+    return ic__call_op(op, NULL, callee, method, mlen, arg, len, types, read, out);
+}
+
 uint32_t ic_call_oneway(const ic_call *c)
 {
     if (!ic__may_call())
         return 1;
     /* An out-of-range table index: a response, if one ever comes, traps in an execution of its
      * own, which changes nothing (the usual way to make a one-way call). */
-    ic__call_build(c, strlen(c->method), UINT32_MAX, UINT32_MAX, UINT32_MAX);
+    ic__call_new(&c->callee, c->method, strlen(c->method), c->arg, c->arg_len, UINT32_MAX,
+                 UINT32_MAX, UINT32_MAX);
+    ic__call_options(c);
     return ic0_call_perform();
 }
 
 aw_error *ic_decode(const uint8_t *data, size_t len, ic_types *t, ic_read_fn read, void *out,
                     const char *what)
 {
-    /* A message that is exactly the expected header (`()`, for instance) has nothing to read:
-     * the comparison is the whole decoding. */
-    if (!read && ic_types_prepare(t) == 0 && !t->slow_only && len == t->header_len &&
-        ic__same_bytes(data, t->header, len))
-        return NULL;
     ic_reader r;
-    int rc = ic_reader_begin(&r, t, data, len);
-    if (rc == 0 && read)
-        rc = read(&r, out);
-    if (rc == 0)
-        rc = ic_reader_end(&r);
-    else
-        ic_reader_free(&r);
+    int rc = ic__decode(data, len, t, read, out, &r);
     if (rc == 0)
         return NULL;
     return aw_error_newf(AW_E_CANDID_DECODE, rc, "%s: %s", what, ic_reader_error(&r));

@@ -245,7 +245,12 @@ static bool ic__utf8(const uint8_t *p, size_t n)
 {
     uint32_t w, last;
     size_t i = 0;
-    if (n >= 4) { /* four ASCII bytes at a time, the last word overlapping the one before */
+    if (n >= 4 && n <= 8) { /* two words, the second overlapping the first: one test */
+        memcpy(&w, p, 4);
+        memcpy(&last, p + n - 4, 4);
+        return !((w | last) & 0x80808080u) || candid_utf8_valid(p, n);
+    }
+    if (n > 8) { /* four ASCII bytes at a time, the last word overlapping the one before */
         for (; i + 4 < n; i += 4) {
             memcpy(&w, p + i, 4);
             if (w & 0x80808080u)
@@ -350,6 +355,8 @@ void ic_reader_free(ic_reader *r)
 
 int ic_reader_end(ic_reader *r)
 {
+    if (r->fast && !r->error && r->pos == r->end && !r->owned && !r->dec_open)
+        return 0; /* the usual case: all read, nothing to release */
     int rc = ic_reader_finish(r);
     ic_reader_free(r);
     return rc;

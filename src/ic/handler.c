@@ -33,6 +33,32 @@ static struct {
     ic__frame_block *free;
 } ic__frames[IC__FRAME_SIZES];
 
+/* Zero a frame. Up to 16 words (a 128-byte frame) go in straight-line 8-byte stores, entered at the
+ * right one (3 instructions a word in the IC's weights, where a memory.fill costs 100 whatever its
+ * size). The empty asm hides the word count from the optimiser, which would otherwise, knowing a
+ * handler's frame size, merge the stores back into a memory.fill. */
+static void ic__zero(void *p, size_t size)
+{
+    uint64_t *w = p;
+    size_t n = size / 8;
+    __asm__("" : "+r"(n));
+    if (size % 8 || n > 16) {
+        memset(p, 0, size);
+        return;
+    }
+    w += n;
+    /* clang-format off */
+#define IC__Z(k) case k: w[-k] = 0; AW__FALLTHROUGH;
+    switch (n) {
+    IC__Z(16) IC__Z(15) IC__Z(14) IC__Z(13) IC__Z(12) IC__Z(11) IC__Z(10) IC__Z(9)
+    IC__Z(8) IC__Z(7) IC__Z(6) IC__Z(5) IC__Z(4) IC__Z(3) IC__Z(2) IC__Z(1)
+    default:
+        break;
+    }
+    /* clang-format on */
+#undef IC__Z
+}
+
 static aw_task *ic__frame_new(size_t size, aw_step_fn step)
 {
     ic__frame_block *b = NULL;
@@ -46,7 +72,7 @@ static aw_task *ic__frame_new(size_t size, aw_step_fn step)
         return NULL;
     b->h.size = size;
     aw_task *t = (aw_task *)(void *)(b + 1);
-    memset(t, 0, size);
+    ic__zero(t, size);
     return aw_task_init(t, step);
 }
 
@@ -106,14 +132,13 @@ void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, i
                        ic_args_fn args)
 {
     static ic_types no_args = IC_TYPES("()");
-    ic__cc *cc = ic__cc_hold();
+    ic__cc *cc = ic__cc_begin(method);
     aw_task *task = cc && ic__keep_arg(cc) ? ic__frame_new(frame_size, step) : NULL;
     if (!task) {
+        ic_rejectf("%s: out of memory", method); /* through `cc` when it exists */
         ic__cc_release(cc);
-        ic_rejectf("%s: out of memory", method);
         return;
     }
-    cc->method = method;
 
     /* Decode the arguments before the first step: a malformed message is rejected with the
      * decoder's error and the handler never runs. */

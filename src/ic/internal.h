@@ -69,6 +69,10 @@ bool ic__claim_reply(void);
  * point on first use), with one more reference; NULL when there is none or memory runs out. */
 ic__cc *ic__cc_hold(void);
 
+/* A fresh heap record with one reference, made the current call context (an async handler's,
+ * called at the start of an update or composite query, whose static record is still unused);
+ * NULL when memory runs out. */
+ic__cc *ic__cc_begin(const char *method);
 /* Drop a reference taken by ic__cc_hold or held by a handler. */
 void ic__cc_release(ic__cc *cc);
 

@@ -272,6 +272,73 @@ static int cq_args(ic_reader *r, void *frame)
 }
 IC_COMPOSITE_QUERY_ASYNC(cq_greet, call_frame, cq_greet_run, &t_principal, cq_args)
 
+/* ---- calls awaited through an operation slot -------------------------------------------- */
+
+typedef struct op_frame {
+    aw_task task;
+    ic_principal hello;
+    uint64_t mode;
+    aw_op op;
+    ic_bytes reply;
+    ic_call call;
+    uint64_t wrong; /* mode 3's destination: decoded into the frame, never on the stack */
+    char text[64];
+} op_frame;
+
+static uint64_t op_finally_runs; /* FINALLY sections of greet_op run so far */
+
+static int op_args(ic_reader *r, void *frame)
+{
+    op_frame *f = frame;
+    int rc = ic_read_principal(r, &f->hello);
+    return rc ? rc : ic_read_nat64(r, &f->mode);
+}
+
+static const char greet_op_arg[] = "DIDL\x00\x01\x71\x02op"; /* ("op") */
+
+/* greet_op : (principal, nat64 mode) -> (text): hello.greet("op") awaited through a slot.
+ * Mode 0: ic_call_raw_op and ic_decode; 1: ic_call_perform_op; 2: ic_call_decode_op into the
+ * frame; 3: ic_call_decode_op at the wrong type (nat64); 4: mode 2, then a trap after the await
+ * (the cleanup callback cancels the slot and FINALLY runs). Every failure rejects with its text. */
+AW_ASYNC(op_frame, greet_op_run)
+static aw_status greet_op_run(op_frame *f)
+{
+    aw_error *err;
+    AW_BEGIN(f);
+    if (f->mode == 0) {
+        AW_AWAIT_OP(f, ic_call_raw_op(&f->op, &f->reply, &f->hello, "greet", greet_op_arg,
+                                      sizeof greet_op_arg - 1));
+    } else if (f->mode == 1) {
+        ic_call_init(&f->call, &f->hello, "greet");
+        ic_call_with_arg(&f->call, greet_op_arg, sizeof greet_op_arg - 1);
+        AW_AWAIT_OP(f, ic_call_perform_op(&f->op, &f->reply, &f->call));
+    } else if (f->mode == 3) {
+        AW_AWAIT_OP(f, ic_call_decode_op(&f->op, &f->hello, "greet", greet_op_arg,
+                                         sizeof greet_op_arg - 1, &t_nat64, read_nat64, &f->wrong));
+    } else {
+        AW_AWAIT_OP(f,
+                    ic_call_decode_op(&f->op, &f->hello, "greet", greet_op_arg,
+                                      sizeof greet_op_arg - 1, &t_text, read_text_copy, f->text));
+        if (f->mode == 4)
+            ic_trap("greet_op: trapping after the await");
+    }
+    if (f->mode < 2 &&
+        (err = ic_decode(f->reply.data, f->reply.len, &t_text, read_text_copy, f->text, "greet")))
+        AW_THROW_ERROR(f, err);
+    ic_reply_text(f->text);
+    AW_FINALLY(f);
+    op_finally_runs++;
+    ic_bytes_free(&f->reply);
+    AW_END(f);
+}
+IC_UPDATE_ASYNC(greet_op, op_frame, greet_op_run, &t_principal_nat64, op_args)
+
+/* op_finally : () -> (nat64) query */
+IC_QUERY(op_finally)
+{
+    ic_reply_nat64(op_finally_runs);
+}
+
 /* ---- timers ---------------------------------------------------------------------------------- */
 
 static uint64_t once_fired, interval_fired;

@@ -96,6 +96,43 @@ test('a bounded-wait call past its deadline fails with SYS_UNKNOWN', async () =>
     'the next bounded-wait call');
 });
 
+test('calls through an operation slot: raw, from an ic_call, decoded into the frame', async () => {
+  const { s, rt, hello } = setup();
+  for (const mode of [0n, 1n, 2n])
+    eq(replied(await s.updateCall(rt, 'greet_op', enc([IDL.Principal, N], [P(hello), mode])), [IDL.Text]),
+      ['Hello, op!'], `mode ${mode}`);
+  eq(replied(await s.queryCall(rt, 'op_finally', enc([], [])), [N]), [3n], 'FINALLY ran once per call');
+});
+
+test('a slot call whose reply does not decode fails with the decoder error', async () => {
+  const { s, rt, hello, text } = setup();
+  rejected(await s.updateCall(rt, 'greet_op', enc([IDL.Principal, N], [P(hello), 3n])), RejectCode.CANISTER_REJECT,
+    `greet_op: Candid decode: ${text(hello)}.greet reply: byte 7: type mismatch: wire type text cannot be decoded ` +
+    'at expected type nat64 (code -3)' + at('greet_op_run', 'sizeof greet_op_arg - 1, &t_nat64'));
+});
+
+test('a slot call: reject and call_perform failure fail the slot with their messages', async () => {
+  const { s, rt, hello, text } = setup();
+  s.injectFault({ kind: 'reject', canister: hello, method: 'greet', code: 4, message: 'nope', times: 1 });
+  rejected(await s.updateCall(rt, 'greet_op', enc([IDL.Principal, N], [P(hello), 2n])), RejectCode.CANISTER_REJECT,
+    `greet_op: IC call rejected: ${text(hello)}.greet rejected (CANISTER_REJECT): nope (code 4)` +
+    at('greet_op_run', ' f->text));'));
+  s.injectFault({ kind: 'perform_fail', canister: rt, method: 'greet', times: 1 });
+  rejected(await s.updateCall(rt, 'greet_op', enc([IDL.Principal, N], [P(hello), 0n])), RejectCode.CANISTER_REJECT,
+    `greet_op: call perform failed: ${text(hello)}.greet: call_perform failed: the IC did not make the call (code 2)` +
+    at('greet_op_run', 'sizeof greet_op_arg - 1));'));
+});
+
+test('a trap after a slot await: cleanup cancels the slot and FINALLY runs', async () => {
+  const { s, rt, hello } = setup();
+  const r = await s.updateCall(rt, 'greet_op', enc([IDL.Principal, N], [P(hello), 4n]));
+  eq(r.rejectCode, RejectCode.CANISTER_ERROR, 'the IC answers for the trapped callback');
+  ok(r.rejectMessage.includes('greet_op: trapping after the await'), `message ${r.rejectMessage}`);
+  eq(replied(await s.queryCall(rt, 'op_finally', enc([], [])), [N]), [1n], 'FINALLY ran in cleanup');
+  eq(replied(await s.updateCall(rt, 'greet_op', enc([IDL.Principal, N], [P(hello), 2n])), [IDL.Text]), ['Hello, op!'],
+    'the next slot call');
+});
+
 test('a one-way call is performed and its target runs', async () => {
   const { s, rt, hello } = setup();
   eq(replied(await s.updateCall(rt, 'notify', enc([IDL.Principal], [P(hello)])), [N]), [0n]);
