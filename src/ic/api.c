@@ -91,10 +91,11 @@ void ic__enter(ic_context ctx)
         ic__rt.ctors_done = true;
         __wasm_call_ctors();
     }
+    uint32_t bit = 1u << ctx;
     ic__rt.ctx = ctx;
-    ic__rt.query = ctx == IC_CTX_QUERY || ctx == IC_CTX_COMPOSITE || ctx == IC_CTX_INSPECT;
+    ic__rt.query = bit & ((1u << IC_CTX_QUERY) | (1u << IC_CTX_COMPOSITE) | (1u << IC_CTX_INSPECT));
     ic__rt.cc = NULL;
-    if (ctx == IC_CTX_UPDATE || ctx == IC_CTX_QUERY || ctx == IC_CTX_COMPOSITE) {
+    if (bit & ((1u << IC_CTX_UPDATE) | (1u << IC_CTX_QUERY) | (1u << IC_CTX_COMPOSITE))) {
         ic__sync_cc.replied = ic__sync_cc.ended = ic__sync_cc.handler_pending = false;
         ic__sync_cc.calls = ic__sync_cc.refs = 0;
         ic__sync_cc.method = "";
@@ -180,17 +181,15 @@ ic__cc *ic__cc_begin(const char *method)
     return cc;
 }
 
-void ic__cc_release(ic__cc *cc)
+void ic__cc_free(ic__cc *cc)
 {
-    if (cc && cc->heap && --cc->refs == 0) {
-        if (ic__rt.cc == cc)
-            ic__rt.cc = NULL;
-        if (cc->arg != cc->small_arg)
-            free(cc->arg);
-        cc->arg = NULL;
-        cc->next = ic__cc_free_list;
-        ic__cc_free_list = cc;
-    }
+    if (ic__rt.cc == cc)
+        ic__rt.cc = NULL;
+    if (cc->arg != cc->small_arg)
+        free(cc->arg);
+    cc->arg = NULL;
+    cc->next = ic__cc_free_list;
+    ic__cc_free_list = cc;
 }
 
 ic_context ic_current_context(void)
@@ -380,20 +379,28 @@ void ic_accept_message(void)
 /* ---- replying ---------------------------------------------------------------------------- */
 
 /* Whether the current message may answer its call context; logs why not. */
+/* ic__reply_ok's refusals, out of line (the formatting needs a stack frame): NULL when there is
+ * no call context to answer here, else the context the runtime already ended. */
+__attribute__((noinline)) static bool ic__reply_refused(const ic__cc *cc)
+{
+    if (!cc) {
+        static const char msg[] = "asyncwasm: reply or reject dropped: this message execution "
+                                  "(cleanup, timer, init ...) has no call to answer";
+        ic0_debug_print(IC__ADDR(msg), sizeof msg - 1);
+    } else {
+        ic_printf("asyncwasm: %s: reply or reject dropped: the call was already ended", cc->method);
+    }
+    return false;
+}
+
 static bool ic__reply_ok(void)
 {
     ic__cc *cc = ic__rt.cc;
     if (!cc || !((1u << ic__rt.ctx) & ((1u << IC_CTX_UPDATE) | (1u << IC_CTX_QUERY) |
-                                       (1u << IC_CTX_COMPOSITE) | (1u << IC_CTX_CALLBACK)))) {
-        static const char msg[] = "asyncwasm: reply or reject dropped: this message execution "
-                                  "(cleanup, timer, init ...) has no call to answer";
-        ic0_debug_print(IC__ADDR(msg), sizeof msg - 1);
-        return false;
-    }
-    if (cc->ended) {
-        ic_printf("asyncwasm: %s: reply or reject dropped: the call was already ended", cc->method);
-        return false;
-    }
+                                       (1u << IC_CTX_COMPOSITE) | (1u << IC_CTX_CALLBACK))))
+        return ic__reply_refused(NULL);
+    if (cc->ended)
+        return ic__reply_refused(cc);
     return true;
 }
 

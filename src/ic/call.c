@@ -15,10 +15,10 @@
  *
  * A slot call (ic_call_perform_op, ic_call_raw_op, ic_call_decode_op) has no future: the record
  * points to the awaiting frame's operation slot, and the callback finishes the slot, which runs
- * the waiting task at once (no executor turn). While the slot is pending its `value.ptr` points back to the record, so that
- * the slot's cancel hook (the waiter was cancelled) can make the record forget it; a late reply
- * is then dropped. The callback ends the record before finishing the slot: the task it runs may
- * make the next call with the same record.
+ * the waiting task at once (no executor turn). While the slot is pending its `value.ptr` points
+ * back to the record, so that the slot's cancel hook (the waiter was cancelled) can make the record
+ * forget it; a late reply is then dropped. The callback ends the record before finishing the slot:
+ * the task it runs may make the next call with the same record.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -180,8 +180,8 @@ static int ic__decode(const uint8_t *data, size_t len, ic_types *t, ic_read_fn r
 {
     /* A message that is exactly the expected header (`()`, for instance) has nothing to read:
      * the comparison is the whole decoding. */
-    if (!read && ic_types_prepare(t) == 0 && !t->slow_only && len == t->header_len &&
-        ic__same_bytes(data, t->header, len))
+    if (!read && (t->state == 1 || ic_types_prepare(t) == 0) && !t->slow_only &&
+        len == t->header_len && ic__same_bytes(data, t->header, len))
         return 0;
     int rc = ic_reader_begin(r, t, data, len);
     if (rc == 0 && read)

@@ -18,20 +18,34 @@
 
 /* Handler frames are recycled per size: a free list for each of a few frame sizes, so that a
  * handler costs no malloc in steady state. A block is a small header, then the frame. */
+#define IC__FRAME_SIZES 8
+typedef struct ic__frame_list ic__frame_list;
+
 typedef union ic__frame_block {
     struct {
         union ic__frame_block *next; /* in the free list of its size */
-        size_t size;                 /* frame size */
+        ic__frame_list *list;        /* the free list of its size, or NULL (all lists taken) */
         ic__cc *cc;                  /* while the handler runs: its call context record */
     } h;
     max_align_t align;
 } ic__frame_block;
 
-#define IC__FRAME_SIZES 8
-static struct {
+static struct ic__frame_list {
     size_t size;
     ic__frame_block *free;
 } ic__frames[IC__FRAME_SIZES];
+
+/* The free list of frames of `size` (the first unused one becomes it), or NULL when all are
+ * taken by other sizes. */
+static ic__frame_list *ic__frame_list_of(size_t size)
+{
+    for (int i = 0; i < IC__FRAME_SIZES; i++)
+        if (ic__frames[i].size == size || ic__frames[i].size == 0) {
+            ic__frames[i].size = size;
+            return &ic__frames[i];
+        }
+    return NULL;
+}
 
 /* Zero a frame. Up to 16 words (a 128-byte frame) go in straight-line 8-byte stores, entered at the
  * right one (3 instructions a word in the IC's weights, where a memory.fill costs 100 whatever its
@@ -68,9 +82,11 @@ static aw_task *ic__frame_new(size_t size, aw_step_fn step)
             ic__frames[i].free = b->h.next;
             break;
         }
-    if (!b && !(b = malloc(sizeof *b + size)))
-        return NULL;
-    b->h.size = size;
+    if (!b) {
+        if (!(b = malloc(sizeof *b + size)))
+            return NULL;
+        b->h.list = ic__frame_list_of(size);
+    }
     aw_task *t = (aw_task *)(void *)(b + 1);
     ic__zero(t, size);
     return aw_task_init(t, step);
@@ -79,39 +95,43 @@ static aw_task *ic__frame_new(size_t size, aw_step_fn step)
 static void ic__frame_free(aw_task *t)
 {
     ic__frame_block *b = (ic__frame_block *)(void *)t - 1;
-    for (int i = 0; i < IC__FRAME_SIZES; i++)
-        if (ic__frames[i].size == b->h.size || ic__frames[i].size == 0) {
-            ic__frames[i].size = b->h.size;
-            b->h.next = ic__frames[i].free;
-            ic__frames[i].free = b;
-            return;
-        }
-    free(b); /* more distinct sizes than slots */
+    ic__frame_list *list = b->h.list;
+    if (!list) {
+        free(b); /* more distinct sizes than lists */
+        return;
+    }
+    b->h.next = list->free;
+    list->free = b;
+}
+
+/* A handler finished without answering its call: reject it, or log why that is impossible. Out
+ * of line (the formatting needs a stack frame). */
+__attribute__((noinline)) static void ic__handler_unanswered(ic__cc *cc, const aw_error *err)
+{
+    if (ic__rt.ctx == IC_CTX_CLEANUP) {
+        /* A callback of this handler trapped: FINALLY ran; the IC answers the caller. */
+        ic_printf("asyncwasm: %s: cancelled in the cleanup of a trapped callback", cc->method);
+    } else if (ic__rt.cc != cc) {
+        /* Finished in another message (woken by a timer or another context's call): the IC
+         * routes a reply to the message running now, so this call cannot be answered. */
+        ic_printf("asyncwasm: %s: the async handler finished outside its own call context; "
+                  "its caller gets the IC's reject",
+                  cc->method);
+    } else if (err) {
+        char text[1536];
+        aw_error_format(err, text, sizeof text);
+        ic_rejectf("%s: %s", cc->method, text);
+    } else {
+        ic_rejectf("%s: the async handler finished without replying", cc->method);
+    }
 }
 
 static void ic__handler_done(aw_task *task, const aw_error *err)
 {
     ic__cc *cc = ((ic__frame_block *)(void *)task - 1)->h.cc;
     cc->handler_pending = false;
-
-    if (!cc->replied && !cc->ended) {
-        if (ic__rt.ctx == IC_CTX_CLEANUP) {
-            /* A callback of this handler trapped: FINALLY ran; the IC answers the caller. */
-            ic_printf("asyncwasm: %s: cancelled in the cleanup of a trapped callback", cc->method);
-        } else if (ic__rt.cc != cc) {
-            /* Finished in another message (woken by a timer or another context's call): the IC
-             * routes a reply to the message running now, so this call cannot be answered. */
-            ic_printf("asyncwasm: %s: the async handler finished outside its own call context; "
-                      "its caller gets the IC's reject",
-                      cc->method);
-        } else if (err) {
-            char text[1536];
-            aw_error_format(err, text, sizeof text);
-            ic_rejectf("%s: %s", cc->method, text);
-        } else {
-            ic_rejectf("%s: the async handler finished without replying", cc->method);
-        }
-    }
+    if (!cc->replied && !cc->ended)
+        ic__handler_unanswered(cc, err);
     ic__cc_release(cc);
     ic__frame_free(task); /* the core does not free frames it did not allocate */
 }

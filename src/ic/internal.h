@@ -73,8 +73,14 @@ ic__cc *ic__cc_hold(void);
  * called at the start of an update or composite query, whose static record is still unused);
  * NULL when memory runs out. */
 ic__cc *ic__cc_begin(const char *method);
-/* Drop a reference taken by ic__cc_hold or held by a handler. */
-void ic__cc_release(ic__cc *cc);
+/* Put a heap record whose last reference went back on the free list. */
+void ic__cc_free(ic__cc *cc);
+/* Drop a reference taken by ic__cc_hold or held by a handler (inline: usually not the last). */
+static inline void ic__cc_release(ic__cc *cc)
+{
+    if (cc && cc->heap && --cc->refs == 0)
+        ic__cc_free(cc);
+}
 
 /* Fix a reject message so that it is valid UTF-8 (bad bytes become '?'), in place. */
 void ic__utf8_sanitize(char *s, uint32_t len);
