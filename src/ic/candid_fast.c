@@ -571,18 +571,10 @@ int ic_read_nat64(ic_reader *r, uint64_t *out)
     return rc;
 }
 
-int ic_read_text(ic_reader *r, const char **s, size_t *len)
+/* ic_read_text beyond a short valid text, out of line (it needs a stack frame). */
+__attribute__((noinline)) static int ic__read_text_long(ic_reader *r, const char **s, size_t *len)
 {
-    IC__READ_BEGIN(r);
     int rc;
-    const uint8_t *q = r->pos;
-    if (r->fast && q < r->end && *q < 0x80 && *q < r->end - q && ic__utf8(q + 1, *q)) {
-        /* the usual case: a short text (one-byte length), all there, valid */
-        *s = (const char *)q + 1;
-        *len = *q;
-        r->pos = q + 1 + *q;
-        return 0;
-    }
     if (r->fast) {
         const uint8_t *p;
         if ((rc = ic__bytes(r, &p, len, "text")))
@@ -598,6 +590,20 @@ int ic_read_text(ic_reader *r, const char **s, size_t *len)
     if (v)
         *s = (const char *)v->u.bytes.data, *len = v->u.bytes.len;
     return rc;
+}
+
+int ic_read_text(ic_reader *r, const char **s, size_t *len)
+{
+    IC__READ_BEGIN(r);
+    const uint8_t *q = r->pos;
+    if (r->fast && q < r->end && *q < 0x80 && *q < r->end - q && ic__utf8(q + 1, *q)) {
+        /* the usual case: a short text (one-byte length), all there, valid */
+        *s = (const char *)q + 1;
+        *len = *q;
+        r->pos = q + 1 + *q;
+        return 0;
+    }
+    return ic__read_text_long(r, s, len);
 }
 
 int ic_read_blob(ic_reader *r, const uint8_t **p, size_t *len)
