@@ -2,7 +2,7 @@
  * wasm_workload.c - the benchmark workload as a freestanding wasm32 module for wasm-interp.
  *
  * wabt's wasm-interp runs no WASI, so this module imports nothing: it links wasi-libc only for
- * malloc/memcpy (which need no import) and brings its own backend, a stub with a constant clock
+ * malloc/memcpy (which need no import) and brings its own minimal backend with a constant clock
  * (the workload uses no timers and no fds). It exports `run`, which runs WL_ITERATIONS iterations
  * and returns 1 when the result is right, `task_header_bytes` (sizeof(aw_task) on wasm32) and
  * `op_slot_bytes` (sizeof(aw_op)). Built with -DWL_IO_FUTURE, the workload's I/O is a pooled
