@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual, inspect } from 'node:util';
+import { inspect } from 'node:util';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { IcSim, RejectCode } from '../../tools/icsim/src/index.js';
@@ -14,40 +14,10 @@ import { IcSim, RejectCode } from '../../tools/icsim/src/index.js';
 export { IDL, Principal, IcSim, RejectCode };
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const tests = [];
+// Registering, checking and running tests is icsim's harness, shared by every Node suite.
+import { test, eq, ok, run } from '../icsim/harness.mjs';
 
-/** Registers a test; `fn` may be async and fails by throwing. */
-export function test(name, fn) {
-  tests.push({ name, fn });
-}
-
-/** Throws unless `actual` deep-equals `expected`. */
-export function eq(actual, expected, what = 'value') {
-  if (!isDeepStrictEqual(actual, expected))
-    throw new Error(`${what}: expected ${inspect(expected, { depth: 6 })}, got ${inspect(actual, { depth: 6 })}`);
-}
-
-/** Throws unless `cond` holds. */
-export function ok(cond, what) {
-  if (!cond) throw new Error(`${what}: condition failed`);
-}
-
-/** Runs the registered tests; prints failures and `N passed, M failed`; sets the exit code. */
-export async function run() {
-  let passed = 0;
-  let failed = 0;
-  for (const t of tests) {
-    try {
-      await t.fn();
-      passed++;
-    } catch (e) {
-      failed++;
-      console.log(`FAIL ${t.name}: ${e && e.stack ? e.stack : e}`);
-    }
-  }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
-}
+export { test, eq, ok, run };
 
 /** The bytes of build/ic/NAME.wasm. */
 export function wasm(name) {

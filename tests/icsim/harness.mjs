@@ -59,7 +59,8 @@ export function watModule(text) {
   return readFileSync(wasm);
 }
 
-/** Runs the registered tests and prints the summary line; sets the exit code. */
+/** Runs the registered tests and prints the summary line (prefixed by `suite` when given); sets
+ * the exit code. */
 export async function run(suite) {
   let passed = 0;
   let failed = 0;
@@ -72,6 +73,6 @@ export async function run(suite) {
       console.log(`FAIL ${t.name}: ${e && e.stack ? e.stack : e}`);
     }
   }
-  console.log(`${suite}: ${passed} passed, ${failed} failed`);
+  console.log(`${suite ? `${suite}: ` : ''}${passed} passed, ${failed} failed`);
   process.exitCode = failed ? 1 : 0;
 }
