@@ -63,12 +63,6 @@ $(IC_BUILD)/gen/%.c $(IC_BUILD)/gen/%.h: examples/pubsub/%.did $(BUILD)/bin/cand
 	@mkdir -p $(dir $@)
 	$(BUILD)/bin/candid gen c $< -o $(IC_BUILD)/gen
 
-# The management canister's bindings, generated from the IC's ic.did under the prefix mgmt_.
-$(IC_BUILD)/gen/mgmt.c $(IC_BUILD)/gen/mgmt.h: tests/ic/ic.did $(BUILD)/bin/candid
-	@mkdir -p $(dir $@)
-	@cp tests/ic/ic.did $(IC_BUILD)/gen/mgmt.did
-	$(BUILD)/bin/candid gen c $(IC_BUILD)/gen/mgmt.did -o $(IC_BUILD)/gen
-
 IC_CANISTERS :=
 $(eval $(call ic_canister,hello,examples/hello/hello.c,examples/hello/hello.did))
 $(eval $(call ic_canister,publisher,examples/pubsub/publisher.c,examples/pubsub/publisher.did))
@@ -76,16 +70,21 @@ $(eval $(call ic_canister,subscriber,examples/pubsub/subscriber.c,examples/pubsu
 $(eval $(call ic_canister,subscriber_gen,examples/pubsub/subscriber_gen.c \
 	$(IC_BUILD)/gen/publisher.c $(IC_BUILD)/gen/subscriber.c,examples/pubsub/subscriber.did))
 $(IC_BUILD)/subscriber_gen.raw.wasm: IC_RT_CFLAGS += -I$(IC_BUILD)/gen
-$(eval $(call ic_canister,mgmt_gen,tests/ic/mgmt_gen.c $(IC_BUILD)/gen/mgmt.c,tests/ic/mgmt_gen.did))
-$(IC_BUILD)/mgmt_gen.raw.wasm: IC_RT_CFLAGS += -I$(IC_BUILD)/gen
-$(eval $(call ic_canister,async_t_ecdsa,examples/async_t_ecdsa/async_t_ecdsa.c,\
-	examples/async_t_ecdsa/async_t_ecdsa.did))
 $(eval $(call ic_canister,runtime,tests/ic/runtime.c,tests/ic/runtime.did))
 $(eval $(call ic_canister,ticker,bench/ic/ticker.c,bench/ic/ticker.did))
 $(eval $(call ic_canister,sysapi,tests/ic/sysapi.c,tests/ic/sysapi.did))
-$(eval $(call ic_canister,bridge,examples/interop/bridge.c,examples/interop/bridge.did))
-$(foreach c,users inventory orders front,\
-	$(eval $(call ic_canister,orders_$(c),examples/orders/$(c).c,examples/orders/$(c).did)))
+
+# The examples beyond pub-sub and hello (orders, async_t_ecdsa, interop) and the management
+# canister's generated bindings: their own fragment, read here so that IC_CANISTERS is complete
+# before the rules below use it.
+define ic_node_suite
+TEST_SUITES += ic-$(1)
+.PHONY: test-ic-$(1)
+test-ic-$(1): $$(IC_CANISTERS)
+	@$$(NODE) $$(NODE_FLAGS) tests/ic/$(1).test.mjs
+endef
+IC_NODE_SUITES :=
+include mk/ic/examples.mk
 
 ALL_TARGETS += $(IC_CANISTERS)
 
@@ -114,14 +113,9 @@ $(IC_BUILD)/format_test: tests/ic/format_test.c src/ic/format.c tests/harness.h
 test-ic-format: $(IC_BUILD)/format_test
 	@$<
 
-# Canister behaviour in icsim: one Node suite per example (tests/ic/NAME.test.mjs).
-IC_NODE_SUITES := hello pubsub orders runtime interop sysapi
-define ic_node_suite
-TEST_SUITES += ic-$(1)
-.PHONY: test-ic-$(1)
-test-ic-$(1): $(IC_CANISTERS)
-	@$(NODE) $(NODE_FLAGS) tests/ic/$(1).test.mjs
-endef
+# Canister behaviour in icsim: one Node suite per example (tests/ic/NAME.test.mjs); the examples'
+# fragment adds its own.
+IC_NODE_SUITES += hello pubsub runtime sysapi
 $(foreach s,$(IC_NODE_SUITES),$(eval $(call ic_node_suite,$(s))))
 
 # ---- benchmark -----------------------------------------------------------------------------

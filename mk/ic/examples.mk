@@ -1,0 +1,19 @@
+# The example canisters beyond hello and pub-sub (orders, async_t_ecdsa, interop), the test
+# canister of the management canister's generated bindings, and their icsim suites. Included by
+# mk/ic.mk after its own canisters (it uses ic_canister, ic_node_suite and IC_CANISTERS).
+
+# The management canister's bindings, generated from the IC's ic.did under the prefix mgmt_.
+$(IC_BUILD)/gen/mgmt.c $(IC_BUILD)/gen/mgmt.h: tests/ic/ic.did $(BUILD)/bin/candid
+	@mkdir -p $(dir $@)
+	@cp tests/ic/ic.did $(IC_BUILD)/gen/mgmt.did
+	$(BUILD)/bin/candid gen c $(IC_BUILD)/gen/mgmt.did -o $(IC_BUILD)/gen
+
+$(eval $(call ic_canister,mgmt_gen,tests/ic/mgmt_gen.c $(IC_BUILD)/gen/mgmt.c,tests/ic/mgmt_gen.did))
+$(IC_BUILD)/mgmt_gen.raw.wasm: IC_RT_CFLAGS += -I$(IC_BUILD)/gen
+$(eval $(call ic_canister,async_t_ecdsa,examples/async_t_ecdsa/async_t_ecdsa.c,\
+	examples/async_t_ecdsa/async_t_ecdsa.did))
+$(eval $(call ic_canister,bridge,examples/interop/bridge.c,examples/interop/bridge.did))
+$(foreach c,users inventory orders front,\
+	$(eval $(call ic_canister,orders_$(c),examples/orders/$(c).c,examples/orders/$(c).did)))
+
+IC_NODE_SUITES += orders interop
