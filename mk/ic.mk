@@ -18,8 +18,11 @@ IC_LIB := $(IC_BUILD)/libasyncwasm-ic.a
 IC_HEADERS := $(wildcard include/asyncwasm/*.h) $(wildcard src/ic/*.h) $(wildcard src/aw/*.h) \
 	$(wildcard src/candid/*.h)
 # No start files and no entry: the IC calls only the canister_* exports; ic__enter runs the
-# constructors. -Isrc lets the runtime reach the core's internal backend interface.
-IC_LDFLAGS := -nostartfiles -Wl,--no-entry -Wl,--gc-sections -Wl,-z,stack-size=65536
+# constructors. -Isrc lets the runtime reach the core's internal backend interface. No debug
+# information (wasi-libc's objects bring some): clang runs wasm-opt -Oz on the linked module when
+# binaryen is installed, and wasm-opt keeps DWARF correct by skipping optimisations that would
+# break it.
+IC_LDFLAGS := -nostartfiles -Wl,--no-entry -Wl,--gc-sections -Wl,-z,stack-size=65536 -Wl,--strip-debug
 # -flto: the runtime, the core and the Candid library are optimised together with each canister
 # (smaller and faster: calls between them inline across files).
 IC_RT_CFLAGS := $(IC_CFLAGS) -flto -mbulk-memory -Isrc -Isrc/ic
@@ -90,11 +93,12 @@ ALL_TARGETS += $(IC_CANISTERS)
 
 # ---- tests ---------------------------------------------------------------------------------
 # test-ic-module: the modules the IC would load: only ic0 imports, one memory, the right exports.
+# (Those known here, its prerequisites: a fragment read later checks its own.)
 TEST_SUITES += ic-module
 .PHONY: test-ic-module
 test-ic-module: $(IC_CANISTERS) $(IC_BUILD)/all_imports.wasm
 	@IC_WASM=$(IC_WASM) tests/ic/check_modules.sh --all-imports $(IC_BUILD)/all_imports.wasm \
-		$(IC_CANISTERS)
+		$(filter-out $(IC_BUILD)/all_imports.wasm,$^)
 
 # Every ic0 declaration, imported once, to check ic0.h against the spec's list.
 $(IC_BUILD)/all_imports.wasm: tests/ic/all_imports.c include/asyncwasm/ic0.h
@@ -123,6 +127,21 @@ BENCH_TARGETS += bench-ic
 .PHONY: bench-ic
 bench-ic: $(IC_BUILD)/publisher.wasm $(IC_BUILD)/subscriber.wasm $(IC_BUILD)/ticker.wasm
 	@$(NODE) $(NODE_FLAGS) bench/ic/bench.mjs
+
+# bench-ic-profile: where the pub-sub caller's wasm instructions go, by function and by
+# straight-line stretch (bench/ic/profile.mjs). The subscriber is linked again with its function
+# names: clang is run with a PATH that hides wasm-opt (the linker is found through a link in
+# build/ic/prof/bin), then wasm-opt -Oz runs as clang would, with -g to keep the name section.
+IC_PROF := $(IC_BUILD)/prof
+$(IC_PROF)/subscriber.wasm: examples/pubsub/subscriber.c $(IC_LIB) $(IC_POLYFILL_OBJ) $(IC_HEADERS)
+	@mkdir -p $(IC_PROF)/bin
+	@ln -sf "$$(command -v wasm-ld-19)" $(IC_PROF)/bin/wasm-ld-19
+	PATH="$(CURDIR)/$(IC_PROF)/bin" "$$(command -v $(word 1,$(IC_CC)))" $(wordlist 2,99,$(IC_CC)) \
+		$(IC_RT_CFLAGS) $(IC_LDFLAGS) -o $@.lld examples/pubsub/subscriber.c $(IC_POLYFILL_OBJ) $(IC_LIB)
+	wasm-opt -g -Oz $@.lld -o $@
+.PHONY: bench-ic-profile
+bench-ic-profile: $(IC_PROF)/subscriber.wasm $(IC_BUILD)/publisher.wasm
+	@$(NODE) $(NODE_FLAGS) bench/ic/profile.mjs $< 40
 
 # ---- demo ----------------------------------------------------------------------------------
 DEMO_TARGETS += demo-ic

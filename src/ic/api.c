@@ -22,6 +22,8 @@ extern void __wasm_call_ctors(void);
  * because the core calls the backend; a purely synchronous canister links neither, and this weak
  * reference then stays null. */
 extern void ic__drain(void) __attribute__((weak));
+/* Likewise handler.c's ic__handler_block_free: only async handlers make records in blocks. */
+extern void ic__handler_block_free(ic__cc *cc) __attribute__((weak));
 
 /* ---- short copies and comparisons (internal.h) ------------------------------------------ */
 
@@ -29,22 +31,29 @@ void ic__copy(void *dst, const void *src, size_t n)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
-    uint64_t w;
-    uint32_t h;
+    uint64_t a, b, c, e;
+    uint32_t h, k;
     if (n > 32) {
         __builtin_memcpy(d, s, n);
-    } else if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            __builtin_memcpy(&w, s + i, 8);
-            __builtin_memcpy(d + i, &w, 8);
-        }
-        __builtin_memcpy(&w, s + n - 8, 8);
-        __builtin_memcpy(d + n - 8, &w, 8);
+    } else if (n > 16) { /* the first and the last 16 bytes */
+        __builtin_memcpy(&a, s, 8);
+        __builtin_memcpy(&b, s + 8, 8);
+        __builtin_memcpy(&c, s + n - 16, 8);
+        __builtin_memcpy(&e, s + n - 8, 8);
+        __builtin_memcpy(d, &a, 8);
+        __builtin_memcpy(d + 8, &b, 8);
+        __builtin_memcpy(d + n - 16, &c, 8);
+        __builtin_memcpy(d + n - 8, &e, 8);
+    } else if (n >= 8) { /* the first and the last 8 */
+        __builtin_memcpy(&a, s, 8);
+        __builtin_memcpy(&b, s + n - 8, 8);
+        __builtin_memcpy(d, &a, 8);
+        __builtin_memcpy(d + n - 8, &b, 8);
     } else if (n >= 4) {
         __builtin_memcpy(&h, s, 4);
+        __builtin_memcpy(&k, s + n - 4, 4);
         __builtin_memcpy(d, &h, 4);
-        __builtin_memcpy(&h, s + n - 4, 4);
-        __builtin_memcpy(d + n - 4, &h, 4);
+        __builtin_memcpy(d + n - 4, &k, 4);
     } else {
         for (; n; n--)
             *d++ = *s++;
@@ -147,6 +156,7 @@ static ic__cc *ic__cc_alloc(void)
     cc->calls = 0;
     cc->refs = 1;
     cc->heap = true;
+    cc->in_block = false;
     cc->handler_pending = false;
     return cc;
 }
@@ -170,17 +180,6 @@ ic__cc *ic__cc_hold(void)
     return copy;
 }
 
-ic__cc *ic__cc_begin(const char *method)
-{
-    ic__cc *cc = ic__cc_alloc();
-    if (cc) {
-        cc->method = method;
-        cc->replied = cc->ended = false;
-        ic__rt.cc = cc;
-    }
-    return cc;
-}
-
 void ic__cc_free(ic__cc *cc)
 {
     if (ic__rt.cc == cc)
@@ -188,6 +187,10 @@ void ic__cc_free(ic__cc *cc)
     if (cc->arg != cc->small_arg)
         free(cc->arg);
     cc->arg = NULL;
+    if (cc->in_block) {
+        ic__handler_block_free(cc);
+        return;
+    }
     cc->next = ic__cc_free_list;
     ic__cc_free_list = cc;
 }

@@ -306,10 +306,13 @@ static void ic__reader_init(ic_reader *r, ic_types *t, const uint8_t *data, size
     r->arg = r->depth = 0;
 }
 
-static int ic__reader_start(ic_reader *r, ic_types *t, const uint8_t *data, size_t len)
+/* ic__reader_start's other cases, out of line: types not prepared yet, or a message whose header
+ * is not the expected one (the fallback decoder). */
+__attribute__((noinline)) static int ic__reader_start_slow(ic_reader *r, ic_types *t,
+                                                           const uint8_t *data, size_t len)
 {
     ic__reader_init(r, t, data, len);
-    int rc = t->state == 1 ? 0 : ic_types_prepare(t);
+    int rc = ic_types_prepare(t);
     if (rc != 0)
         return ic__fail(r, rc, "cannot prepare the expected types %s", t->text);
     if (!t->slow_only && len >= t->header_len && ic__same_bytes(data, t->header, t->header_len)) {
@@ -321,6 +324,25 @@ static int ic__reader_start(ic_reader *r, ic_types *t, const uint8_t *data, size
     r->dec_open = true;
     rc = candid_dec_begin(&r->dec, data, len, NULL, &r->arena, &r->err);
     return rc ? ic__slow_fail(r, rc) : 0;
+}
+
+/* The usual case first: prepared types and a message that starts with exactly their header. The
+ * fast path needs only these fields (the error message is written on failure, and the fallback's
+ * fields by ic__reader_start_slow). */
+static int ic__reader_start(ic_reader *r, ic_types *t, const uint8_t *data, size_t len)
+{
+    if (t->state == 1 && !t->slow_only && len >= t->header_len &&
+        ic__same_bytes(data, t->header, t->header_len)) {
+        r->types = t;
+        r->start = data;
+        r->pos = data + t->header_len;
+        r->end = data + len;
+        r->fast = true;
+        r->error = 0;
+        r->dec_open = false;
+        return 0;
+    }
+    return ic__reader_start_slow(r, t, data, len);
 }
 
 int ic_reader_begin(ic_reader *r, ic_types *t, const uint8_t *data, size_t len)

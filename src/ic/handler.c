@@ -3,11 +3,12 @@
  * task of a new call context, and answer the context when the task finishes without having done
  * so itself.
  *
- * Per handler: one call context record (ic__cc, from a free list, holding the argument bytes so
- * that text and blob arguments may point into them while the handler runs) and the task's frame
- * (from a per-size free list; the done callback returns it there). The record's references: one for
- * the task, one per outstanding call. The frame's block header points to the record, so that the
- * done callback, which receives only the task, finds it.
+ * Per handler: one block (from a per-size free list) holding the call context record (ic__cc,
+ * with the argument bytes, so that text and blob arguments may point into them while the handler
+ * runs) and then the task's frame. The record's references: one for the task, one per outstanding
+ * call; when the last goes (usually in the done callback, later when the task was cancelled with
+ * calls in flight) the whole block returns to its free list. The done callback, which receives only
+ * the task, finds the record just before the frame.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -17,7 +18,8 @@
 #include "internal.h"
 
 /* Handler frames are recycled per size: a free list for each of a few frame sizes, so that a
- * handler costs no malloc in steady state. A block is a small header, then the frame. */
+ * handler costs no malloc in steady state. A block is a header with the call context record, then
+ * the frame. */
 #define IC__FRAME_SIZES 8
 typedef struct ic__frame_list ic__frame_list;
 
@@ -25,7 +27,7 @@ typedef union ic__frame_block {
     struct {
         union ic__frame_block *next; /* in the free list of its size */
         ic__frame_list *list;        /* the free list of its size, or NULL (all lists taken) */
-        ic__cc *cc;                  /* while the handler runs: its call context record */
+        ic__cc cc;                   /* the handler's call context record */
     } h;
     max_align_t align;
 } ic__frame_block;
@@ -47,10 +49,11 @@ static ic__frame_list *ic__frame_list_of(size_t size)
     return NULL;
 }
 
-/* Zero a frame. Up to 16 words (a 128-byte frame) go in straight-line 8-byte stores, entered at the
- * right one (3 instructions a word in the IC's weights, where a memory.fill costs 100 whatever its
- * size). The empty asm hides the word count from the optimiser, which would otherwise, knowing a
- * handler's frame size, merge the stores back into a memory.fill. */
+/* Zero a frame. Up to 16 words (a 128-byte frame) go in straight-line 8-byte stores at constant
+ * offsets from the frame, entered at the right one (3 instructions a word in the IC's weights,
+ * where a memory.fill costs 100 whatever its size). The empty asm hides the word count from the
+ * optimiser, which would otherwise, knowing a handler's frame size, merge the stores back into a
+ * memory.fill. */
 static void ic__zero(void *p, size_t size)
 {
     uint64_t *w = p;
@@ -60,9 +63,8 @@ static void ic__zero(void *p, size_t size)
         memset(p, 0, size);
         return;
     }
-    w += n;
     /* clang-format off */
-#define IC__Z(k) case k: w[-k] = 0; AW__FALLTHROUGH;
+#define IC__Z(k) case k: w[k - 1] = 0; AW__FALLTHROUGH;
     switch (n) {
     IC__Z(16) IC__Z(15) IC__Z(14) IC__Z(13) IC__Z(12) IC__Z(11) IC__Z(10) IC__Z(9)
     IC__Z(8) IC__Z(7) IC__Z(6) IC__Z(5) IC__Z(4) IC__Z(3) IC__Z(2) IC__Z(1)
@@ -73,28 +75,24 @@ static void ic__zero(void *p, size_t size)
 #undef IC__Z
 }
 
-static aw_task *ic__frame_new(size_t size, aw_step_fn step)
+/* A block for a frame of `size` bytes (NULL when memory runs out): from its free list, else new. */
+static ic__frame_block *ic__block_get(size_t size)
 {
-    ic__frame_block *b = NULL;
+    ic__frame_block *b;
     for (int i = 0; i < IC__FRAME_SIZES; i++)
-        if (ic__frames[i].size == size && ic__frames[i].free) {
-            b = ic__frames[i].free;
+        if (ic__frames[i].size == size && (b = ic__frames[i].free)) {
             ic__frames[i].free = b->h.next;
-            break;
+            return b;
         }
-    if (!b) {
-        if (!(b = malloc(sizeof *b + size)))
-            return NULL;
-        b->h.list = ic__frame_list_of(size);
-    }
-    aw_task *t = (aw_task *)(void *)(b + 1);
-    ic__zero(t, size);
-    return aw_task_init(t, step);
+    if (!(b = malloc(sizeof *b + size)))
+        return NULL;
+    b->h.list = ic__frame_list_of(size);
+    return b;
 }
 
-static void ic__frame_free(aw_task *t)
+void ic__handler_block_free(ic__cc *cc)
 {
-    ic__frame_block *b = (ic__frame_block *)(void *)t - 1;
+    ic__frame_block *b = (ic__frame_block *)(void *)((char *)cc - offsetof(ic__frame_block, h.cc));
     ic__frame_list *list = b->h.list;
     if (!list) {
         free(b); /* more distinct sizes than lists */
@@ -128,12 +126,11 @@ __attribute__((noinline)) static void ic__handler_unanswered(ic__cc *cc, const a
 
 static void ic__handler_done(aw_task *task, const aw_error *err)
 {
-    ic__cc *cc = ((ic__frame_block *)(void *)task - 1)->h.cc;
+    ic__cc *cc = &((ic__frame_block *)(void *)task - 1)->h.cc;
     cc->handler_pending = false;
     if (!cc->replied && !cc->ended)
         ic__handler_unanswered(cc, err);
-    ic__cc_release(cc);
-    ic__frame_free(task); /* the core does not free frames it did not allocate */
+    ic__cc_release(cc); /* the last reference frees the block, frame included */
 }
 
 /* The message's bytes into the record: inline when small. */
@@ -152,13 +149,27 @@ void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, i
                        ic_args_fn args)
 {
     static ic_types no_args = IC_TYPES("()");
-    ic__cc *cc = ic__cc_begin(method);
-    aw_task *task = cc && ic__keep_arg(cc) ? ic__frame_new(frame_size, step) : NULL;
-    if (!task) {
-        ic_rejectf("%s: out of memory", method); /* through `cc` when it exists */
+    ic__frame_block *b = ic__block_get(frame_size);
+    if (!b) {
+        ic_rejectf("%s: out of memory", method); /* through the entry point's static record */
+        return;
+    }
+    ic__cc *cc = &b->h.cc;
+    cc->method = method;
+    cc->arg = NULL;
+    cc->refs = 1;
+    cc->calls = 0;
+    cc->heap = cc->in_block = true;
+    cc->replied = cc->ended = cc->handler_pending = false;
+    ic__rt.cc = cc;
+    if (!ic__keep_arg(cc)) {
+        ic_rejectf("%s: out of memory", method);
         ic__cc_release(cc);
         return;
     }
+    aw_task *task = (aw_task *)(void *)(b + 1);
+    ic__zero(task, frame_size);
+    aw_task_init(task, step);
 
     /* Decode the arguments before the first step: a malformed message is rejected with the
      * decoder's error and the handler never runs. */
@@ -171,13 +182,11 @@ void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, i
     else
         ic_reader_free(&r);
     if (rc != 0) {
-        ic__frame_free(task);
         ic_rejectf("%s: invalid arguments: %s", method, ic_reader_error(&r));
         ic__cc_release(cc);
         return;
     }
 
-    ((ic__frame_block *)(void *)task - 1)->h.cc = cc;
     cc->handler_pending = true;
     aw_task_run_cb(task, ic__handler_done);
 }

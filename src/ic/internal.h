@@ -3,7 +3,8 @@
  *
  * The IC runs one message execution at a time. `ic__rt` describes the one running now: its kind
  * of context and the call context it answers. A call context record (`ic__cc`) lives as long as
- * an async handler task or an outstanding call may still answer it (reference counted);
+ * an async handler task or an outstanding call may still answer it (reference counted): an
+ * async handler's lives in the block of its frame (handler.c), which is freed with the record;
  * synchronous entry points use one static record that is reset on every entry and copied to the
  * heap the first time a call is made from it.
  */
@@ -21,9 +22,9 @@
 #define IC__ADDR(p) ((uint32_t)(uintptr_t)(p))
 
 /* Copy n bytes (the areas do not overlap). Short copies - principals, method names, Candid
- * headers - go eight bytes at a time, the last word overlapping the one before: memcpy
- * is a call, or with bulk memory a memory.copy, whose fixed cost (100 instructions in the IC's
- * weights) is several times that of a few loads and stores. */
+ * headers - go in at most four word loads and stores without a loop (the first and the last
+ * word, or two, overlapping): memcpy is a call, or with bulk memory a memory.copy, whose fixed
+ * cost (100 instructions in the IC's weights) is several times that of a few loads and stores. */
 void ic__copy(void *dst, const void *src, size_t n);
 
 /* Whether n bytes at a and b are equal (Candid headers): eight or four bytes at a time, the
@@ -39,6 +40,7 @@ typedef struct ic__cc {
     uint32_t refs;         /* handler task + outstanding calls made from this context */
     uint32_t calls;        /* outstanding calls made while this context was current */
     bool heap;             /* malloc'd (else the static record of a synchronous entry point) */
+    bool in_block;         /* in an async handler's frame block (heap too), not on the free list */
     bool replied;          /* answered (reply or reject) through this library */
     bool handler_pending;  /* an async handler task of this context has not finished */
     bool ended;            /* the runtime rejected it: a late reply is dropped, not sent */
@@ -69,12 +71,12 @@ bool ic__claim_reply(void);
  * point on first use), with one more reference; NULL when there is none or memory runs out. */
 ic__cc *ic__cc_hold(void);
 
-/* A fresh heap record with one reference, made the current call context (an async handler's,
- * called at the start of an update or composite query, whose static record is still unused);
- * NULL when memory runs out. */
-ic__cc *ic__cc_begin(const char *method);
-/* Put a heap record whose last reference went back on the free list. */
+/* Put a heap record whose last reference went back on the free list (a record in a handler's
+ * frame block: free the block, see ic__handler_block_free). */
 void ic__cc_free(ic__cc *cc);
+
+/* Free the frame block (src/ic/handler.c) that holds `cc`, whose last reference went. */
+void ic__handler_block_free(ic__cc *cc);
 /* Drop a reference taken by ic__cc_hold or held by a handler (inline: usually not the last). */
 static inline void ic__cc_release(ic__cc *cc)
 {
