@@ -6,12 +6,14 @@
  * of a fixed-size C result, decoded from the reply. The futures fail like any call's future
  * (AW_E_CALL_PERFORM, AW_E_IC_REJECT with the reject code and message), with AW_E_CANDID_DECODE
  * when the reply does not decode at the expected type, and with AW_E_GENERIC before any call when
- * an argument is invalid (unknown key name, oversized path). NULL when memory runs out.
+ * an argument is invalid (an unknown key name or HTTP method). NULL when memory runs out.
  *
- * These bindings are written by hand over the Candid library's encoder and decoder (the `candid
- * gen c` generator was not available when they were written); docs/canister.md lists them.
- * Management methods other than these can be called with ic_call_perform on
- * IC_MANAGEMENT_CANISTER and a Candid argument.
+ * The Candid work is done by bindings that `candid gen c` generated from the IC's ic.did for these
+ * nine methods (<asyncwasm/ic_mgmt_did.h>, prefix ic_mc, checked in and compared with a fresh
+ * generation by `make test-candid-gen-mgmt`): each helper fills the generated argument struct and
+ * calls the generated stub with the cycles attached. A canister that uses none of the helpers
+ * links none of that code. For the other management methods, use the ic_mc_ stubs directly (when
+ * the method is among the nine) or generate bindings for all of ic.did (docs/candid-gen.md).
  */
 #ifndef ASYNCWASM_IC_MGMT_H
 #define ASYNCWASM_IC_MGMT_H

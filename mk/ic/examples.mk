@@ -17,3 +17,7 @@ $(foreach c,users inventory orders front,\
 	$(eval $(call ic_canister,orders_$(c),examples/orders/$(c).c,examples/orders/$(c).did)))
 
 IC_NODE_SUITES += orders interop
+
+# Every management canister helper (src/ic/mgmt.c) behind a method of a test canister.
+$(eval $(call ic_canister,mgmt,tests/ic/mgmt.c,tests/ic/mgmt.did))
+IC_NODE_SUITES += mgmt

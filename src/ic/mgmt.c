@@ -1,63 +1,47 @@
 /*
- * mgmt.c - the management canister helpers of <asyncwasm/ic_mgmt.h>, written by hand over the
- * Candid library (see the header for why).
+ * mgmt.c - the management canister helpers of <asyncwasm/ic_mgmt.h> over the bindings that
+ * `candid gen c` generated from the IC's ic.did (<asyncwasm/ic_mgmt_did.h>, src/ic/mgmt_did.c).
  *
- * Every helper is one async function (mgmt_run) over a frame holding the call, the encoded
- * argument, the reply and a union of results: it awaits the call, then a per-method parser
- * decodes the reply into the result. Arguments are written with an ic_writer over the method's
- * argument type (the parts of ic.did we send: optional fields we omit default to null), record
- * fields in increasing field-id order (the order of idl_hash of their names, noted at each
- * writer), variant tags by their index in that order. Replies are read with an ic_reader at the
- * result type, or, for the two results with many fields, decoded at their wire type and picked
- * field by field.
+ * No Candid is written or read here: each helper fills the generated argument struct of its
+ * method, prices the call with the ic0.cost_* import the method needs (none for raw_rand, the
+ * key queries, canister_status and install_code), and performs it with the generated stub's
+ * `_with` form, which takes callee and cycles from an ic_call. One small async function
+ * (mgmt_run) awaits the stub's future (the decoded reply, in its own arena), turns it into the
+ * helper's fixed-size C result with a per-method `take` function, and frees the arena.
+ *
+ * Errors found before any call (an unknown key name or HTTP method) fail the returned future at
+ * once, with no task and no call. Call failures (perform, reject, a reply that does not decode)
+ * come from the stub; a reply that decodes but does not fit the C result (a 40-byte public key,
+ * an HTTP status above 2^32) fails with AW_E_CANDID_DECODE "<method> reply: ...".
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "asyncwasm/ic_mgmt.h"
+#include "asyncwasm/ic_mgmt_did.h"
 #include "internal.h"
 
-/* Argument and result types (subsets of ic.did). */
-#define IC__KEY_ECDSA   "record { curve : variant { secp256k1 }; name : text }"
-#define IC__KEY_SCHNORR "record { algorithm : variant { bip340secp256k1; ed25519 }; name : text }"
-static ic_types ic__ecdsa_public_key_args = IC_TYPES(
-    "(record { canister_id : opt principal; derivation_path : vec blob; key_id : " IC__KEY_ECDSA
-    " })");
-static ic_types ic__sign_with_ecdsa_args = IC_TYPES(
-    "(record { message_hash : blob; derivation_path : vec blob; key_id : " IC__KEY_ECDSA " })");
-static ic_types ic__schnorr_public_key_args = IC_TYPES(
-    "(record { canister_id : opt principal; derivation_path : vec blob; key_id : " IC__KEY_SCHNORR
-    " })");
-static ic_types ic__sign_with_schnorr_args =
-    IC_TYPES("(record { message : blob; derivation_path : vec blob; key_id : " IC__KEY_SCHNORR
-             "; aux : opt variant { bip341 : record { merkle_root_hash : blob } } })");
-static ic_types ic__http_request_args = IC_TYPES(
-    "(record { url : text; max_response_bytes : opt nat64; method : variant { get; head; post; "
-    "put; delete; patch }; headers : vec record { name : text; value : text }; body : opt blob; "
-    "is_replicated : opt bool })");
-static ic_types ic__canister_id_record = IC_TYPES("(record { canister_id : principal })");
-static ic_types ic__create_canister_args =
-    IC_TYPES("(record { sender_canister_version : opt nat64 })");
-static ic_types ic__install_code_args = IC_TYPES(
-    "(record { mode : variant { install; reinstall; upgrade : opt record { skip_pre_upgrade : "
-    "opt bool } }; canister_id : principal; wasm_module : blob; arg : blob; "
-    "sender_canister_version : opt nat64 })");
-static ic_types ic__blob_result = IC_TYPES("(blob)");
-static ic_types ic__public_key_result =
-    IC_TYPES("(record { public_key : blob; chain_code : blob })");
-static ic_types ic__signature_result = IC_TYPES("(record { signature : blob })");
-static ic_types ic__unit = IC_TYPES("()");
-
 typedef struct mgmt_frame mgmt_frame;
-typedef aw_error *(*mgmt_parse_fn)(mgmt_frame *f);
+/* Turns f->reply into f->result; returns NULL or the error that fails the helper's future. */
+typedef aw_error *(*mgmt_take_fn)(mgmt_frame *f);
 
 struct mgmt_frame {
     aw_task task;
-    ic_call call;
-    ic_writer arg;       /* the encoded argument */
-    ic_bytes reply;      /* the reply (owned) */
-    mgmt_parse_fn parse; /* reads the reply into `result` */
+    aw_future *stub;    /* the generated stub's future (its value: a <method>_reply) */
+    const char *method; /* for error messages */
+    mgmt_take_fn take;
+    union { /* every <method>_reply starts with its arena */
+        candid_arena arena;
+        ic_mc_raw_rand_reply raw_rand;
+        ic_mc_ecdsa_public_key_reply ecdsa_public_key;
+        ic_mc_schnorr_public_key_reply schnorr_public_key;
+        ic_mc_sign_with_ecdsa_reply sign_with_ecdsa;
+        ic_mc_sign_with_schnorr_reply sign_with_schnorr;
+        ic_mc_http_request_reply http_request;
+        ic_mc_canister_status_reply canister_status;
+        ic_mc_create_canister_reply create_canister;
+        ic_mc_install_code_reply install_code;
+    } reply;
     union {
         ic_random random;
         ic_public_key key;
@@ -68,74 +52,70 @@ struct mgmt_frame {
     } result;
 };
 
+/* The frame holds a reference of its own to the stub's future: AW_AWAIT wants a destination of
+ * the value's exact size, which differs per method, so the value is awaited with AW_DISCARD and
+ * then copied from the future into the reply union. The frame is zeroed by aw_task_new, so
+ * freeing the reply's arena is right whether or not the stub's future completed (on failure the
+ * stub has freed its partial reply already). */
 AW_ASYNC(mgmt_frame, mgmt_run)
 static aw_status mgmt_run(mgmt_frame *f)
 {
     AW_BEGIN(f);
-    AW_AWAIT(f, ic_call_perform(&f->call), &f->reply);
+    AW_AWAIT(f, aw_future_retain(f->stub), AW_DISCARD);
+    memcpy(&f->reply, aw_future_value(f->stub), aw_future_size(f->stub));
     {
-        aw_error *err = f->parse(f);
+        aw_error *err = f->take(f);
         if (err)
             AW_THROW_ERROR(f, err);
     }
     AW_FINALLY(f);
-    ic_bytes_free(&f->reply);
+    candid_arena_free(&f->reply.arena);
+    aw_future_release(f->stub);
     AW_END(f);
 }
 
-/* A frame for `method`, its argument writer started at type `args`. */
-static mgmt_frame *mgmt_new(const char *method, ic_types *args, mgmt_parse_fn parse)
+/* A frame for `method` whose reply `take` reads; NULL when memory runs out. */
+static mgmt_frame *mgmt_new(const char *method, mgmt_take_fn take)
 {
     mgmt_frame *f = aw_task_new(sizeof *f, mgmt_run_step);
-    if (!f)
-        return NULL;
-    ic_call_init(&f->call, &IC_MANAGEMENT_CANISTER, method);
-    f->parse = parse;
-    ic_writer_begin(&f->arg, args);
+    if (f) {
+        f->method = method;
+        f->take = take;
+    }
     return f;
 }
 
-/* Start the call with the argument written in f->arg; consumes f. `bad` is an error found while
- * preparing (an unknown key name), which fails the future without a call. The argument bytes are
- * copied by the IC when the call is performed, in the task's first step. */
-static aw_future *mgmt_start(mgmt_frame *f, aw_error *bad, size_t result_size)
+/* Starts f awaiting `stub` (consumed); its future's value is the `size`-byte result. NULL when
+ * memory runs out (f is freed then). */
+static aw_future *mgmt_start(mgmt_frame *f, aw_future *stub, size_t size)
 {
-    int rc = f->arg.error;
-    if (bad || rc != 0) {
-        ic_writer_free(&f->arg);
+    if (!stub) {
         aw_task_free(&f->task);
-        if (!bad && rc == CANDID_E_NOMEM)
-            return NULL;
-        return aw_future_failed(bad ? bad
-                                    : aw_error_newf(AW_E_GENERIC, rc, "%s: cannot encode: %s",
-                                                    f->call.method, candid_strerror(rc)));
+        return NULL;
     }
-    ic_call_with_arg(&f->call, f->arg.data, f->arg.len);
-    aw_future *fut = aw_task_start(&f->task, &f->result, result_size);
-    /* The first step ran and performed the call (or the task failed): the bytes are no longer
-     * needed. aw_task_start returns NULL only without starting the task. */
-    if (fut)
-        ic_writer_free(&f->arg);
-    else {
-        ic_writer_free(&f->arg);
+    f->stub = stub;
+    aw_future *fut = aw_task_start(&f->task, &f->result, size);
+    if (!fut) { /* not started: its FINALLY did not run */
+        aw_future_release(stub);
         aw_task_free(&f->task);
     }
     return fut;
 }
 
-/* A derivation path: vec blob. */
-static void mgmt_path(ic_writer *w, const ic_blob *path, size_t n)
+/* A failed future for an error found before any call (f is freed). */
+static aw_future *mgmt_refuse(mgmt_frame *f, aw_error *err)
 {
-    ic_write_vec(w, n);
-    for (size_t i = 0; i < n; i++)
-        ic_write_blob(w, path[i].data, path[i].len);
+    aw_task_free(&f->task);
+    return err ? aw_future_failed(err) : NULL;
 }
 
-static void mgmt_opt_principal(ic_writer *w, const ic_principal *p)
+/* A call of the management canister attaching `cycles`. */
+static ic_call mgmt_call(const char *method, ic_cycles cycles)
 {
-    ic_write_opt(w, p != NULL);
-    if (p)
-        ic_write_principal(w, p);
+    ic_call c;
+    ic_call_init(&c, &IC_MANAGEMENT_CANISTER, method);
+    ic_call_with_cycles(&c, cycles);
+    return c;
 }
 
 /* A 128-bit cost written by an ic0.cost_* import as 16 little-endian bytes. */
@@ -147,327 +127,347 @@ static ic_cycles mgmt_cycles(const uint8_t b[16])
     return c;
 }
 
-/* ---- reply parsers ----------------------------------------------------------------------- */
-
-static aw_error *mgmt_bad_reply(mgmt_frame *f, const char *why)
+/* A derivation path as the generated vec blob: a malloc'd array (freed with mgmt_path_free once
+ * the stub encoded it). -1 when memory runs out. */
+static int mgmt_path(ic_mc_vec_blob *v, const ic_blob *path, size_t n)
 {
-    return aw_error_newf(AW_E_CANDID_DECODE, 0, "%s reply: %s", f->call.method, why);
-}
-
-/* Decode the reply at `t` with `read` into f->result. */
-static aw_error *mgmt_read(mgmt_frame *f, ic_types *t, ic_read_fn read)
-{
-    char what[48];
-    snprintf(what, sizeof what, "%s reply", f->call.method);
-    return ic_decode(f->reply.data, f->reply.len, t, read, f, what);
-}
-
-static int read_random(ic_reader *r, void *frame)
-{
-    mgmt_frame *f = frame;
-    const uint8_t *p;
-    size_t n = 0;
-    int rc = ic_read_blob(r, &p, &n);
-    if (rc == 0 && n != 32)
-        return CANDID_E_VALUE;
-    if (rc == 0)
-        memcpy(f->result.random.bytes, p, 32);
-    return rc;
-}
-
-static aw_error *parse_raw_rand(mgmt_frame *f)
-{
-    return mgmt_read(f, &ic__blob_result, read_random);
-}
-
-/* record { public_key; chain_code } (field-id order). */
-static int read_public_key(ic_reader *r, void *frame)
-{
-    mgmt_frame *f = frame;
-    const uint8_t *pk, *cc;
-    size_t npk = 0, ncc = 0;
-    int rc = ic_read_record(r);
-    if (rc == 0)
-        rc = ic_read_blob(r, &pk, &npk);
-    if (rc == 0)
-        rc = ic_read_blob(r, &cc, &ncc);
-    if (rc == 0 && (npk > sizeof f->result.key.public_key || ncc != 32))
-        return CANDID_E_VALUE;
-    if (rc == 0) {
-        memcpy(f->result.key.public_key, pk, npk);
-        f->result.key.public_key_len = (uint8_t)npk;
-        memcpy(f->result.key.chain_code, cc, 32);
+    v->len = n;
+    v->data = NULL;
+    if (!n)
+        return 0;
+    v->data = n <= SIZE_MAX / sizeof *v->data ? malloc(n * sizeof *v->data) : NULL;
+    if (!v->data)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        v->data[i].data = path[i].data;
+        v->data[i].len = path[i].len;
     }
-    return rc;
+    return 0;
 }
 
-static aw_error *parse_public_key(mgmt_frame *f)
+static void mgmt_path_free(ic_mc_vec_blob *v)
 {
-    return mgmt_read(f, &ic__public_key_result, read_public_key);
+    free(v->data);
 }
 
-static int read_signature(ic_reader *r, void *frame)
+static void mgmt_opt_principal(ic_mc_opt_principal *o, const ic_principal *p)
 {
-    mgmt_frame *f = frame;
-    const uint8_t *p;
-    size_t n = 0;
-    int rc = ic_read_record(r);
-    if (rc == 0)
-        rc = ic_read_blob(r, &p, &n);
-    if (rc == 0 && n > sizeof f->result.sig.signature)
-        return CANDID_E_VALUE;
-    if (rc == 0) {
-        memcpy(f->result.sig.signature, p, n);
-        f->result.sig.len = (uint8_t)n;
+    o->has = p != NULL;
+    if (p) {
+        o->value.len = p->len;
+        memcpy(o->value.bytes, p->bytes, sizeof o->value.bytes);
     }
-    return rc;
 }
 
-static aw_error *parse_signature(mgmt_frame *f)
+static void mgmt_principal(candid_gen_principal *out, const ic_principal *p)
 {
-    return mgmt_read(f, &ic__signature_result, read_signature);
+    out->len = p->len;
+    memcpy(out->bytes, p->bytes, sizeof out->bytes);
 }
 
-static int read_canister_id(ic_reader *r, void *frame)
+static candid_gen_text mgmt_text(const char *s)
 {
-    mgmt_frame *f = frame;
-    int rc = ic_read_record(r);
-    return rc ? rc : ic_read_principal(r, &f->result.principal);
+    return (candid_gen_text){s, strlen(s)};
 }
 
-static aw_error *parse_canister_id(mgmt_frame *f)
+/* ---- replies to results ------------------------------------------------------------------ */
+
+static aw_error *mgmt_bad_reply(mgmt_frame *f, const char *what, size_t len)
 {
-    return mgmt_read(f, &ic__canister_id_record, read_canister_id);
+    return aw_error_newf(AW_E_CANDID_DECODE, CANDID_E_VALUE, "%s reply: %s of %lu bytes", f->method,
+                         what, (unsigned long)len);
 }
 
-static aw_error *parse_unit(mgmt_frame *f)
+/* A nat as 128 bits, saturated at 2^128 - 1 (candid_bignum: `small`, or 32-bit limbs). */
+static ic_cycles mgmt_u128(const candid_bignum *n)
 {
-    return mgmt_read(f, &ic__unit, NULL);
+    ic_cycles c = {0, n->small};
+    if (!n->limbs)
+        return c;
+    if (n->nlimbs > 4)
+        return (ic_cycles){UINT64_MAX, UINT64_MAX};
+    uint32_t l[4] = {0, 0, 0, 0};
+    memcpy(l, n->limbs, n->nlimbs * sizeof *l);
+    c.low = (uint64_t)l[1] << 32 | l[0];
+    c.high = (uint64_t)l[3] << 32 | l[2];
+    return c;
 }
 
-/* The record field `name` of `v`, required to be of kind `kind`. */
-static const candid_value *mgmt_field(const candid_value *v, const char *name, candid_kind kind)
+/* A nat saturated at 2^64 - 1. */
+static uint64_t mgmt_u64(const candid_bignum *n)
 {
-    const candid_value *x = candid_value_field(v, candid_hash(name, strlen(name)));
-    return x && x->kind == kind ? x : NULL;
+    ic_cycles c = mgmt_u128(n);
+    return c.high ? UINT64_MAX : c.low;
 }
 
-/* The results with many fields (http_request, canister_status) are decoded at their wire type
- * (the Candid library validates the whole message) and the fields we report are picked by id and
- * checked for their kind. `pick` fills f->result from the record. */
-static aw_error *mgmt_wire(mgmt_frame *f, aw_error *(*pick)(mgmt_frame *, const candid_value *))
+static aw_error *take_raw_rand(mgmt_frame *f)
 {
-    candid_dec d;
-    candid_arena arena;
-    candid_error cerr;
-    candid_value v;
-    aw_error *err = NULL;
-    candid_arena_init(&arena);
-    cerr.message[0] = 0;
-    int rc = candid_dec_begin(&d, f->reply.data, f->reply.len, NULL, &arena, &cerr);
-    if (rc == 0)
-        rc = candid_dec_arg_wire(&d, &v);
-    if (rc == 0)
-        rc = candid_dec_end(&d);
-    if (rc == 0)
-        err = v.kind == CANDID_RECORD ? pick(f, &v) : mgmt_bad_reply(f, "expected a record");
-    else
-        err = aw_error_newf(AW_E_CANDID_DECODE, rc, "%s reply: %s", f->call.method,
-                            cerr.message[0] ? cerr.message : candid_strerror(rc));
-    candid_dec_free(&d);
-    candid_arena_free(&arena);
-    return err;
+    const candid_gen_blob *b = &f->reply.raw_rand.out.ret0;
+    if (b->len != sizeof f->result.random.bytes)
+        return mgmt_bad_reply(f, "expected 32 random bytes, got a blob", b->len);
+    memcpy(f->result.random.bytes, b->data, b->len);
+    return NULL;
 }
 
-static aw_error *pick_http(mgmt_frame *f, const candid_value *v)
+/* ecdsa_public_key and schnorr_public_key reply with the same record. */
+static aw_error *take_key(mgmt_frame *f, const candid_gen_blob *pk, const candid_gen_blob *cc)
 {
-    uint64_t status;
-    const candid_value *st = mgmt_field(v, "status", CANDID_NAT);
-    const candid_value *body = mgmt_field(v, "body", CANDID_BLOB);
-    if (!st || !body || candid_value_u64(st, &status) != 0 || status > UINT32_MAX)
-        return mgmt_bad_reply(f, "bad status or body");
-    f->result.http.status = (uint32_t)status;
-    f->result.http.body.len = body->u.bytes.len;
-    f->result.http.body.data = malloc(body->u.bytes.len ? body->u.bytes.len : 1);
-    if (!f->result.http.body.data)
+    ic_public_key *k = &f->result.key;
+    if (pk->len > sizeof k->public_key)
+        return mgmt_bad_reply(f, "public_key", pk->len);
+    if (cc->len != sizeof k->chain_code)
+        return mgmt_bad_reply(f, "chain_code", cc->len);
+    memcpy(k->public_key, pk->data, pk->len);
+    k->public_key_len = (uint8_t)pk->len;
+    memcpy(k->chain_code, cc->data, cc->len);
+    return NULL;
+}
+
+static aw_error *take_ecdsa_key(mgmt_frame *f)
+{
+    const ic_mc_ecdsa_public_key_result *r = &f->reply.ecdsa_public_key.out.ret0;
+    return take_key(f, &r->public_key, &r->chain_code);
+}
+
+static aw_error *take_schnorr_key(mgmt_frame *f)
+{
+    const ic_mc_schnorr_public_key_result *r = &f->reply.schnorr_public_key.out.ret0;
+    return take_key(f, &r->public_key, &r->chain_code);
+}
+
+static aw_error *take_signature(mgmt_frame *f, const candid_gen_blob *s)
+{
+    if (s->len > sizeof f->result.sig.signature)
+        return mgmt_bad_reply(f, "signature", s->len);
+    memcpy(f->result.sig.signature, s->data, s->len);
+    f->result.sig.len = (uint8_t)s->len;
+    return NULL;
+}
+
+static aw_error *take_ecdsa_signature(mgmt_frame *f)
+{
+    return take_signature(f, &f->reply.sign_with_ecdsa.out.ret0.signature);
+}
+
+static aw_error *take_schnorr_signature(mgmt_frame *f)
+{
+    return take_signature(f, &f->reply.sign_with_schnorr.out.ret0.signature);
+}
+
+/* The body outlives the reply's arena: it is copied into a buffer the receiver frees. */
+static aw_error *take_http(mgmt_frame *f)
+{
+    const ic_mc_http_request_result *r = &f->reply.http_request.out.ret0;
+    uint64_t status = mgmt_u64(&r->status);
+    if (status > UINT32_MAX)
+        return aw_error_newf(AW_E_CANDID_DECODE, CANDID_E_VALUE,
+                             "http_request reply: status %llu out of range",
+                             (unsigned long long)status);
+    ic_http_response *h = &f->result.http;
+    h->status = (uint32_t)status;
+    h->body.len = r->body.len;
+    h->body.data = malloc(r->body.len ? r->body.len : 1);
+    if (!h->body.data)
         return aw_error_new(AW_E_NOMEM, 0, "http_request reply: out of memory");
-    memcpy(f->result.http.body.data, body->u.bytes.data, body->u.bytes.len);
+    if (r->body.len)
+        memcpy(h->body.data, r->body.data, r->body.len);
     return NULL;
 }
 
-static aw_error *parse_http(mgmt_frame *f)
+static aw_error *take_status(mgmt_frame *f)
 {
-    return mgmt_wire(f, pick_http);
-}
-
-static aw_error *pick_status(mgmt_frame *f, const candid_value *v)
-{
+    const ic_mc_canister_status_result *r = &f->reply.canister_status.out.ret0;
     ic_canister_info *info = &f->result.info;
-    const candid_value *st = candid_value_field(v, candid_hash("status", 6));
-    const candid_value *mem = mgmt_field(v, "memory_size", CANDID_NAT);
-    const candid_value *cyc = mgmt_field(v, "cycles", CANDID_NAT);
-    const candid_value *hash = mgmt_field(v, "module_hash", CANDID_OPT);
-    if (!st || st->kind != CANDID_VARIANT || !mem || !cyc || !hash)
-        return mgmt_bad_reply(f, "missing status, memory_size, cycles or module_hash");
-    if (st->u.var.id == candid_hash("running", 7))
+    switch (r->status.tag) {
+    case IC_MC_CANISTER_STATUS_RESULT_STATUS_RUNNING:
         info->status = IC_STATUS_RUNNING;
-    else if (st->u.var.id == candid_hash("stopping", 8))
+        break;
+    case IC_MC_CANISTER_STATUS_RESULT_STATUS_STOPPING:
         info->status = IC_STATUS_STOPPING;
-    else
+        break;
+    default:
         info->status = IC_STATUS_STOPPED;
-    if (candid_value_u64(mem, &info->memory_size) != 0)
-        info->memory_size = UINT64_MAX;
-    if (cyc->u.num.limbs) { /* more than 64 bits: 32-bit limbs, little-endian */
-        const uint32_t *l = cyc->u.num.limbs;
-        uint32_t n = cyc->u.num.nlimbs;
-        info->cycles.low = n > 4 ? UINT64_MAX : (uint64_t)l[1] << 32 | l[0];
-        info->cycles.high = n > 4 ? UINT64_MAX : (n > 3 ? (uint64_t)l[3] << 32 : 0) | l[2];
-    } else {
-        info->cycles.high = 0;
-        info->cycles.low = cyc->u.num.small;
+        break;
     }
-    const candid_value *h = hash->u.opt;
-    info->has_module = h && h->kind == CANDID_BLOB && h->u.bytes.len == 32;
+    info->memory_size = mgmt_u64(&r->memory_size);
+    info->cycles = mgmt_u128(&r->cycles);
+    info->has_module = r->module_hash.has;
+    if (info->has_module && r->module_hash.value.len != sizeof info->module_hash)
+        return mgmt_bad_reply(f, "module_hash", r->module_hash.value.len);
     if (info->has_module)
-        memcpy(info->module_hash, h->u.bytes.data, 32);
+        memcpy(info->module_hash, r->module_hash.value.data, sizeof info->module_hash);
     return NULL;
 }
 
-static aw_error *parse_status(mgmt_frame *f)
+static aw_error *take_canister_id(mgmt_frame *f)
 {
-    return mgmt_wire(f, pick_status);
+    const candid_gen_principal *p = &f->reply.create_canister.out.ret0.canister_id;
+    f->result.principal.len = p->len;
+    memcpy(f->result.principal.bytes, p->bytes, sizeof f->result.principal.bytes);
+    return NULL;
+}
+
+static aw_error *take_nothing(mgmt_frame *f)
+{
+    (void)f;
+    return NULL;
 }
 
 /* ---- the helpers ------------------------------------------------------------------------- */
 
 aw_future *ic_mgmt_raw_rand(void)
 {
-    mgmt_frame *f = mgmt_new("raw_rand", &ic__unit, parse_raw_rand);
-    return f ? mgmt_start(f, NULL, sizeof(ic_random)) : NULL;
+    mgmt_frame *f = mgmt_new("raw_rand", take_raw_rand);
+    if (!f)
+        return NULL;
+    ic_call c = mgmt_call("raw_rand", IC_CYCLES(0));
+    return mgmt_start(f, ic_mc_raw_rand_with(&c, NULL), sizeof(ic_random));
 }
 
 aw_future *ic_mgmt_ecdsa_public_key(const ic_principal *canister, const ic_blob *path,
                                     size_t path_len, const char *key_name)
 {
-    mgmt_frame *f = mgmt_new("ecdsa_public_key", &ic__ecdsa_public_key_args, parse_public_key);
-    if (!f)
-        return NULL;
-    /* field order: key_id { name, curve }, canister_id, derivation_path */
-    ic_write_text(&f->arg, key_name, strlen(key_name));
-    ic_write_variant(&f->arg, 0); /* secp256k1 */
-    mgmt_opt_principal(&f->arg, canister);
-    mgmt_path(&f->arg, path, path_len);
-    return mgmt_start(f, NULL, sizeof(ic_public_key));
+    mgmt_frame *f = mgmt_new("ecdsa_public_key", take_ecdsa_key);
+    ic_mc_ecdsa_public_key_in in;
+    memset(&in, 0, sizeof in);
+    if (!f || mgmt_path(&in.arg0.derivation_path, path, path_len))
+        return f ? mgmt_refuse(f, NULL) : NULL;
+    in.arg0.key_id.name = mgmt_text(key_name);
+    in.arg0.key_id.curve.tag = IC_MC_ECDSA_CURVE_SECP256K1;
+    mgmt_opt_principal(&in.arg0.canister_id, canister);
+    ic_call c = mgmt_call("ecdsa_public_key", IC_CYCLES(0));
+    aw_future *stub = ic_mc_ecdsa_public_key_with(&c, &in);
+    mgmt_path_free(&in.arg0.derivation_path);
+    return mgmt_start(f, stub, sizeof(ic_public_key));
 }
 
 aw_future *ic_mgmt_sign_with_ecdsa(const uint8_t hash[32], const ic_blob *path, size_t path_len,
                                    const char *key_name)
 {
-    mgmt_frame *f = mgmt_new("sign_with_ecdsa", &ic__sign_with_ecdsa_args, parse_signature);
+    mgmt_frame *f = mgmt_new("sign_with_ecdsa", take_ecdsa_signature);
     if (!f)
         return NULL;
     uint8_t cost[16];
-    aw_error *bad = NULL;
     if (ic0_cost_sign_with_ecdsa(IC__ADDR(key_name), (uint32_t)strlen(key_name), 0,
                                  IC__ADDR(cost)) != 0)
-        bad = aw_error_newf(AW_E_GENERIC, 0, "sign_with_ecdsa: unknown key name \"%s\"", key_name);
-    else
-        ic_call_with_cycles(&f->call, mgmt_cycles(cost));
-    /* field order: key_id { name, curve }, derivation_path, message_hash */
-    ic_write_text(&f->arg, key_name, strlen(key_name));
-    ic_write_variant(&f->arg, 0);
-    mgmt_path(&f->arg, path, path_len);
-    ic_write_blob(&f->arg, hash, 32);
-    return mgmt_start(f, bad, sizeof(ic_signature));
+        return mgmt_refuse(f, aw_error_newf(AW_E_GENERIC, 0,
+                                            "sign_with_ecdsa: unknown key name \"%s\"", key_name));
+    ic_mc_sign_with_ecdsa_in in;
+    memset(&in, 0, sizeof in);
+    if (mgmt_path(&in.arg0.derivation_path, path, path_len))
+        return mgmt_refuse(f, NULL);
+    in.arg0.key_id.name = mgmt_text(key_name);
+    in.arg0.key_id.curve.tag = IC_MC_ECDSA_CURVE_SECP256K1;
+    in.arg0.message_hash = (candid_gen_blob){hash, 32};
+    ic_call c = mgmt_call("sign_with_ecdsa", mgmt_cycles(cost));
+    aw_future *stub = ic_mc_sign_with_ecdsa_with(&c, &in);
+    mgmt_path_free(&in.arg0.derivation_path);
+    return mgmt_start(f, stub, sizeof(ic_signature));
 }
 
-/* Variant index of an algorithm in key_schnorr's sorted tags: ed25519 (0), bip340secp256k1 (1). */
-static uint32_t mgmt_alg_index(ic_schnorr_algorithm alg)
+/* The generated tag of an algorithm (ic.did's sorted tags: ed25519, bip340secp256k1). */
+static ic_mc_schnorr_algorithm_tag mgmt_alg(ic_schnorr_algorithm alg)
 {
-    return alg == IC_SCHNORR_ED25519 ? 0 : 1;
+    return alg == IC_SCHNORR_ED25519 ? IC_MC_SCHNORR_ALGORITHM_ED25519
+                                     : IC_MC_SCHNORR_ALGORITHM_BIP340SECP256K1;
 }
 
 aw_future *ic_mgmt_schnorr_public_key(const ic_principal *canister, const ic_blob *path,
                                       size_t path_len, ic_schnorr_algorithm alg,
                                       const char *key_name)
 {
-    mgmt_frame *f = mgmt_new("schnorr_public_key", &ic__schnorr_public_key_args, parse_public_key);
-    if (!f)
-        return NULL;
-    /* field order: key_id { algorithm, name }, canister_id, derivation_path */
-    ic_write_variant(&f->arg, mgmt_alg_index(alg));
-    ic_write_text(&f->arg, key_name, strlen(key_name));
-    mgmt_opt_principal(&f->arg, canister);
-    mgmt_path(&f->arg, path, path_len);
-    return mgmt_start(f, NULL, sizeof(ic_public_key));
+    mgmt_frame *f = mgmt_new("schnorr_public_key", take_schnorr_key);
+    ic_mc_schnorr_public_key_in in;
+    memset(&in, 0, sizeof in);
+    if (!f || mgmt_path(&in.arg0.derivation_path, path, path_len))
+        return f ? mgmt_refuse(f, NULL) : NULL;
+    in.arg0.key_id.name = mgmt_text(key_name);
+    in.arg0.key_id.algorithm.tag = mgmt_alg(alg);
+    mgmt_opt_principal(&in.arg0.canister_id, canister);
+    ic_call c = mgmt_call("schnorr_public_key", IC_CYCLES(0));
+    aw_future *stub = ic_mc_schnorr_public_key_with(&c, &in);
+    mgmt_path_free(&in.arg0.derivation_path);
+    return mgmt_start(f, stub, sizeof(ic_public_key));
 }
 
 aw_future *ic_mgmt_sign_with_schnorr(const void *message, size_t len, const ic_blob *path,
                                      size_t path_len, ic_schnorr_algorithm alg,
                                      const char *key_name)
 {
-    mgmt_frame *f = mgmt_new("sign_with_schnorr", &ic__sign_with_schnorr_args, parse_signature);
+    mgmt_frame *f = mgmt_new("sign_with_schnorr", take_schnorr_signature);
     if (!f)
         return NULL;
     uint8_t cost[16];
-    aw_error *bad = NULL;
     if (ic0_cost_sign_with_schnorr(IC__ADDR(key_name), (uint32_t)strlen(key_name), (uint32_t)alg,
                                    IC__ADDR(cost)) != 0)
-        bad =
-            aw_error_newf(AW_E_GENERIC, 0, "sign_with_schnorr: unknown key name \"%s\"", key_name);
-    else
-        ic_call_with_cycles(&f->call, mgmt_cycles(cost));
-    /* field order: aux, key_id { algorithm, name }, derivation_path, message */
-    ic_write_opt(&f->arg, false);
-    ic_write_variant(&f->arg, mgmt_alg_index(alg));
-    ic_write_text(&f->arg, key_name, strlen(key_name));
-    mgmt_path(&f->arg, path, path_len);
-    ic_write_blob(&f->arg, message, len);
-    return mgmt_start(f, bad, sizeof(ic_signature));
+        return mgmt_refuse(
+            f,
+            aw_error_newf(AW_E_GENERIC, 0, "sign_with_schnorr: unknown key name \"%s\"", key_name));
+    ic_mc_sign_with_schnorr_in in;
+    memset(&in, 0, sizeof in); /* aux: none (no BIP341 tweak) */
+    if (mgmt_path(&in.arg0.derivation_path, path, path_len))
+        return mgmt_refuse(f, NULL);
+    in.arg0.key_id.name = mgmt_text(key_name);
+    in.arg0.key_id.algorithm.tag = mgmt_alg(alg);
+    in.arg0.message = (candid_gen_blob){message, len};
+    ic_call c = mgmt_call("sign_with_schnorr", mgmt_cycles(cost));
+    aw_future *stub = ic_mc_sign_with_schnorr_with(&c, &in);
+    mgmt_path_free(&in.arg0.derivation_path);
+    return mgmt_start(f, stub, sizeof(ic_signature));
 }
 
 aw_future *ic_mgmt_http_request(const char *method, const char *url, const ic_blob *body,
                                 uint64_t max_response_bytes)
 {
-    /* Tags of the method variant in field-id order. */
-    static const char *const methods[] = {"get", "put", "head", "post", "delete", "patch"};
-    uint32_t index = 0;
-    while (index < 6 && strcmp(methods[index], method) != 0)
-        index++;
-    mgmt_frame *f = mgmt_new("http_request", &ic__http_request_args, parse_http);
+    static const struct {
+        const char *name;
+        ic_mc_http_request_args_method_tag tag;
+    } methods[] = {
+        {"get", IC_MC_HTTP_REQUEST_ARGS_METHOD_GET},
+        {"head", IC_MC_HTTP_REQUEST_ARGS_METHOD_HEAD},
+        {"post", IC_MC_HTTP_REQUEST_ARGS_METHOD_POST},
+        {"put", IC_MC_HTTP_REQUEST_ARGS_METHOD_PUT},
+        {"delete", IC_MC_HTTP_REQUEST_ARGS_METHOD_DELETE},
+        {"patch", IC_MC_HTTP_REQUEST_ARGS_METHOD_PATCH},
+    };
+    size_t m = 0, nm = sizeof methods / sizeof *methods;
+    while (m < nm && strcmp(methods[m].name, method) != 0)
+        m++;
+    mgmt_frame *f = mgmt_new("http_request", take_http);
     if (!f)
         return NULL;
-    aw_error *bad = NULL;
-    if (index == 6)
-        bad = aw_error_newf(AW_E_GENERIC, 0, "http_request: unknown method \"%s\"", method);
-    /* The fee depends on the request size (url, headers, body, transform) and the response
-     * limit (spec MC "IC method http_request"; 2 MB when not given). */
-    uint8_t cost[16];
-    uint64_t request_size = strlen(url) + (body ? body->len : 0);
-    ic0_cost_http_request(request_size, max_response_bytes ? max_response_bytes : 2000000,
-                          IC__ADDR(cost));
-    ic_call_with_cycles(&f->call, mgmt_cycles(cost));
-    /* field order: url, method, max_response_bytes, body, headers, is_replicated */
-    ic_write_text(&f->arg, url, strlen(url));
-    ic_write_variant(&f->arg, index < 6 ? index : 0);
-    ic_write_opt(&f->arg, max_response_bytes != 0);
-    if (max_response_bytes)
-        ic_write_nat64(&f->arg, max_response_bytes);
-    ic_write_opt(&f->arg, body != NULL);
+    if (m == nm)
+        return mgmt_refuse(
+            f, aw_error_newf(AW_E_GENERIC, 0, "http_request: unknown method \"%s\"", method));
+    ic_mc_http_request_in in;
+    memset(&in, 0, sizeof in); /* no headers, no transform, is_replicated: the IC's default */
+    in.arg0.url = mgmt_text(url);
+    in.arg0.method.tag = methods[m].tag;
+    in.arg0.max_response_bytes.has = max_response_bytes != 0;
+    in.arg0.max_response_bytes.value = max_response_bytes;
+    in.arg0.body.has = body != NULL;
     if (body)
-        ic_write_blob(&f->arg, body->data, body->len);
-    ic_write_vec(&f->arg, 0);
-    ic_write_opt(&f->arg, false);
-    return mgmt_start(f, bad, sizeof(ic_http_response));
+        in.arg0.body.value = (candid_gen_blob){body->data, body->len};
+    /* The fee depends on the request's size (url, header names and values, body, transform
+     * name and context) and on the response limit, 2,000,000 when none is given (interface
+     * spec, "ic0.cost_http_request"). */
+    uint8_t cost[16];
+    ic0_cost_http_request(in.arg0.url.len + (body ? body->len : 0),
+                          max_response_bytes ? max_response_bytes : 2000000, IC__ADDR(cost));
+    ic_call c = mgmt_call("http_request", mgmt_cycles(cost));
+    return mgmt_start(f, ic_mc_http_request_with(&c, &in), sizeof(ic_http_response));
 }
 
 aw_future *ic_mgmt_canister_status(const ic_principal *canister)
 {
-    mgmt_frame *f = mgmt_new("canister_status", &ic__canister_id_record, parse_status);
+    mgmt_frame *f = mgmt_new("canister_status", take_status);
     if (!f)
         return NULL;
-    ic_write_principal(&f->arg, canister);
-    return mgmt_start(f, NULL, sizeof(ic_canister_info));
+    ic_mc_canister_status_in in;
+    memset(&in, 0, sizeof in);
+    mgmt_principal(&in.arg0.canister_id, canister);
+    ic_call c = mgmt_call("canister_status", IC_CYCLES(0));
+    return mgmt_start(f, ic_mc_canister_status_with(&c, &in), sizeof(ic_canister_info));
 }
 
 ic_cycles ic_cost_create_canister(void)
@@ -479,32 +479,31 @@ ic_cycles ic_cost_create_canister(void)
 
 aw_future *ic_mgmt_create_canister(ic_cycles cycles)
 {
-    mgmt_frame *f = mgmt_new("create_canister", &ic__create_canister_args, parse_canister_id);
+    mgmt_frame *f = mgmt_new("create_canister", take_canister_id);
     if (!f)
         return NULL;
     ic_cycles fee = ic_cost_create_canister(), total;
     total.low = fee.low + cycles.low;
     total.high = fee.high + cycles.high + (total.low < fee.low);
-    ic_call_with_cycles(&f->call, total);
-    ic_write_opt(&f->arg, false); /* sender_canister_version */
-    return mgmt_start(f, NULL, sizeof(ic_principal));
+    ic_call c = mgmt_call("create_canister", total);
+    /* default settings, no sender_canister_version: the argument is all nulls */
+    return mgmt_start(f, ic_mc_create_canister_with(&c, NULL), sizeof(ic_principal));
 }
 
 aw_future *ic_mgmt_install_code(const ic_principal *canister, ic_install_mode mode,
                                 const void *wasm, size_t wasm_len, const void *arg, size_t arg_len)
 {
-    mgmt_frame *f = mgmt_new("install_code", &ic__install_code_args, parse_unit);
+    mgmt_frame *f = mgmt_new("install_code", take_nothing);
     if (!f)
         return NULL;
-    /* mode tags in field-id order: reinstall (0), upgrade (1), install (2) */
-    uint32_t tag = mode == IC_REINSTALL ? 0 : mode == IC_UPGRADE ? 1 : 2;
-    /* field order: arg, wasm_module, mode, canister_id, sender_canister_version */
-    ic_write_blob(&f->arg, arg, arg_len);
-    ic_write_blob(&f->arg, wasm, wasm_len);
-    ic_write_variant(&f->arg, tag);
-    if (tag == 1)
-        ic_write_opt(&f->arg, false);
-    ic_write_principal(&f->arg, canister);
-    ic_write_opt(&f->arg, false);
-    return mgmt_start(f, NULL, 0);
+    ic_mc_install_code_in in;
+    memset(&in, 0, sizeof in); /* upgrade: no options; no sender_canister_version */
+    in.arg0.mode.tag = mode == IC_REINSTALL ? IC_MC_CANISTER_INSTALL_MODE_REINSTALL
+                       : mode == IC_UPGRADE ? IC_MC_CANISTER_INSTALL_MODE_UPGRADE
+                                            : IC_MC_CANISTER_INSTALL_MODE_INSTALL;
+    mgmt_principal(&in.arg0.canister_id, canister);
+    in.arg0.wasm_module = (candid_gen_blob){wasm, wasm_len};
+    in.arg0.arg = (candid_gen_blob){arg, arg_len};
+    ic_call c = mgmt_call("install_code", IC_CYCLES(0));
+    return mgmt_start(f, ic_mc_install_code_with(&c, &in), 0);
 }

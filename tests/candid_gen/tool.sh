@@ -47,5 +47,36 @@ else
     fail=$((fail + 1))
     echo "FAIL generating twice gave different files"
 fi
+# expect NAME COMMAND...: a check that passes when COMMAND succeeds.
+expect() {
+    local name=$1
+    shift
+    if "$@"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name"
+    fi
+}
+check "--methods: a method the service lacks" 1 \
+    'candid gen: --methods: the service of tests/candid_gen/kinds.did has no method "nope"' -- \
+    "$tool" gen c tests/candid_gen/kinds.did -o "$out/m" --methods put,nope
+check "--methods: an empty name" 1 'candid gen: --methods: the service of tests/candid_gen/kinds.did has no method ""' -- \
+    "$tool" gen c tests/candid_gen/kinds.did -o "$out/m" --methods put,
+sed '/^service/,$d' tests/candid_gen/kinds.did >"$out/kinds_types.did"
+check "--methods: a file without a service" 1 "candid gen: --methods: $out/kinds_types.did has no main service" -- \
+    "$tool" gen c "$out/kinds_types.did" -o "$out/m" --methods put
+check "--methods and --include" 0 "" -- \
+    "$tool" gen c tests/candid_gen/kinds.did -o "$out/m" --methods swap,get --include sub/kinds.h
+# Only the listed methods get stubs; the definitions they use stay (get returns everything, which
+# holds a tree), the ones only other methods use go (forest: forest_size's argument).
+expect "--methods keeps get and swap" grep -q '^aw_future \*kinds_get(const ic_principal' "$out/m/kinds.h"
+expect "--methods keeps swap" grep -q '^aw_future \*kinds_swap_with(const ic_call' "$out/m/kinds.h"
+expect "--methods drops put" eval '! grep -q "kinds_put" "$out/m/kinds.h"'
+expect "--methods keeps used definitions" grep -q '^typedef struct kinds_tree kinds_tree;$' "$out/m/kinds.h"
+expect "--methods drops unused definitions" eval '! grep -q "kinds_forest" "$out/m/kinds.h"'
+expect "--methods named in the comment" grep -q 'from tests/candid_gen/kinds.did (methods swap,get)' "$out/m/kinds.c"
+expect "--include names the header" grep -q '^#include "sub/kinds.h"$' "$out/m/kinds.c"
+expect "generated files are left alone by clang-format" grep -qx '/\* clang-format off \*/' "$out/m/kinds.c"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
