@@ -47,17 +47,17 @@ await call(hello, 'greet', '("World")', '(text)', { query: true });
 await call(hello, 'inc', '()', '(nat64)');
 await call(hello, 'inc', '()', '(nat64)');
 
-console.log('== orders: place_order awaits users, inventory and orders in sequence ==\n');
+console.log('== orders: placeOrder awaits users, inventory and orders in sequence (typed stubs) ==\n');
 const users = install('users', 'orders_users');
 const inventory = install('inventory', 'orders_inventory');
 const orders = install('orders', 'orders_orders');
 const front = install('front', 'orders_front',
   `(principal "${text(users)}", principal "${text(inventory)}", principal "${text(orders)}")`);
-await call(front, 'place_order', '(1 : nat64, 1 : nat64)', '(text)');
-await call(front, 'place_order', '(2 : nat64, 2 : nat64)', '(text)');
-await call(front, 'place_order', '(9 : nat64, 1 : nat64)', '(text)');
-await call(front, 'place_order', '(1 : nat64, 13 : nat64)', '(text)');
-await call(front, 'place_order', '(3 : nat64, 666 : nat64)', '(text)');
+await call(front, 'placeOrder', '(1 : nat64, 1 : nat64)', '(text)');
+await call(front, 'placeOrder', '(2 : nat64, 2 : nat64)', '(text)');
+await call(front, 'placeOrder', '(9 : nat64, 1 : nat64)', '(text)');
+await call(front, 'placeOrder', '(1 : nat64, 13 : nat64)', '(text)');
+await call(front, 'placeOrder', '(3 : nat64, 666 : nat64)', '(text)');
 await call(front, 'locked', '(3 : nat64)', '(bool)', { query: true });
 await call(inventory, 'stock', '(1 : nat64)', '(nat64)', { query: true });
 

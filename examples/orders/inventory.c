@@ -29,7 +29,7 @@ static uint64_t *units_of(uint64_t product)
     return NULL;
 }
 
-/* reserve : (product : nat64) -> (reserved : bool) */
+/* reserve : (product : nat64) -> (available : bool) */
 IC_UPDATE(reserve)
 {
     uint64_t product;

@@ -13,8 +13,20 @@ $(IC_BUILD)/mgmt_gen.raw.wasm: IC_RT_CFLAGS += -I$(IC_BUILD)/gen
 $(eval $(call ic_canister,async_t_ecdsa,examples/async_t_ecdsa/async_t_ecdsa.c,\
 	examples/async_t_ecdsa/async_t_ecdsa.did))
 $(eval $(call ic_canister,bridge,examples/interop/bridge.c,examples/interop/bridge.did))
-$(foreach c,users inventory orders front,\
+# orders: the front canister awaits the others through typed stubs generated from their .did
+# files, and reads its own arguments and writes its reply with bindings from front.did
+# (build/ic/gen/orders/NAME.{c,h}, prefix NAME).
+ORDERS_GEN := $(IC_BUILD)/gen/orders
+ORDERS_DIDS := users inventory orders front
+$(ORDERS_GEN)/%.c $(ORDERS_GEN)/%.h: examples/orders/%.did $(BUILD)/bin/candid
+	@mkdir -p $(dir $@)
+	$(BUILD)/bin/candid gen c $< -o $(ORDERS_GEN)
+$(foreach c,users inventory orders,\
 	$(eval $(call ic_canister,orders_$(c),examples/orders/$(c).c,examples/orders/$(c).did)))
+$(eval $(call ic_canister,orders_front,examples/orders/front.c \
+	$(patsubst %,$(ORDERS_GEN)/%.c,$(ORDERS_DIDS)),examples/orders/front.did))
+$(IC_BUILD)/orders_front.raw.wasm: IC_RT_CFLAGS += -I$(ORDERS_GEN)
+$(IC_BUILD)/orders_front.raw.wasm: $(patsubst %,$(ORDERS_GEN)/%.h,$(ORDERS_DIDS))
 
 IC_NODE_SUITES += orders interop
 

@@ -1,4 +1,4 @@
-// The orders example in icsim: front.place_order awaits users, inventory and orders in sequence.
+// The orders example in icsim: front.placeOrder awaits users, inventory and orders in sequence.
 // Cases: success, out of stock, a rejecting callee, a trapping callee (the lock is released), a
 // continuation that traps after its await (the cleanup callback runs FINALLY: lock released),
 // two orders interleaving, and a second order of the same user refused while the first is in
@@ -15,6 +15,15 @@ const lineOf = (needle) => {
   return i + 1;
 };
 const at = (needle) => `\n  at place_order_run (${SRC}:${lineOf(needle)})`;
+// A failed call awaited through a stub generated from the callee's .did: the trace starts in the
+// stub's task (build/ic/gen/orders/NAME.c), then the await in front.c.
+const stubAt = (name, needle) => {
+  const file = join('build', 'ic', 'gen', 'orders', `${name}.c`);
+  const gen = readFileSync(join(REPO, file), 'utf8').split('\n');
+  const i = gen.findIndex((l) => l.includes('AW_AWAIT(f, f->call, &f->reply);'));
+  if (i < 0) throw new Error(`no stub await in ${file}`);
+  return `\n  at ${name}__call_run (${file}:${i + 1})` + at(needle);
+};
 const N = IDL.Nat64;
 
 async function setup(seed = 7) {
@@ -24,8 +33,8 @@ async function setup(seed = 7) {
   const orders = s.install('orders_orders');
   const P = (b) => Principal.fromUint8Array(b);
   const front = s.install('orders_front', enc([IDL.Principal, IDL.Principal, IDL.Principal], [P(users), P(inventory), P(orders)]));
-  const place = (user, product) => s.updateCall(front, 'place_order', enc([N, N], [user, product]));
-  const submit = (user, product) => s.submitCall(front, 'place_order', enc([N, N], [user, product]));
+  const place = (user, product) => s.updateCall(front, 'placeOrder', enc([N, N], [user, product]));
+  const submit = (user, product) => s.submitCall(front, 'placeOrder', enc([N, N], [user, product]));
   const locked = async (user) => replied(await s.queryCall(front, 'locked', enc([N], [user])), [IDL.Bool])[0];
   const stock = async (p) => replied(await s.queryCall(inventory, 'stock', enc([N], [p])), [N])[0];
   const count = async () => replied(await s.queryCall(orders, 'count', enc([], [])), [N])[0];
@@ -42,7 +51,7 @@ test('an order awaits the three canisters and replies', async () => {
 test('out of stock: the thrown error rejects the call with its trace, the lock is released', async () => {
   const o = await setup();
   rejected(await o.place(2n, 2n), RejectCode.CANISTER_REJECT,
-    'place_order: application error: product 2 is out of stock (code 2)' + at('/* out of stock */'));
+    'placeOrder: application error: product 2 is out of stock (code 2)' + at('/* out of stock */'));
   eq(await o.locked(2n), false, 'lock of user 2');
   eq(await o.count(), 0n, 'orders created');
 });
@@ -50,8 +59,8 @@ test('out of stock: the thrown error rejects the call with its trace, the lock i
 test('a rejecting callee: the reject propagates through the await with code and callee', async () => {
   const o = await setup();
   rejected(await o.place(9n, 1n), RejectCode.CANISTER_REJECT,
-    `place_order: IC call rejected: ${o.text(o.users)}.get_user rejected (CANISTER_REJECT): no user 9 (code 4)` +
-    at('AW_AWAIT(f, call_nat64(&users'));
+    `placeOrder: IC call rejected: ${o.text(o.users)}.get_user rejected (CANISTER_REJECT): no user 9 (code 4)` +
+    stubAt('users', 'AW_AWAIT(f, users_get_user('));
   eq(await o.locked(9n), false, 'lock of user 9');
   eq(await o.stock(1n), 2n, 'nothing reserved');
 });
@@ -60,8 +69,8 @@ test('a trapping callee: CANISTER_ERROR reaches the caller and the lock is relea
   const o = await setup();
   const r = await o.place(1n, 13n);
   rejected(r, RejectCode.CANISTER_REJECT,
-    new RegExp(`^place_order: IC call rejected: ${o.text(o.orders)}\\.create_order rejected \\(CANISTER_ERROR\\): .*product 13 crashes the order book.* \\(code 5\\)` +
-      at('AW_AWAIT(f, call_nat64(&orders').replace(/[()]/g, '\\$&') + '$'));
+    new RegExp(`^placeOrder: IC call rejected: ${o.text(o.orders)}\\.create_order rejected \\(CANISTER_ERROR\\): .*product 13 crashes the order book.* \\(code 5\\)` +
+      stubAt('orders', 'AW_AWAIT(f, orders_create_order(').replace(/[()]/g, '\\$&') + '$'));
   eq(await o.locked(1n), false, 'lock of user 1');
   eq(replied(await o.place(1n, 1n), [IDL.Text]), ['order 1: alice bought product 1'], 'next order of user 1');
 });
@@ -89,7 +98,7 @@ test('two orders interleave and both complete; a third finds the stock empty', a
       ['order N: alice bought product 1', 'order N: bob bought product 1'], `seed ${seed}`);
     eq([ra, rb].map((t) => t.match(/^order (\d+)/)[1]).sort(), ['1', '2'], `order ids, seed ${seed}`);
     rejected(await o.place(3n, 1n), RejectCode.CANISTER_REJECT,
-      'place_order: application error: product 1 is out of stock (code 2)' + at('/* out of stock */'));
+      'placeOrder: application error: product 1 is out of stock (code 2)' + at('/* out of stock */'));
   }
 });
 
@@ -103,7 +112,7 @@ test('a second order of the same user is refused while the first awaits', async 
   const refused = results.filter((r) => r.status === 'rejected');
   eq(refused.length, 1, 'one order refused');
   eq(refused[0].rejectMessage,
-    'place_order: application error: user 1 already has an order in progress (code 1)' + at('/* busy */'));
+    'placeOrder: application error: user 1 already has an order in progress (code 1)' + at('/* busy */'));
   eq(results.filter((r) => r.status === 'replied').length, 1, 'one order placed');
   eq(await o.locked(1n), false, 'lock released at the end');
   eq(await o.stock(1n), 1n, 'one unit reserved');
