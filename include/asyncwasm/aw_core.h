@@ -164,12 +164,22 @@ struct aw_task {
         aw_future *future;    /* aw_task_start: the future to complete */
         aw_task_done_fn done; /* aw_task_run_cb: the callback */
     } cont;
-    uint32_t resume;   /* 0 = start, __LINE__ of the await to resume, or AW__RESUME_FINALLY */
-    uint8_t state;     /* aw_task_state */
+    /* resume, flags and state are adjacent so that an await writes all three in one store, and
+     * state and cont_kind so that a child's start writes both in one. */
+    uint16_t resume;   /* AW__RESUME_START, an await's resume point, AW__RESUME_FINALLY or _END */
     uint8_t flags;     /* AW__TF_* */
+    uint8_t state;     /* aw_task_state */
     uint8_t cont_kind; /* which member of cont is live (AW__CONT_*) */
     uint8_t owned;     /* frame from aw_task_new: the runtime frees it when handed off */
 };
+
+/* Resume points (aw_task.resume). Every await has its own: AW__RESUME_START plus its rank among
+ * the resume points of its step function (AW_BEGIN notes where the function's ranks start), so
+ * that each step function's resume points are dense and its `switch` compiles into one jump
+ * table. FINALLY and END sit just below START, inside the same range. */
+#define AW__RESUME_FINALLY 0x7FFEu
+#define AW__RESUME_END     0x7FFFu
+#define AW__RESUME_START   0x8000u
 
 /* Prepare `task` (the header of a frame) to run `step`; resets the header, leaves the rest of the
  * frame alone. A finished task may be initialised again. Returns `task`. */
@@ -179,9 +189,9 @@ static inline aw_task *aw_task_init(aw_task *task, aw_step_fn step)
     task->step = step;
     task->link.future = NULL;
     task->cont.parent = NULL;
-    task->resume = 0;
-    task->state = 0; /* AW_TASK_INIT */
+    task->resume = AW__RESUME_START;
     task->flags = 0;
+    task->state = 0; /* AW_TASK_INIT */
     task->cont_kind = 0;
     task->owned = 0;
     return task;
@@ -343,20 +353,18 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
  *     }
  *     ... AW_AWAIT_TASK(parent, aw_task_init(&parent->child.task, leaf_run_step));
  *
- * Rules (checked where possible): one await per source line; no await inside your own `switch`
+ * Rules (checked where possible): no await inside your own `switch`
  * (detected at resume: the task fails with AW_E_STATE "stale resume point"); no await inside
  * FINALLY (aborts with a message); locals do not survive an await: keep state in the frame.
  * ------------------------------------------------------------------------------------------- */
 
 /* Task flags (aw_task.flags), read by the inline fast paths below. */
-#define AW__TF_IN_FINALLY  0x01u /* the FINALLY section (or the end) is running */
-#define AW__TF_CANCEL_REQ  0x02u /* cancelled while running: fail at the next await */
-#define AW__TF_LINK_CHILD  0x08u /* link.child was started by AW_AWAIT_TASK and is ours to take */
-#define AW__TF_LINK_OP     0x10u /* link.op is the slot of the current AW_AWAIT_OP */
-#define AW__RESUME_FINALLY 0xFFFFFFFFu
-#define AW__RESUME_END     0xFFFFFFFEu
-#define AW__TASK(f)        ((aw_task *)(void *)(f))
-#define AW__SITE           __func__, __FILE__, (uint32_t)__LINE__
+#define AW__TF_IN_FINALLY 0x01u /* the FINALLY section (or the end) is running */
+#define AW__TF_CANCEL_REQ 0x02u /* cancelled while running: fail at the next await */
+#define AW__TF_LINK_CHILD 0x08u /* link.child was started by AW_AWAIT_TASK and is ours to take */
+#define AW__TF_LINK_OP    0x10u /* link.op is the slot of the current AW_AWAIT_OP */
+#define AW__TASK(f)       ((aw_task *)(void *)(f))
+#define AW__SITE          __func__, __FILE__, (uint32_t)__LINE__
 
 #if defined(__GNUC__) || defined(__clang__)
 #define AW__FALLTHROUGH __attribute__((fallthrough))
@@ -385,12 +393,38 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
         return name((frame_type *)(void *)aw__task);                                               \
     }
 
+/* The resume point of the await being expanded: its rank among the resume points of the step
+ * function, from __COUNTER__ (every expansion gets its own, so several awaits may share a line)
+ * or, with a compiler that lacks it, from __LINE__ (then one await per line). AW__RP_NEXT must be
+ * expanded once per await: the await macros take it as an argument, which the preprocessor
+ * expands before substituting it in both places that use it (the store and the case label). */
+#ifdef __COUNTER__
+#define AW__RP_NEXT __COUNTER__
+#else
+#define AW__RP_NEXT __LINE__
+#endif
+#define AW__RP(n) (AW__RESUME_START + (unsigned)(n) - (unsigned)aw__resume_base)
+
 /* Open the body of a step function; `f` is the frame. */
 #define AW_BEGIN(f)                                                                                \
     AW__PROFILE_ENTER(f)                                                                           \
+    enum { aw__resume_base = AW__RP_NEXT };                                                        \
     aw__dispatch:                                                                                  \
     switch (AW__TASK(f)->resume) {                                                                 \
-    case 0:
+    case AW__RESUME_START:
+
+/* The shape every await shares: the first half links the task to what it awaits and returns 1
+ * when the task must suspend; the resume point's case label follows; the second half takes the
+ * outcome and returns 1 when the task must jump to its FINALLY (the error is in task->link). */
+#define AW__AWAIT_AT(rp, first, second)                                                            \
+    do {                                                                                           \
+        if (first)                                                                                 \
+            return AW_PENDING;                                                                     \
+        AW__FALLTHROUGH;                                                                           \
+    case rp:                                                                                       \
+        if (second)                                                                                \
+            goto aw__dispatch;                                                                     \
+    } while (0)
 
 /*
  * Await `fut` (an aw_future*, consumed). If it completed, copy its value to `out` (a typed pointer
@@ -399,27 +433,14 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
  * the function fails with the same error, with this await's function and file:line added to the
  * trace. A finished future does not suspend.
  */
-#define AW_AWAIT(f, fut, out)                                                                      \
-    do {                                                                                           \
-        if (aw__await_fast(AW__TASK(f), (fut), (uint32_t)__LINE__))                                \
-            return AW_PENDING;                                                                     \
-        AW__FALLTHROUGH;                                                                           \
-    case __LINE__:                                                                                 \
-        if (aw__await_take_fast(AW__TASK(f), (out), AW__OUT_SIZE(out), (aw_error **)0, AW__SITE))  \
-            goto aw__dispatch;                                                                     \
-    } while (0)
+#define AW_AWAIT(f, fut, out) AW_AWAIT_TRY(f, fut, out, (aw_error **)0)
 
 /* Like AW_AWAIT, but a failure is handed to the code: *errp is set to the error (yours to
  * release; its trace has this await added) or to NULL on success. */
-#define AW_AWAIT_TRY(f, fut, out, errp)                                                            \
-    do {                                                                                           \
-        if (aw__await_fast(AW__TASK(f), (fut), (uint32_t)__LINE__))                                \
-            return AW_PENDING;                                                                     \
-        AW__FALLTHROUGH;                                                                           \
-    case __LINE__:                                                                                 \
-        if (aw__await_take_fast(AW__TASK(f), (out), AW__OUT_SIZE(out), (errp), AW__SITE))          \
-            goto aw__dispatch;                                                                     \
-    } while (0)
+#define AW_AWAIT_TRY(f, fut, out, errp) AW__AWAIT_FUT(f, fut, out, errp, AW__RP(AW__RP_NEXT))
+#define AW__AWAIT_FUT(f, fut, out, errp, rp)                                                       \
+    AW__AWAIT_AT(rp, aw__await_fast(AW__TASK(f), (fut), rp),                                       \
+                 aw__await_take_fast(AW__TASK(f), (out), AW__OUT_SIZE(out), (errp), AW__SITE))
 
 /*
  * Start the initialised child task `child` (an aw_task*, usually a frame embedded in this one)
@@ -429,26 +450,13 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
  * NULL (a failed aw_task_new) fails with AW_E_NOMEM; a child not freshly initialised, with
  * AW_E_STATE.
  */
-#define AW_AWAIT_TASK(f, child)                                                                    \
-    do {                                                                                           \
-        if (aw__await_task_fast(AW__TASK(f), (child), (uint32_t)__LINE__))                         \
-            return AW_PENDING;                                                                     \
-        AW__FALLTHROUGH;                                                                           \
-    case __LINE__:                                                                                 \
-        if (aw__await_task_done(AW__TASK(f), (aw_error **)0, AW__SITE))                            \
-            goto aw__dispatch;                                                                     \
-    } while (0)
+#define AW_AWAIT_TASK(f, child) AW_AWAIT_TASK_TRY(f, child, (aw_error **)0)
 
 /* AW_AWAIT_TASK with the error handed to the code in *errp (NULL on success). */
-#define AW_AWAIT_TASK_TRY(f, child, errp)                                                          \
-    do {                                                                                           \
-        if (aw__await_task_fast(AW__TASK(f), (child), (uint32_t)__LINE__))                         \
-            return AW_PENDING;                                                                     \
-        AW__FALLTHROUGH;                                                                           \
-    case __LINE__:                                                                                 \
-        if (aw__await_task_done(AW__TASK(f), (errp), AW__SITE))                                    \
-            goto aw__dispatch;                                                                     \
-    } while (0)
+#define AW_AWAIT_TASK_TRY(f, child, errp) AW__AWAIT_CHILD(f, child, errp, AW__RP(AW__RP_NEXT))
+#define AW__AWAIT_CHILD(f, child, errp, rp)                                                        \
+    AW__AWAIT_AT(rp, aw__await_task_fast(AW__TASK(f), (child), rp),                                \
+                 aw__await_task_done(AW__TASK(f), (errp), AW__SITE))
 
 /*
  * Await the operation slot `op` (an aw_op*, usually a member of this frame, started by its
@@ -457,36 +465,18 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
  * cancelled slot fails the function with its error, this await added to the trace, as AW_AWAIT.
  * NULL or a slot never started fails with AW_E_STATE; so does a slot that already has a waiter.
  */
-#define AW_AWAIT_OP(f, op)                                                                         \
-    do {                                                                                           \
-        if (aw__await_op_fast(AW__TASK(f), (op), (uint32_t)__LINE__))                              \
-            return AW_PENDING;                                                                     \
-        AW__FALLTHROUGH;                                                                           \
-    case __LINE__:                                                                                 \
-        if (aw__await_op_take_fast(AW__TASK(f), (aw_error **)0, AW__SITE))                         \
-            goto aw__dispatch;                                                                     \
-    } while (0)
+#define AW_AWAIT_OP(f, op) AW_AWAIT_OP_TRY(f, op, (aw_error **)0)
 
 /* AW_AWAIT_OP with a failure handed to the code in *errp (NULL on success; yours to release). */
-#define AW_AWAIT_OP_TRY(f, op, errp)                                                               \
-    do {                                                                                           \
-        if (aw__await_op_fast(AW__TASK(f), (op), (uint32_t)__LINE__))                              \
-            return AW_PENDING;                                                                     \
-        AW__FALLTHROUGH;                                                                           \
-    case __LINE__:                                                                                 \
-        if (aw__await_op_take_fast(AW__TASK(f), (errp), AW__SITE))                                 \
-            goto aw__dispatch;                                                                     \
-    } while (0)
+#define AW_AWAIT_OP_TRY(f, op, errp) AW__AWAIT_SLOT(f, op, errp, AW__RP(AW__RP_NEXT))
+#define AW__AWAIT_SLOT(f, op, errp, rp)                                                            \
+    AW__AWAIT_AT(rp, aw__await_op_fast(AW__TASK(f), (op), rp),                                     \
+                 aw__await_op_take_fast(AW__TASK(f), (errp), AW__SITE))
 
 /* Let every other ready task run once, then continue (no future, no allocation). */
-#define AW_YIELD(f)                                                                                \
-    do {                                                                                           \
-        aw__yield(AW__TASK(f), (uint32_t)__LINE__);                                                \
-        return AW_PENDING;                                                                         \
-    case __LINE__:                                                                                 \
-        if (aw__resumed(AW__TASK(f), AW__SITE))                                                    \
-            goto aw__dispatch;                                                                     \
-    } while (0)
+#define AW_YIELD(f) AW__YIELD(f, AW__RP(AW__RP_NEXT))
+#define AW__YIELD(f, rp)                                                                           \
+    AW__AWAIT_AT(rp, (aw__yield(AW__TASK(f), rp, AW__SITE), 1), aw__resumed(AW__TASK(f), AW__SITE))
 
 /* Finish successfully (after FINALLY). */
 #define AW_RETURN(f)                                                                               \
@@ -519,11 +509,13 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
 
 /* Close the body; finishes the task with its pending error, if any. The body falls through to
  * the finish directly; the `default:` catches a resume point no case matched (AW__RESUME_END after
- * FINALLY or AW_RETURN, or a stale one, which aw__task_stale reports). */
+ * FINALLY or AW_RETURN, AW__RESUME_FINALLY in a function without FINALLY, or a stale one, which
+ * aw__task_stale reports). */
 #define AW_END(f)                                                                                  \
     goto aw__finish;                                                                               \
     default:                                                                                       \
-        if (AW__TASK(f)->resume < AW__RESUME_END && aw__task_stale(AW__TASK(f), AW__SITE))         \
+        if ((unsigned)(AW__TASK(f)->resume - AW__RESUME_FINALLY) > 1u &&                           \
+            aw__task_stale(AW__TASK(f), AW__SITE))                                                 \
             goto aw__dispatch;                                                                     \
     aw__finish:;                                                                                   \
         }                                                                                          \
@@ -545,16 +537,14 @@ const aw_error *aw_task_pending_error(const aw_task *task);
  * ------------------------------------------------------------------------------------------- */
 
 /* The out-of-line forms (src/aw/task.c): they handle every case. */
-int aw__await(aw_task *task, aw_future *fut, uint32_t line);
 int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, const char *func,
                    const char *file, uint32_t line);
-int aw__await_task(aw_task *task, aw_task *child, uint32_t line);
 int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const char *file,
                         uint32_t line);
-int aw__await_op(aw_task *task, aw_op *op, uint32_t line);
+int aw__await_op(aw_task *task, aw_op *op);
 int aw__await_op_take(aw_task *task, aw_error **errp, const char *func, const char *file,
                       uint32_t line);
-void aw__yield(aw_task *task, uint32_t line);
+void aw__yield(aw_task *task, unsigned rp, const char *func, const char *file, uint32_t line);
 int aw__resumed(aw_task *task, const char *func, const char *file, uint32_t line);
 void aw__task_return(aw_task *task);
 void aw__task_throw(aw_task *task, aw_error *err, const char *func, const char *file,
@@ -674,6 +664,19 @@ AW__HOT aw_status aw__task_run(aw_task *t)
 #endif
 }
 
+/* Resume `t`, suspended at an await of a child (WAITING_TASK) or of a slot (WAITING_OP), without
+ * writing its state: the first thing its step does is to take the outcome of that await, and
+ * every take (inline or out of line) writes RUNNING itself, in the same store as the flags. So
+ * does every other place a step can resume at (a stale resume point). */
+AW__HOT aw_status aw__task_resume(aw_task *t)
+{
+#ifdef AW_PROFILE
+    return aw__task_run_profiled(t);
+#else
+    return t->step(t);
+#endif
+}
+
 /* Append the chain first..last (linked through next, last->next NULL) to the ready queue. */
 AW__HOT void aw__ready_append(aw_task *first, aw_task *last)
 {
@@ -765,14 +768,13 @@ AW__HOT int aw__future_complete_fast(aw_future *fut, const void *value, size_t s
 }
 
 /* AW_AWAIT, first half: link the task to a pending future (returns 1: suspend) or note a finished
- * one (returns 0: take it now). */
-AW__HOT int aw__await_fast(aw_task *task, aw_future *fut, uint32_t line)
+ * one (returns 0: take it now). Inside FINALLY or with a cancellation requested it only notes the
+ * future: the second half aborts (FINALLY) or fails the task. */
+AW__HOT int aw__await_fast(aw_task *task, aw_future *fut, unsigned rp)
 {
-    if (task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ))
-        return aw__await(task, fut, line);
-    task->resume = line;
     task->link.future = fut;
-    if (!fut || fut->state != AW_FUTURE_PENDING)
+    if ((task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ)) || !fut ||
+        fut->state != AW_FUTURE_PENDING)
         return 0;
     task->next = NULL;
     if (fut->head)
@@ -780,6 +782,9 @@ AW__HOT int aw__await_fast(aw_task *task, aw_future *fut, uint32_t line)
     else
         fut->head = task;
     fut->tail = task;
+    /* one store: no flag can be set here (checked above) */
+    task->resume = (uint16_t)rp;
+    task->flags = 0;
     task->state = AW_TASK_WAITING;
     return 1;
 }
@@ -789,8 +794,10 @@ AW__HOT int aw__await_take_fast(aw_task *task, void *out, size_t out_size, aw_er
                                 const char *func, const char *file, uint32_t line)
 {
     aw_future *fut = task->link.future;
-    if (fut && fut->state == AW_FUTURE_COMPLETED && !(task->flags & AW__TF_CANCEL_REQ) &&
+    if (fut && fut->state == AW_FUTURE_COMPLETED &&
+        !(task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ)) &&
         (!out || out_size == fut->size)) {
+        task->state = AW_TASK_RUNNING;
         task->link.future = NULL;
         if (errp)
             *errp = NULL;
@@ -802,18 +809,28 @@ AW__HOT int aw__await_take_fast(aw_task *task, void *out, size_t out_size, aw_er
     return aw__await_take(task, out, out_size, errp, func, file, line);
 }
 
-/* AW_AWAIT_TASK, first half: start the child; returns 1 when it suspended (so must the parent). */
-AW__HOT int aw__await_task_fast(aw_task *task, aw_task *child, uint32_t line)
+/* AW_AWAIT_TASK, first half: start the child; returns 1 when it suspended (so must the parent).
+ * A child that cannot start (NULL, not freshly initialised, FINALLY, a cancellation request) is
+ * only noted, without the LINK_CHILD flag: the second half reports why. */
+AW__HOT int aw__await_task_fast(aw_task *task, aw_task *child, unsigned rp)
 {
+    task->link.child = child;
     if ((task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ)) || !child ||
         child->state != AW_TASK_INIT || !child->step)
-        return aw__await_task(task, child, line);
-    task->resume = line;
-    task->link.child = child;
-    task->flags = AW__TF_LINK_CHILD; /* no other flag can be set here (checked above) */
-    child->cont_kind = AW__CONT_PARENT;
+        return 0;
+    /* one store for the parent (no other flag can be set here: checked above), one for the
+     * child's state and continuation kind */
+    task->resume = (uint16_t)rp;
+    task->flags = AW__TF_LINK_CHILD;
+    task->state = AW_TASK_RUNNING;
     child->cont.parent = task;
-    if (aw__task_run(child) == AW_DONE || (task->flags & AW__TF_CANCEL_REQ))
+    child->state = AW_TASK_RUNNING;
+    child->cont_kind = AW__CONT_PARENT;
+#ifdef AW_PROFILE
+    if (aw__task_run_profiled(child) == AW_DONE || (task->flags & AW__TF_CANCEL_REQ))
+#else
+    if (child->step(child) == AW_DONE || (task->flags & AW__TF_CANCEL_REQ))
+#endif
         return 0;
     task->state = AW_TASK_WAITING_TASK;
     return 1;
@@ -827,8 +844,9 @@ AW__HOT int aw__await_task_done(aw_task *task, aw_error **errp, const char *func
 {
     aw_task *child = task->link.child;
     if (task->flags == AW__TF_LINK_CHILD && !child->link.error) {
-        task->link.child = NULL;
         task->flags = 0;
+        task->state = AW_TASK_RUNNING;
+        task->link.child = NULL;
         if (errp)
             *errp = NULL;
         return 0;
@@ -838,16 +856,19 @@ AW__HOT int aw__await_task_done(aw_task *task, aw_error **errp, const char *func
 
 /* AW_AWAIT_OP, first half: become the slot's waiter (returns 1: suspend) or note a finished slot
  * (returns 0: take it now). */
-AW__HOT int aw__await_op_fast(aw_task *task, aw_op *op, uint32_t line)
+AW__HOT int aw__await_op_fast(aw_task *task, aw_op *op, unsigned rp)
 {
-    if ((task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ)) || !op || op->waiter)
-        return aw__await_op(task, op, line);
-    task->resume = line;
     task->link.op = op;
-    task->flags = AW__TF_LINK_OP; /* no other flag can be set here (checked above) */
-    if (op->state != AW_OP_PENDING)
+    if ((task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ)) || !op || op->waiter)
+        return aw__await_op(task, op);
+    if (op->state != AW_OP_PENDING) {
+        task->flags = AW__TF_LINK_OP; /* no other flag can be set here (checked above) */
         return 0;
+    }
     op->waiter = task;
+    /* one store */
+    task->resume = (uint16_t)rp;
+    task->flags = AW__TF_LINK_OP;
     task->state = AW_TASK_WAITING_OP;
     return 1;
 }
@@ -858,6 +879,7 @@ AW__HOT int aw__await_op_take_fast(aw_task *task, aw_error **errp, const char *f
 {
     if (task->flags == AW__TF_LINK_OP && task->link.op->state == AW_OP_COMPLETED) {
         task->flags = 0;
+        task->state = AW_TASK_RUNNING;
         task->link.op = NULL;
         if (errp)
             *errp = NULL;
@@ -881,7 +903,7 @@ AW__HOT int aw__op_complete_fast(aw_op *op)
         if (!aw__hot.in_step) {
             aw__hot.in_step = 1;
             aw__hot.steps++;
-            aw__task_run(w);
+            aw__task_resume(w);
             aw__hot.in_step = 0;
         } else {
             aw__op_wake(w);
@@ -900,7 +922,7 @@ AW__HOT aw_status aw__task_finish_fast(aw_task *task)
         aw_task *parent = task->cont.parent;
         task->state = AW_TASK_DONE;
         if (parent->state == AW_TASK_WAITING_TASK)
-            aw__task_run(parent);
+            aw__task_resume(parent);
         return AW_DONE;
     }
 #endif

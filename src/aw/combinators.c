@@ -193,7 +193,7 @@ static aw_future *aw__comb_make(int mode, aw_future *const *futs, size_t n, size
     uint32_t finished = 0;
     for (size_t i = 0; i < n; i++) {
         if (c->w[i].in->state == AW_FUTURE_PENDING)
-            aw__await(&c->w[i].task, c->w[i].in, 1);
+            aw__await_fast(&c->w[i].task, c->w[i].in, AW__RESUME_START);
         else
             finished++;
     }

@@ -2,13 +2,15 @@
  * task.c - async functions: the helpers behind AW_BEGIN/AW_AWAIT/AW_END, starting, finishing and
  * cancelling tasks, and the report of uncaught errors.
  *
- * Flow of a step function. AW_BEGIN switches on task->resume. An await stores its line in resume
- * and the awaited future (or child) in task->link, then either returns AW_PENDING (the task is now
- * in the future's waiter list) or falls through to its own `case __LINE__:`, where the result is
- * taken. Every way out (normal end, AW_RETURN, AW_THROW, a propagated error, cancellation, a stale
- * resume point) sets resume to AW__RESUME_FINALLY and jumps back to the switch, which lands in the
- * FINALLY section or, without one, in AW_END's `default:`; AW_END then finishes the task with the
- * error held in task->link.error (NULL: success) and tells its continuation (task->cont).
+ * Flow of a step function. AW_BEGIN switches on task->resume. An await stores its resume point
+ * in resume (when it suspends) and the awaited future (or child, or slot) in task->link, then
+ * either returns AW_PENDING (the task is now in the future's waiter list) or falls through to its
+ * own `case` label, where the result is taken; every take writes the state RUNNING back (the
+ * runtime resumes a task suspended on a child or a slot without writing it). Every way out (normal
+ * end, AW_RETURN, AW_THROW, a propagated error, cancellation, a stale resume point) sets resume to
+ * AW__RESUME_FINALLY and jumps back to the switch, which lands in the FINALLY section or, without
+ * one, in AW_END's `default:`; AW_END then finishes the task with the error held in
+ * task->link.error (NULL: success) and tells its continuation (task->cont).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@ void *aw_task_new(size_t frame_size, aw_step_fn step)
         return NULL;
     memset(t, 0, frame_size);
     t->step = step;
+    t->resume = AW__RESUME_START;
     t->owned = 1;
     return t;
 }
@@ -36,23 +39,21 @@ void aw_task_free(aw_task *task)
 /* ---- awaiting ------------------------------------------------------------------------------ */
 
 /* A broken rule found at an await: not an error the task could handle. */
-__attribute__((noinline, cold)) static void aw__await_in_finally(const char *what, uint32_t line)
+__attribute__((noinline, cold)) static void aw__await_in_finally(const char *what, const char *func,
+                                                                 const char *file, uint32_t line)
 {
-    aw__fatal("%s inside FINALLY (line %u)", what, (unsigned)line);
+    aw__fatal("%s inside FINALLY in %s (%s:%u)", what, func, file, (unsigned)line);
 }
 
-/* The cases aw__await_fast (aw_core.h) hands on: an await inside FINALLY (a broken rule) and a
- * cancellation requested while the task ran (the take that follows fails the task). */
-int aw__await(aw_task *task, aw_future *fut, uint32_t line)
+/* The start of every out-of-line take: a task that awaited inside FINALLY stops here (the first
+ * halves only note what was awaited, so nothing was started or linked), and the task is RUNNING
+ * again (aw__task_resume does not write the state: see aw_core.h). */
+static void aw__take_begin(aw_task *task, const char *what, const char *func, const char *file,
+                           uint32_t line)
 {
     if (task->flags & AW__TF_IN_FINALLY)
-        aw__await_in_finally("await", line);
-    if (task->flags & AW__TF_CANCEL_REQ) {
-        task->resume = line;
-        task->link.future = fut;
-        return 0;
-    }
-    return aw__await_fast(task, fut, line);
+        aw__await_in_finally(what, func, file, line);
+    task->state = AW_TASK_RUNNING;
 }
 
 /* Route `err` (with this site added to its trace) to the code (*errp) or to the task's finish.
@@ -84,6 +85,7 @@ static aw_error *aw__take_cancel(aw_task *task)
 int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, const char *func,
                    const char *file, uint32_t line)
 {
+    aw__take_begin(task, "AW_AWAIT", func, file, line);
     aw_future *fut = task->link.future;
     aw_error *err = aw__take_cancel(task);
     task->link.future = NULL;
@@ -121,23 +123,12 @@ int aw__await_take(aw_task *task, void *out, size_t out_size, aw_error **errp, c
     return aw__route_error(task, err, errp, 0, func, file, line);
 }
 
-/* The cases aw__await_task_fast (aw_core.h) hands on: an await inside FINALLY (a broken rule);
- * NULL or a child that was not freshly initialised; a cancellation requested while the task ran.
- * The child is not started (no LINK_CHILD flag): aw__await_task_take reports the reason. */
-int aw__await_task(aw_task *task, aw_task *child, uint32_t line)
-{
-    if (task->flags & AW__TF_IN_FINALLY)
-        aw__await_in_finally("await", line);
-    task->resume = line;
-    task->link.child = child;
-    return 0;
-}
-
 /* Taking the outcome of an awaited child, every case; the common one (finished without error)
  * is also inlined in the header as aw__await_task_done. */
 int aw__await_task_take(aw_task *task, aw_error **errp, const char *func, const char *file,
                         uint32_t line)
 {
+    aw__take_begin(task, "AW_AWAIT_TASK", func, file, line);
     aw_task *child = task->link.child;
     int started = task->flags & AW__TF_LINK_CHILD;
     aw_error *err = aw__take_cancel(task);
@@ -193,30 +184,18 @@ static void aw__op_abandon(aw_op *op, const aw_task *task)
         hook(op);
 }
 
-/* The cases aw__await_op_fast (aw_core.h) hands on: an await inside FINALLY (a broken rule), a
- * cancellation requested while the task ran, NULL, and a slot that already has a waiter (pending)
- * or a stale one (finished: awaiting it again takes it again). */
-int aw__await_op(aw_task *task, aw_op *op, uint32_t line)
+/* The cases aw__await_op_fast (aw_core.h) hands on (it noted the slot in task->link.op): an
+ * await inside FINALLY (a broken rule: the take aborts), a cancellation requested while the task
+ * ran, NULL, and a slot that already has a waiter (pending) or a stale one (finished: awaiting it
+ * again takes it again). None of them suspends: the take that follows reports or takes. */
+int aw__await_op(aw_task *task, aw_op *op)
 {
-    if (task->flags & AW__TF_IN_FINALLY)
-        aw__await_in_finally("AW_AWAIT_OP", line);
-    task->resume = line;
-    task->link.op = op;
-    if (!op)
-        return 0; /* not linked: the take reports it */
-    if ((task->flags & AW__TF_CANCEL_REQ) || op->state != AW_OP_PENDING) {
-        /* taken now: the error (or the finished slot) is reported by aw__await_op_take */
-        task->flags |= AW__TF_LINK_OP;
-        return 0;
-    }
-    if (op->waiter) {
-        /* a second waiter: not linked (no LINK_OP flag), the take reports it */
-        return 0;
-    }
-    task->flags |= AW__TF_LINK_OP;
-    op->waiter = task;
-    task->state = AW_TASK_WAITING_OP;
-    return 1;
+    if ((task->flags & AW__TF_IN_FINALLY) || !op)
+        return 0; /* not linked */
+    if ((task->flags & AW__TF_CANCEL_REQ) || op->state != AW_OP_PENDING)
+        task->flags |= AW__TF_LINK_OP; /* taken now: the error or the finished slot */
+    /* otherwise a second waiter: not linked (no LINK_OP flag), the take reports it */
+    return 0;
 }
 
 /* Everything aw__await_op_take_fast does not take inline: cancellation of the task, a failed or
@@ -224,6 +203,7 @@ int aw__await_op(aw_task *task, aw_op *op, uint32_t line)
 int aw__await_op_take(aw_task *task, aw_error **errp, const char *func, const char *file,
                       uint32_t line)
 {
+    aw__take_begin(task, "AW_AWAIT_OP", func, file, line);
     aw_op *op = task->link.op;
     int linked = task->flags & AW__TF_LINK_OP;
     aw_error *err = aw__take_cancel(task);
@@ -265,11 +245,11 @@ int aw__await_op_take(aw_task *task, aw_error **errp, const char *func, const ch
     return aw__route_error(task, err, errp, 0, func, file, line);
 }
 
-void aw__yield(aw_task *task, uint32_t line)
+void aw__yield(aw_task *task, unsigned rp, const char *func, const char *file, uint32_t line)
 {
     if (task->flags & AW__TF_IN_FINALLY)
-        aw__await_in_finally("AW_YIELD", line);
-    task->resume = line;
+        aw__await_in_finally("AW_YIELD", func, file, line);
+    task->resume = (uint16_t)rp;
     task->link.future = NULL;
     aw__ready_push(task);
 }
@@ -311,6 +291,7 @@ const aw_error *aw_task_pending_error(const aw_task *task)
 int aw__task_stale(aw_task *task, const char *func, const char *file, uint32_t line)
 {
     /* The switch had no case for this resume point: an await hidden in a nested switch. */
+    task->state = AW_TASK_RUNNING; /* resumed without a take (aw__task_resume) */
     aw__logf("asyncwasm: stale resume point %u in %s (%s): an await inside a switch statement?",
              (unsigned)task->resume, func, file);
     aw_error *err =

@@ -79,6 +79,49 @@ static void test_future_complete_wakes_waiter_with_value(void)
     aw_future_release(fut);
 }
 
+/* Several awaits on one source line: each has its own resume point, and the task resumes at the
+ * one it suspended at. */
+typedef struct one_line {
+    aw_task task;
+    aw_future *a, *b;
+    int x, y;
+} one_line;
+
+AW_ASYNC(one_line, one_line_run)
+static aw_status one_line_run(one_line *f)
+{
+    AW_BEGIN(f);
+    /* clang-format off */
+    AW_AWAIT(f, f->a, &f->x); ev("a"); AW_AWAIT(f, f->b, &f->y); ev("b"); AW_YIELD(f); ev("yield");
+    /* clang-format on */
+    AW_END(f);
+}
+
+static void test_several_awaits_on_one_line_resume_where_they_suspended(void)
+{
+    one_line t = {0};
+    aw_future *a = aw_future_new(sizeof(int)), *b = aw_future_new(sizeof(int));
+    t.a = aw_future_retain(a);
+    t.b = aw_future_retain(b);
+    ev_reset();
+    T_EQ_INT(aw_spawn(aw_task_init(&t.task, one_line_run_step)), AW_OK);
+    int v = 7;
+    T_EQ_INT(aw_future_complete(a, &v, sizeof v), AW_OK);
+    aw_drain();
+    T_EQ_STR(events, "a");
+    T_EQ_INT(aw_task_state_of(&t.task), AW_TASK_WAITING);
+    v = 8;
+    T_EQ_INT(aw_future_complete(b, &v, sizeof v), AW_OK);
+    aw_drain();
+    T_EQ_STR(events, "a b yield");
+    T_EQ_INT(t.x, 7);
+    T_EQ_INT(t.y, 8);
+    T_EQ_INT(aw_task_state_of(&t.task), AW_TASK_DONE);
+    T_CHECK(aw_task_error(&t.task) == NULL);
+    aw_future_release(a);
+    aw_future_release(b);
+}
+
 static void test_complete_twice_and_wrong_size_are_errors(void)
 {
     aw_future *fut = aw_future_new(sizeof(int));
@@ -1214,6 +1257,7 @@ static void test_heap_frame_with_done_callback_is_freed_after_it(void)
 int main(void)
 {
     T_RUN(test_future_complete_wakes_waiter_with_value);
+    T_RUN(test_several_awaits_on_one_line_resume_where_they_suspended);
     T_RUN(test_complete_twice_and_wrong_size_are_errors);
     T_RUN(test_await_of_finished_future_does_not_suspend);
     T_RUN(test_await_size_mismatch_fails_the_task);
