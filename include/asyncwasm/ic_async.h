@@ -202,9 +202,10 @@ aw_error *ic_decode(const uint8_t *data, size_t len, ic_types *t, ic_read_fn rea
  * message: the runtime keeps its bytes until the handler finishes. */
 typedef int (*ic_args_fn)(ic_reader *r, void *frame);
 
-/* Runtime entry of the async handler macros (not for direct use). */
-void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, ic_types *in,
-                       ic_args_fn args);
+/* Runtime entry of the async handler macros (not for direct use): enters the message execution
+ * (ctx: IC_CTX_UPDATE or IC_CTX_COMPOSITE) and starts the handler. */
+void ic__start_handler(ic_context ctx, const char *method, size_t frame_size, aw_step_fn step,
+                       ic_types *in, ic_args_fn args);
 
 /*
  * `canister_update NAME` whose body is the async function `step` (declared with AW_ASYNC) over a
@@ -223,8 +224,7 @@ void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, i
     IC__EXPORT(exported) void ic__async_##name(void);                                              \
     void ic__async_##name(void)                                                                    \
     {                                                                                              \
-        ic__enter(ctx);                                                                            \
-        ic__start_handler(#name, sizeof(frame_type), step##_step, (in), (args));                   \
+        ic__start_handler(ctx, #name, sizeof(frame_type), step##_step, (in), (args));              \
         ic__leave();                                                                               \
     }
 

@@ -92,18 +92,20 @@ bool ic__same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 
 /* ---- entering and leaving ---------------------------------------------------------------- */
 
-/* Every export starts here. Constructors run once per module instance: the IC never calls
- * `_initialize`, and wasm memory (with this flag) is fresh after install and after upgrade. */
+/* Constructors run once per module instance: the IC never calls `_initialize`, and wasm memory
+ * (with this flag) is fresh after install and after upgrade. */
+void ic__run_ctors(void)
+{
+    ic__rt.ctors_done = true;
+    __wasm_call_ctors();
+}
+
+/* Every export starts here (or at ic__enter_as). */
 void ic__enter(ic_context ctx)
 {
-    if (!ic__rt.ctors_done) {
-        ic__rt.ctors_done = true;
-        __wasm_call_ctors();
-    }
     uint32_t bit = 1u << ctx;
-    ic__rt.ctx = ctx;
-    ic__rt.query = bit & ((1u << IC_CTX_QUERY) | (1u << IC_CTX_COMPOSITE) | (1u << IC_CTX_INSPECT));
-    ic__rt.cc = NULL;
+    ic__enter_as(ctx, NULL,
+                 bit & ((1u << IC_CTX_QUERY) | (1u << IC_CTX_COMPOSITE) | (1u << IC_CTX_INSPECT)));
     if (bit & ((1u << IC_CTX_UPDATE) | (1u << IC_CTX_QUERY) | (1u << IC_CTX_COMPOSITE))) {
         ic__sync_cc.replied = ic__sync_cc.ended = ic__sync_cc.handler_pending = false;
         ic__sync_cc.calls = ic__sync_cc.refs = 0;
@@ -381,7 +383,6 @@ void ic_accept_message(void)
 
 /* ---- replying ---------------------------------------------------------------------------- */
 
-/* Whether the current message may answer its call context; logs why not. */
 /* ic__reply_ok's refusals, out of line (the formatting needs a stack frame): NULL when there is
  * no call context to answer here, else the context the runtime already ended. */
 __attribute__((noinline)) static bool ic__reply_refused(const ic__cc *cc)
@@ -396,24 +397,38 @@ __attribute__((noinline)) static bool ic__reply_refused(const ic__cc *cc)
     return false;
 }
 
+/* The kinds of message execution that may answer a call (spec CI "Overview of imports":
+ * msg_reply and msg_reject in U Q CQ Ry Rt CRy CRt). */
+#define IC__MAY_REPLY                                                                              \
+    ((1u << IC_CTX_UPDATE) | (1u << IC_CTX_QUERY) | (1u << IC_CTX_COMPOSITE) |                     \
+     (1u << IC_CTX_CALLBACK))
+
+/* Whether the current message may answer its call context; logs why not. */
 static bool ic__reply_ok(void)
 {
     ic__cc *cc = ic__rt.cc;
-    if (!cc || !((1u << ic__rt.ctx) & ((1u << IC_CTX_UPDATE) | (1u << IC_CTX_QUERY) |
-                                       (1u << IC_CTX_COMPOSITE) | (1u << IC_CTX_CALLBACK))))
+    if (!cc || !((1u << ic__rt.ctx) & IC__MAY_REPLY))
         return ic__reply_refused(NULL);
     if (cc->ended)
         return ic__reply_refused(cc);
     return true;
 }
 
-bool ic__claim_reply(void)
+/* ic__claim_reply's other cases, out of line: log a refusal, or trap on a second answer. */
+__attribute__((noinline)) static bool ic__claim_reply_slow(void)
 {
     if (!ic__reply_ok())
         return false;
-    if (ic__rt.cc->replied)
-        ic_trap("asyncwasm: this call was already replied to or rejected");
-    ic__rt.cc->replied = true;
+    ic_trap("asyncwasm: this call was already replied to or rejected");
+    return false;
+}
+
+bool ic__claim_reply(void)
+{
+    ic__cc *cc = ic__rt.cc;
+    if (!cc || !((1u << ic__rt.ctx) & IC__MAY_REPLY) || cc->ended || cc->replied)
+        return ic__claim_reply_slow();
+    cc->replied = true;
     return true;
 }
 
@@ -486,7 +501,11 @@ static size_t ic__sleb(uint8_t *p, int64_t v)
 
 void ic_reply_empty(void)
 {
-    ic_reply_raw("DIDL\x00\x00", 6);
+    static const char empty[6] = "DIDL\x00\x00";
+    if (!ic__claim_reply())
+        return;
+    ic0_msg_reply_data_append(IC__ADDR(empty), sizeof empty);
+    ic0_msg_reply();
 }
 
 void ic_reply_text_n(const char *text, size_t len)

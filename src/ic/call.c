@@ -63,7 +63,8 @@ static ic__call *ic__call_get(void)
 
 static void ic__call_free(ic__call *call)
 {
-    free(call->method_heap);
+    if (call->method_heap) /* rare: a long method name */
+        free(call->method_heap);
     call->next = ic__call_free_list;
     ic__call_free_list = call;
 }
@@ -158,9 +159,7 @@ static void ic__call_end(ic__call *call)
 static ic__call *ic__callback_enter(uint32_t env, ic_context ctx)
 {
     ic__call *call = (ic__call *)(uintptr_t)env;
-    ic__enter(ctx);
-    ic__rt.cc = ctx == IC_CTX_CLEANUP ? NULL : call->cc;
-    ic__rt.query = call->composite;
+    ic__enter_as(ctx, ctx == IC_CTX_CLEANUP ? NULL : call->cc, call->composite);
     return call;
 }
 

@@ -776,18 +776,26 @@ static int ic__put(ic_writer *w, const void *p, size_t n)
     return 0;
 }
 
+/* ic_writer_begin's other cases, out of line: types not prepared yet, or a long header. */
+__attribute__((noinline)) static int ic__writer_begin_slow(ic_writer *w, ic_types *t)
+{
+    w->len = 0;
+    if ((w->error = ic_types_prepare(t)) != 0)
+        return w->error;
+    return ic__put(w, t->header, t->header_len);
+}
+
 int ic_writer_begin(ic_writer *w, ic_types *t)
 {
     w->data = w->small;
-    w->len = 0;
     w->cap = sizeof w->small;
-    w->error = t->state == 1 ? 0 : ic_types_prepare(t);
-    if (!w->error && t->header_len <= sizeof w->small) { /* the usual case: a short header */
+    w->error = 0;
+    if (t->state == 1 && t->header_len <= sizeof w->small) { /* the usual case: a short header */
         ic__copy(w->small, t->header, t->header_len);
         w->len = t->header_len;
         return 0;
     }
-    return w->error ? w->error : ic__put(w, t->header, t->header_len);
+    return ic__writer_begin_slow(w, t);
 }
 
 void ic_writer_free(ic_writer *w)
@@ -847,19 +855,25 @@ int ic_write_blob(ic_writer *w, const void *p, size_t len)
     return rc ? rc : ic__put(w, p, len);
 }
 
-int ic_write_text(ic_writer *w, const char *s, size_t len)
+/* ic_write_text beyond a short text that fits, out of line. */
+__attribute__((noinline)) static int ic__write_text_long(ic_writer *w, const char *s, size_t len)
 {
-    bool valid = ic__utf8((const uint8_t *)s, len);
-    if (valid && !w->error && len < 0x80 && w->cap - w->len > len) {
-        /* the usual case: a short text (one-byte length) that fits */
-        w->data[w->len] = (uint8_t)len;
-        ic__copy(w->data + w->len + 1, s, len);
-        w->len += 1 + len;
-        return 0;
-    }
-    if (!w->error && !valid)
+    if (!w->error && !ic__utf8((const uint8_t *)s, len))
         w->error = CANDID_E_VALUE;
     return ic_write_blob(w, s, len);
+}
+
+int ic_write_text(ic_writer *w, const char *s, size_t len)
+{
+    size_t at = w->len;
+    if (len < 0x80 && w->cap - at > len && !w->error && ic__utf8((const uint8_t *)s, len)) {
+        /* the usual case: a valid short text (one-byte length) that fits */
+        w->data[at] = (uint8_t)len;
+        ic__copy(w->data + at + 1, s, len);
+        w->len = at + 1 + len;
+        return 0;
+    }
+    return ic__write_text_long(w, s, len);
 }
 
 int ic_write_principal(ic_writer *w, const ic_principal *p)

@@ -145,13 +145,15 @@ static bool ic__keep_arg(ic__cc *cc)
     return true;
 }
 
-void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, ic_types *in,
-                       ic_args_fn args)
+void ic__start_handler(ic_context ctx, const char *method, size_t frame_size, aw_step_fn step,
+                       ic_types *in, ic_args_fn args)
 {
     static ic_types no_args = IC_TYPES("()");
+    ic__enter_as(ctx, NULL, ctx == IC_CTX_COMPOSITE); /* the record follows */
     ic__frame_block *b = ic__block_get(frame_size);
     if (!b) {
-        ic_rejectf("%s: out of memory", method); /* through the entry point's static record */
+        ic__enter(ctx); /* the entry point's static record answers */
+        ic_rejectf("%s: out of memory", method);
         return;
     }
     ic__cc *cc = &b->h.cc;
@@ -168,7 +170,8 @@ void ic__start_handler(const char *method, size_t frame_size, aw_step_fn step, i
         return;
     }
     aw_task *task = (aw_task *)(void *)(b + 1);
-    ic__zero(task, frame_size);
+    /* the header is set by aw_task_init (and `next` when the task joins a list): zero the rest */
+    ic__zero(task + 1, frame_size - sizeof *task);
     aw_task_init(task, step);
 
     /* Decode the arguments before the first step: a malformed message is rejected with the

@@ -58,6 +58,20 @@ typedef struct ic__runtime {
 
 extern ic__runtime ic__rt;
 
+/* Run the C constructors (the first entry of a module instance). */
+void ic__run_ctors(void);
+
+/* Enter a message execution of kind `ctx` answering `cc` (NULL: none), `query` when it may not
+ * change state: ic__enter for the callbacks and async handlers, which know their record. */
+static inline void ic__enter_as(ic_context ctx, ic__cc *cc, bool query)
+{
+    if (!ic__rt.ctors_done)
+        ic__run_ctors();
+    ic__rt.ctx = ctx;
+    ic__rt.cc = cc;
+    ic__rt.query = query;
+}
+
 /* Drain the async runtime before a message execution ends (src/backend/ic.c). */
 void ic__drain(void);
 
