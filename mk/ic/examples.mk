@@ -33,3 +33,8 @@ IC_NODE_SUITES += orders interop
 # Every management canister helper (src/ic/mgmt.c) behind a method of a test canister.
 $(eval $(call ic_canister,mgmt,tests/ic/mgmt.c,tests/ic/mgmt.did))
 IC_NODE_SUITES += mgmt
+BENCH_TARGETS += bench-ic-mgmt
+.PHONY: bench-ic-mgmt
+bench-ic-mgmt: $(IC_BUILD)/mgmt.wasm
+	@echo "== the management canister helpers in icsim =="
+	@$(NODE) $(NODE_FLAGS) tests/ic/mgmt.bench.mjs
