@@ -10,8 +10,15 @@ $(IC_BUILD)/gen/mgmt.c $(IC_BUILD)/gen/mgmt.h: tests/ic/ic.did $(BUILD)/bin/cand
 
 $(eval $(call ic_canister,mgmt_gen,tests/ic/mgmt_gen.c $(IC_BUILD)/gen/mgmt.c,tests/ic/mgmt_gen.did))
 $(IC_BUILD)/mgmt_gen.raw.wasm: IC_RT_CFLAGS += -I$(IC_BUILD)/gen
-$(eval $(call ic_canister,async_t_ecdsa,examples/async_t_ecdsa/async_t_ecdsa.c,\
-	examples/async_t_ecdsa/async_t_ecdsa.did))
+# async_t_ecdsa: its reply is written by the bindings generated from its .did.
+ECDSA_GEN := $(IC_BUILD)/gen/async_t_ecdsa
+$(ECDSA_GEN)/%.c $(ECDSA_GEN)/%.h: examples/async_t_ecdsa/%.did $(BUILD)/bin/candid
+	@mkdir -p $(dir $@)
+	$(BUILD)/bin/candid gen c $< -o $(ECDSA_GEN)
+$(eval $(call ic_canister,async_t_ecdsa,examples/async_t_ecdsa/async_t_ecdsa.c \
+	$(ECDSA_GEN)/async_t_ecdsa.c,examples/async_t_ecdsa/async_t_ecdsa.did))
+$(IC_BUILD)/async_t_ecdsa.raw.wasm: IC_RT_CFLAGS += -I$(ECDSA_GEN)
+$(IC_BUILD)/async_t_ecdsa.raw.wasm: $(ECDSA_GEN)/async_t_ecdsa.h
 $(eval $(call ic_canister,bridge,examples/interop/bridge.c,examples/interop/bridge.did))
 # orders: the front canister awaits the others through typed stubs generated from their .did
 # files, and reads its own arguments and writes its reply with bindings from front.did
