@@ -23,6 +23,10 @@ IC_HEADERS := $(wildcard include/asyncwasm/*.h) $(wildcard src/ic/*.h) $(wildcar
 # binaryen is installed, and wasm-opt keeps DWARF correct by skipping optimisations that would
 # break it.
 IC_LDFLAGS := -nostartfiles -Wl,--no-entry -Wl,--gc-sections -Wl,-z,stack-size=65536 -Wl,--strip-debug
+# The formatter's doubles (src/ic/format_double.c, about 2.7 KB) are linked into a canister by
+# this flag; a canister that formats no double may leave them out by setting IC_FORMAT_FLOATS to
+# nothing for its .raw.wasm (its %f, %e, %g then print as written), as the pub-sub canisters do.
+IC_FORMAT_FLOATS := -Wl,-u,ic__format_double
 # -flto: the runtime, the core and the Candid library are optimised together with each canister
 # (smaller and faster: calls between them inline across files).
 IC_RT_CFLAGS := $(IC_CFLAGS) -flto -mbulk-memory -Isrc -Isrc/ic
@@ -43,7 +47,7 @@ $(IC_LIB): $(IC_LIB_OBJS)
 define ic_canister
 $(IC_BUILD)/$(1).raw.wasm: $(2) $(IC_LIB) $(IC_POLYFILL_OBJ) $(IC_HEADERS)
 	@mkdir -p $$(dir $$@)
-	$(IC_CC) $$(IC_RT_CFLAGS) $(IC_LDFLAGS) -o $$@ $(2) $(IC_POLYFILL_OBJ) $(IC_LIB)
+	$(IC_CC) $$(IC_RT_CFLAGS) $(IC_LDFLAGS) $$(IC_FORMAT_FLOATS) -o $$@ $(2) $(IC_POLYFILL_OBJ) $(IC_LIB)
 $(IC_BUILD)/$(1).wasm: $(IC_BUILD)/$(1).raw.wasm $(3) $(IC_BUILD)/hidden.txt
 	$(IC_WASM) $$< -o $$@.tmp shrink
 	@wasm-objdump -x -j Export $$< | sed -n 's/.*-> "\(.*\)"$$$$/\1/p' >$$@.exports
@@ -73,6 +77,8 @@ $(eval $(call ic_canister,subscriber,examples/pubsub/subscriber.c,examples/pubsu
 $(eval $(call ic_canister,subscriber_gen,examples/pubsub/subscriber_gen.c \
 	$(IC_BUILD)/gen/publisher.c $(IC_BUILD)/gen/subscriber.c,examples/pubsub/subscriber.did))
 $(IC_BUILD)/subscriber_gen.raw.wasm: IC_RT_CFLAGS += -I$(IC_BUILD)/gen
+# The benchmark's canisters format no double (their messages are texts and integers).
+$(IC_BUILD)/publisher.raw.wasm $(IC_BUILD)/subscriber.raw.wasm: IC_FORMAT_FLOATS :=
 $(eval $(call ic_canister,runtime,tests/ic/runtime.c,tests/ic/runtime.did))
 $(eval $(call ic_canister,ticker,bench/ic/ticker.c,bench/ic/ticker.did))
 $(eval $(call ic_canister,sysapi,tests/ic/sysapi.c,tests/ic/sysapi.did))
@@ -105,16 +111,21 @@ $(IC_BUILD)/all_imports.wasm: tests/ic/all_imports.c include/asyncwasm/ic0.h
 	@mkdir -p $(dir $@)
 	$(IC_CC) $(IC_CFLAGS) $(IC_LDFLAGS) -o $@ $<
 
-# test-ic-format: the canister formatter (src/ic/format.c), compiled natively under other names,
-# against the host C library's printf.
+# test-ic-format: the canister formatter (src/ic/format.c, src/ic/format_double.c), compiled
+# natively under other names, against the host C library's printf; then without format_double.c,
+# as a canister built without IC_FORMAT_FLOATS (doubles print as written).
 TEST_SUITES += ic-format
 .PHONY: test-ic-format
-$(IC_BUILD)/format_test: tests/ic/format_test.c src/ic/format.c tests/harness.h
+IC_FMT_NAMES := -Dvsnprintf=ic_test_vsnprintf -Dsnprintf=ic_test_snprintf
+$(IC_BUILD)/format_test: tests/ic/format_test.c src/ic/format.c src/ic/format_double.c \
+		src/ic/format.h tests/harness.h
 	@mkdir -p $(dir $@)
-	$(CLANG) $(NATIVE_CFLAGS) -Dvsnprintf=ic_test_vsnprintf -Dsnprintf=ic_test_snprintf \
-		-c src/ic/format.c -o $@.fmt.o
-	$(CLANG) $(NATIVE_CFLAGS) tests/ic/format_test.c $@.fmt.o -o $@
+	$(CLANG) $(NATIVE_CFLAGS) $(IC_FMT_NAMES) -c src/ic/format.c -o $@.fmt.o
+	$(CLANG) $(NATIVE_CFLAGS) -c src/ic/format_double.c -o $@.dbl.o
+	$(CLANG) $(NATIVE_CFLAGS) tests/ic/format_test.c $@.fmt.o $@.dbl.o -o $@
+	$(CLANG) $(NATIVE_CFLAGS) -DIC_TEST_NO_DOUBLES tests/ic/format_test.c $@.fmt.o -o $@-nodoubles
 test-ic-format: $(IC_BUILD)/format_test
+	@$<-nodoubles >/dev/null || $<-nodoubles
 	@$<
 
 # Canister behaviour in icsim: one Node suite per example (tests/ic/NAME.test.mjs); the examples'
