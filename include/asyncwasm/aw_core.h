@@ -617,6 +617,11 @@ typedef struct aw__hot_state {
     size_t futures_live;          /* futures allocated and not returned (aw_stats) */
     long fail_allocs_after;       /* tests: refuse every allocation after this many (-1: never) */
     int in_step;                  /* a step function or the ready queue's run is on the C stack */
+    uint8_t in_turn;              /* inside aw_drain/aw_poll */
+    uint8_t now_valid;            /* the clock was read in this turn (src/aw/internal.h: now) */
+    uint8_t timers_armed;         /* a timer may be pending, or the backend was last armed with a
+                                     deadline: aw_drain must check the timers and arm (cleared by
+                                     aw_drain when it armed "no deadline") */
     void *pool[AW__POOL_CLASSES]; /* free lists of blocks by size class */
 } aw__hot_state;
 
@@ -1103,6 +1108,37 @@ AW__HOT int aw__call_soon_fast(void (*fn)(void *arg), void *arg)
     return (aw_call_soon)(fn, arg);
 }
 
+/* The rest of an executor turn once aw_drain started it (src/aw/loop.c): timers, ready tasks and
+ * callbacks until none is left, then the backend's deadline. `outer`: the turn ends here. */
+size_t aw__drain_turn(int outer);
+
+/* aw_drain: a turn with callbacks only (no ready task, no timer pending, no deadline armed, not
+ * inside another turn or a step) runs the callbacks queued now inline and, when they left nothing
+ * behind (no task, callback or timer), ends without reading the clock or calling the backend: the
+ * deadline it would arm is "none", as it already is. Anything else continues in aw__drain_turn,
+ * so the order (ready tasks, then the callbacks queued so far, and again) is the same. */
+AW__HOT size_t aw__drain_fast(void)
+{
+    if (aw__hot.ready_head || !aw__hot.soon_len || aw__hot.in_step || aw__hot.in_turn ||
+        aw__hot.timers_armed)
+        return (aw_drain)();
+    aw__hot.in_turn = 1;
+    aw__hot.now_valid = 0;
+    aw__hot.in_step = 1; /* slots finished by the callbacks queue their waiters */
+    size_t n = aw__hot.soon_len;
+    for (size_t i = 0; i < n; i++) {
+        aw__soon cb = aw__hot.soon[aw__hot.soon_head];
+        aw__hot.soon_head = (aw__hot.soon_head + 1) & (aw__hot.soon_cap - 1);
+        aw__hot.soon_len--;
+        cb.fn(cb.arg);
+    }
+    aw__hot.in_step = 0;
+    if (aw__hot.ready_head || aw__hot.soon_len || aw__hot.timers_armed)
+        return n + aw__drain_turn(1);
+    aw__hot.in_turn = 0;
+    return n;
+}
+
 #ifndef AW_DEBUG
 /* The hot future operations compile inline (see aw__future_new_fast above); the functions of the
  * same names still exist, for their addresses and for the cases the fast paths hand on. */
@@ -1112,6 +1148,7 @@ AW__HOT int aw__call_soon_fast(void (*fn)(void *arg), void *arg)
 #define aw_future_complete(fut, value, size) aw__future_complete_fast(fut, value, size)
 #define aw_call_soon(fn, arg)                aw__call_soon_fast(fn, arg)
 #define aw_op_complete(op)                   aw__op_complete_fast(op)
+#define aw_drain()                           aw__drain_fast()
 #endif
 
 #ifdef AW_DEBUG

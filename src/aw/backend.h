@@ -37,8 +37,10 @@
 uint64_t aw__backend_now(void);
 
 /*
- * Called at the end of every aw_drain() with the earliest timer deadline (aw__backend_now scale),
- * or AW__NO_DEADLINE when no timer is pending. A passive backend arms its wake-up for that time
+ * Called at the end of aw_drain() with the earliest timer deadline (aw__backend_now scale), or
+ * AW__NO_DEADLINE when no timer is pending. A turn that ran only callbacks, with no timer pending
+ * before or after and AW__NO_DEADLINE as the last value armed, skips the call (it would arm the
+ * same value). A passive backend arms its wake-up for that time
  * (IC: ic0.global_timer_set(deadline), or 0 to disarm; it may skip the call when the value did not
  * change since its last arm and no wake-up fired since). Active backends do nothing: they learn
  * the deadline in aw__backend_wait.

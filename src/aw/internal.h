@@ -26,9 +26,8 @@ typedef struct aw__timer {
 } aw__timer;
 
 typedef struct aw__global {
-    uint64_t now;      /* the backend clock, read at most once per executor turn */
-    int now_valid;     /* `now` was read in this turn */
-    int in_turn;       /* inside aw_drain/aw_poll */
+    uint64_t now;      /* the backend clock, read at most once per executor turn (valid when
+                          aw__hot.now_valid; aw__hot.in_turn: inside aw_drain/aw_poll) */
     aw__timer *timers; /* binary min-heap */
     size_t ntimers, timers_cap;
     uint64_t timer_seq;

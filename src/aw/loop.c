@@ -200,6 +200,7 @@ static int aw__timers_reserve(void)
 
 static void aw__timer_add(uint64_t deadline, aw_future *fut, aw_op *op)
 {
+    aw__hot.timers_armed = 1; /* the next aw_drain checks the heap and arms the backend */
     aw__g.timers[aw__g.ntimers] = (aw__timer){deadline, aw__g.timer_seq++, fut, op};
     aw__heap_up(aw__g.ntimers++);
 }
@@ -233,9 +234,9 @@ aw_op *aw_sleep_until_op(aw_op *op, uint64_t deadline)
  * and a turn without timers needs none). Outside a turn, the clock itself. */
 static uint64_t aw__turn_now(void)
 {
-    if (!aw__g.in_turn || !aw__g.now_valid) {
+    if (!aw__hot.in_turn || !aw__hot.now_valid) {
         aw__g.now = aw__backend_now();
-        aw__g.now_valid = aw__g.in_turn;
+        aw__hot.now_valid = aw__hot.in_turn;
     }
     return aw__g.now;
 }
@@ -263,10 +264,10 @@ size_t aw__timers_expire(void)
     if (!aw__g.ntimers)
         return 0;
     size_t fired = 0;
-    if (!aw__g.now_valid || aw__g.timers[0].deadline > aw__g.now) {
+    if (!aw__hot.now_valid || aw__g.timers[0].deadline > aw__g.now) {
         /* read the clock only when the cached time does not already say "due" */
         aw__g.now = aw__backend_now();
-        aw__g.now_valid = aw__g.in_turn;
+        aw__hot.now_valid = aw__hot.in_turn;
     }
     while (aw__g.ntimers && aw__g.timers[0].deadline <= aw__g.now) {
         /* Out of the heap first: a slot's waiter may run inside aw_op_complete and add timers. */
@@ -289,13 +290,9 @@ uint64_t aw__timers_next(void)
 
 /* ---- loop phases ---------------------------------------------------------------------------- */
 
-size_t aw_drain(void)
+size_t aw__drain_turn(int outer)
 {
     size_t steps = 0;
-    int outer = !aw__g.in_turn;
-    if (outer)
-        aw__g.now_valid = 0;
-    aw__g.in_turn = 1;
     for (;;) {
         if (aw__g.ntimers)
             aw__timers_expire();
@@ -304,9 +301,21 @@ size_t aw_drain(void)
         steps += aw__run_ready();
     }
     if (outer)
-        aw__g.in_turn = 0;
-    aw__backend_arm(aw__timers_next());
+        aw__hot.in_turn = 0;
+    uint64_t next = aw__timers_next();
+    aw__backend_arm(next);
+    /* the next turn's fast path may skip the arm while no timer is added: it would arm the same */
+    aw__hot.timers_armed = next != AW__NO_DEADLINE;
     return steps;
+}
+
+size_t(aw_drain)(void)
+{
+    int outer = !aw__hot.in_turn;
+    if (outer)
+        aw__hot.now_valid = 0;
+    aw__hot.in_turn = 1;
+    return aw__drain_turn(outer);
 }
 
 int aw_has_pending(void)
@@ -403,11 +412,11 @@ static size_t aw__watches_fire(void)
 
 int aw_poll(int64_t timeout_ns)
 {
-    aw__g.now_valid = 0;
-    aw__g.in_turn = 1;
+    aw__hot.now_valid = 0;
+    aw__hot.in_turn = 1;
     size_t n = aw__timers_expire();
     n += aw__run_ready();
-    aw__g.in_turn = 0;
+    aw__hot.in_turn = 0;
     uint64_t deadline = aw__timers_next();
     if (aw__hot.ready_head || aw__hot.soon_len || timeout_ns == 0) {
         deadline = 0;
@@ -422,12 +431,12 @@ int aw_poll(int64_t timeout_ns)
             return AW_ERR_IO;
         if (ready > 0)
             n += aw__watches_fire();
-        aw__g.now_valid = 0;
+        aw__hot.now_valid = 0;
     }
-    aw__g.in_turn = 1;
+    aw__hot.in_turn = 1;
     n += aw__timers_expire();
     n += aw__run_ready();
-    aw__g.in_turn = 0;
+    aw__hot.in_turn = 0;
     return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 

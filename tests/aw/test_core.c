@@ -292,6 +292,50 @@ static void test_call_soon_runs_after_the_tasks_ready_before_it(void)
     T_EQ_INT(w.value, 3);
 }
 
+/* Callback of the test below: makes a waiting task ready, queues another callback and starts a
+ * sleep(0). */
+static aw_future *soon_fut, *soon_timer;
+
+static void soon_wake_queue_and_sleep(void *arg)
+{
+    (void)arg;
+    ev("A");
+    int v = 5;
+    aw_future_complete(soon_fut, &v, sizeof v);
+    aw_call_soon(log_cb, "B");
+    soon_timer = aw_sleep(0);
+}
+
+/* A turn that starts with callbacks only (aw_drain's short path) still runs what they leave
+ * behind in the turn's order: the timer check, the ready tasks, then the callbacks they queued. */
+static void test_drain_of_callbacks_runs_what_they_leave_in_turn_order(void)
+{
+    waiter w = {.name = "task"};
+    w.fut = aw_future_new(sizeof(int));
+    soon_fut = aw_future_retain(w.fut);
+    ev_reset();
+    aw_spawn(aw_task_init(&w.task, waiter_run_step));
+    aw_drain(); /* nothing ready, no timer: the backend is told "no deadline" */
+    T_CHECK(!aw_has_pending());
+    aw_stats a, b;
+    aw_stats_get(&a);
+    T_EQ_INT(aw_call_soon(soon_wake_queue_and_sleep, NULL), AW_OK);
+    T_EQ_INT(aw_drain(), 3); /* A, the task it made ready, B */
+    aw_stats_get(&b);
+    T_EQ_STR(events, "A task B");
+    T_EQ_INT(w.value, 5);
+    T_EQ_INT(b.steps - a.steps, 1); /* the task's step; callbacks are not steps */
+    T_EQ_INT(aw_future_state_of(soon_timer), AW_FUTURE_COMPLETED); /* fired in the same drain */
+    T_CHECK(!aw_has_pending());
+    aw_future_release(soon_fut);
+    aw_future_release(soon_timer);
+    /* and a callback-only turn again, now that no timer is left */
+    ev_reset();
+    T_EQ_INT(aw_call_soon(log_cb, "C"), AW_OK);
+    T_EQ_INT(aw_drain(), 1);
+    T_EQ_STR(events, "C");
+}
+
 static void test_future_functions_work_through_their_addresses(void)
 {
     /* The names are also macros for the inline fast paths; the functions remain callable. */
@@ -1265,6 +1309,7 @@ int main(void)
     T_RUN(test_call_soon_runs_later_in_order);
     T_RUN(test_call_soon_ring_keeps_order_across_wrap_and_growth);
     T_RUN(test_call_soon_runs_after_the_tasks_ready_before_it);
+    T_RUN(test_drain_of_callbacks_runs_what_they_leave_in_turn_order);
     T_RUN(test_future_functions_work_through_their_addresses);
     T_RUN(test_many_waiters_wake_in_arrival_order);
     T_RUN(test_error_propagates_through_three_levels_with_trace);
