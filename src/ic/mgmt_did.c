@@ -176,6 +176,21 @@ static CANDID_GEN__UNUSED int candid_gen__done(int rc, candid_error *err, const 
     return rc;
 }
 
+/* A whole message: `hdr` is what the encoder would write before the values ("DIDL", the
+ * type table, the argument types), computed by the generator with the same library, and
+ * enc holds the values only (no type declared). Building the type table is most of an
+ * encode's work, and it is the same for every message of these types. */
+static CANDID_GEN__UNUSED int candid_gen__message(const candid_enc *enc, const uint8_t *hdr,
+                                                  size_t n, candid_buf *out)
+{
+    if (enc->error)
+        return enc->error;
+    candid_buf_append(out, hdr, n);
+    if (enc->values.len)
+        candid_buf_append(out, enc->values.data, enc->values.len);
+    return out->oom ? CANDID_E_NOMEM : 0;
+}
+
 /* A whole-message decode: the value tree goes into the caller's arena (the C values then
  * share its text and blobs), so nothing is copied twice and nothing is freed early. */
 static CANDID_GEN__UNUSED int candid_gen__dec_begin(candid_dec *d, const uint8_t *buf,
@@ -2922,17 +2937,19 @@ int ic_mc_wasm_module_read(candid_dec *d, candid_arena *a, ic_mc_wasm_module *ou
     return rc;
 }
 
+static const uint8_t ic_mc_wasm_module__hdr[9] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6d, 0x7b, 0x01, 0x00
+};
+
 int ic_mc_wasm_module_encode(const ic_mc_wasm_module *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_wasm_module_declare(&enc);
+    int rc = ic_mc_wasm_module_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_wasm_module_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_wasm_module__hdr, sizeof ic_mc_wasm_module__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_wasm_module");
 }
@@ -2993,17 +3010,20 @@ int ic_mc_log_visibility_read(candid_dec *d, candid_arena *a, ic_mc_log_visibili
     return rc;
 }
 
+static const uint8_t ic_mc_log_visibility__hdr[29] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x68, 0x6b, 0x03, 0xd7, 0xe0, 0x9b, 0x90, 0x02, 0x7f, 0xa9,
+    0x81, 0xce, 0xb7, 0x06, 0x7f, 0xca, 0xa9, 0x89, 0xaa, 0x08, 0x00, 0x01, 0x01
+};
+
 int ic_mc_log_visibility_encode(const ic_mc_log_visibility *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_log_visibility_declare(&enc);
+    int rc = ic_mc_log_visibility_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_log_visibility_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_log_visibility__hdr, sizeof ic_mc_log_visibility__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_log_visibility");
 }
@@ -3064,17 +3084,20 @@ int ic_mc_snapshot_visibility_read(candid_dec *d, candid_arena *a, ic_mc_snapsho
     return rc;
 }
 
+static const uint8_t ic_mc_snapshot_visibility__hdr[29] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x68, 0x6b, 0x03, 0xd7, 0xe0, 0x9b, 0x90, 0x02, 0x7f, 0xa9,
+    0x81, 0xce, 0xb7, 0x06, 0x7f, 0xca, 0xa9, 0x89, 0xaa, 0x08, 0x00, 0x01, 0x01
+};
+
 int ic_mc_snapshot_visibility_encode(const ic_mc_snapshot_visibility *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_snapshot_visibility_declare(&enc);
+    int rc = ic_mc_snapshot_visibility_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_snapshot_visibility_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_snapshot_visibility__hdr, sizeof ic_mc_snapshot_visibility__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_snapshot_visibility");
 }
@@ -3135,17 +3158,20 @@ int ic_mc_status_visibility_read(candid_dec *d, candid_arena *a, ic_mc_status_vi
     return rc;
 }
 
+static const uint8_t ic_mc_status_visibility__hdr[29] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x68, 0x6b, 0x03, 0xd7, 0xe0, 0x9b, 0x90, 0x02, 0x7f, 0xa9,
+    0x81, 0xce, 0xb7, 0x06, 0x7f, 0xca, 0xa9, 0x89, 0xaa, 0x08, 0x00, 0x01, 0x01
+};
+
 int ic_mc_status_visibility_encode(const ic_mc_status_visibility *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_status_visibility_declare(&enc);
+    int rc = ic_mc_status_visibility_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_status_visibility_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_status_visibility__hdr, sizeof ic_mc_status_visibility__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_status_visibility");
 }
@@ -3204,17 +3230,20 @@ int ic_mc_environment_variable_read(candid_dec *d, candid_arena *a, ic_mc_enviro
     return rc;
 }
 
+static const uint8_t ic_mc_environment_variable__hdr[21] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6c, 0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03, 0x71, 0xcb, 0xe4, 0xfd,
+    0xc7, 0x04, 0x71, 0x01, 0x00
+};
+
 int ic_mc_environment_variable_encode(const ic_mc_environment_variable *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_environment_variable_declare(&enc);
+    int rc = ic_mc_environment_variable_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_environment_variable_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_environment_variable__hdr, sizeof ic_mc_environment_variable__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_environment_variable");
 }
@@ -3323,17 +3352,26 @@ int ic_mc_canister_settings_read(candid_dec *d, candid_arena *a, ic_mc_canister_
     return rc;
 }
 
+static const uint8_t ic_mc_canister_settings__hdr[125] = {
+    0x44, 0x49, 0x44, 0x4c, 0x09, 0x6e, 0x7d, 0x6c, 0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03, 0x71, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x01, 0x6e, 0x02, 0x6d, 0x68, 0x6e, 0x04, 0x6b, 0x03, 0xd7,
+    0xe0, 0x9b, 0x90, 0x02, 0x7f, 0xa9, 0x81, 0xce, 0xb7, 0x06, 0x7f, 0xca, 0xa9, 0x89, 0xaa, 0x08,
+    0x04, 0x6e, 0x06, 0x6c, 0x0c, 0xc0, 0xcf, 0xf2, 0x71, 0x00, 0xe8, 0xf0, 0x9b, 0x73, 0x00, 0x8b,
+    0xa0, 0x8e, 0xaa, 0x01, 0x03, 0xd7, 0xe0, 0x9b, 0x90, 0x02, 0x05, 0xbe, 0xb0, 0xcc, 0xfa, 0x02,
+    0x00, 0x80, 0xad, 0x98, 0x8a, 0x04, 0x00, 0xed, 0xd9, 0xc8, 0xc9, 0x07, 0x07, 0xad, 0x82, 0x8e,
+    0x8c, 0x0a, 0x07, 0xf8, 0xe2, 0x87, 0xcc, 0x0c, 0x00, 0xff, 0xb9, 0xa9, 0xf6, 0x0c, 0x07, 0xde,
+    0xeb, 0xb5, 0xa9, 0x0e, 0x00, 0xa8, 0x82, 0xac, 0xc6, 0x0f, 0x00, 0x01, 0x08
+};
+
 int ic_mc_canister_settings_encode(const ic_mc_canister_settings *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_canister_settings_declare(&enc);
+    int rc = ic_mc_canister_settings_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_canister_settings_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_canister_settings__hdr, sizeof ic_mc_canister_settings__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_canister_settings");
 }
@@ -3430,17 +3468,26 @@ int ic_mc_definite_canister_settings_read(candid_dec *d, candid_arena *a, ic_mc_
     return rc;
 }
 
+static const uint8_t ic_mc_definite_canister_settings__hdr[117] = {
+    0x44, 0x49, 0x44, 0x4c, 0x05, 0x6c, 0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03, 0x71, 0xcb, 0xe4, 0xfd,
+    0xc7, 0x04, 0x71, 0x6d, 0x00, 0x6d, 0x68, 0x6b, 0x03, 0xd7, 0xe0, 0x9b, 0x90, 0x02, 0x7f, 0xa9,
+    0x81, 0xce, 0xb7, 0x06, 0x7f, 0xca, 0xa9, 0x89, 0xaa, 0x08, 0x02, 0x6c, 0x0c, 0xc0, 0xcf, 0xf2,
+    0x71, 0x7d, 0xe8, 0xf0, 0x9b, 0x73, 0x7d, 0x8b, 0xa0, 0x8e, 0xaa, 0x01, 0x01, 0xd7, 0xe0, 0x9b,
+    0x90, 0x02, 0x02, 0xbe, 0xb0, 0xcc, 0xfa, 0x02, 0x7d, 0x80, 0xad, 0x98, 0x8a, 0x04, 0x7d, 0xed,
+    0xd9, 0xc8, 0xc9, 0x07, 0x03, 0xad, 0x82, 0x8e, 0x8c, 0x0a, 0x03, 0xf8, 0xe2, 0x87, 0xcc, 0x0c,
+    0x7d, 0xff, 0xb9, 0xa9, 0xf6, 0x0c, 0x03, 0xde, 0xeb, 0xb5, 0xa9, 0x0e, 0x7d, 0xa8, 0x82, 0xac,
+    0xc6, 0x0f, 0x7d, 0x01, 0x04
+};
+
 int ic_mc_definite_canister_settings_encode(const ic_mc_definite_canister_settings *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_definite_canister_settings_declare(&enc);
+    int rc = ic_mc_definite_canister_settings_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_definite_canister_settings_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_definite_canister_settings__hdr, sizeof ic_mc_definite_canister_settings__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_definite_canister_settings");
 }
@@ -3499,17 +3546,20 @@ int ic_mc_http_header_read(candid_dec *d, candid_arena *a, ic_mc_http_header *ou
     return rc;
 }
 
+static const uint8_t ic_mc_http_header__hdr[21] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6c, 0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03, 0x71, 0xcb, 0xe4, 0xfd,
+    0xc7, 0x04, 0x71, 0x01, 0x00
+};
+
 int ic_mc_http_header_encode(const ic_mc_http_header *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_http_header_declare(&enc);
+    int rc = ic_mc_http_header_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_http_header_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_http_header__hdr, sizeof ic_mc_http_header__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_http_header");
 }
@@ -3576,17 +3626,21 @@ int ic_mc_http_request_result_read(candid_dec *d, candid_arena *a, ic_mc_http_re
     return rc;
 }
 
+static const uint8_t ic_mc_http_request_result__hdr[44] = {
+    0x44, 0x49, 0x44, 0x4c, 0x04, 0x6d, 0x7b, 0x6c, 0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03, 0x71, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x01, 0x6c, 0x03, 0xb2, 0xce, 0xef, 0x2f, 0x7d, 0xa2, 0xf5,
+    0xed, 0x88, 0x04, 0x00, 0xc6, 0xa4, 0xa1, 0x98, 0x06, 0x02, 0x01, 0x03
+};
+
 int ic_mc_http_request_result_encode(const ic_mc_http_request_result *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_http_request_result_declare(&enc);
+    int rc = ic_mc_http_request_result_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_http_request_result_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_http_request_result__hdr, sizeof ic_mc_http_request_result__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_http_request_result");
 }
@@ -3644,17 +3698,19 @@ int ic_mc_ecdsa_curve_read(candid_dec *d, candid_arena *a, ic_mc_ecdsa_curve *ou
     return rc;
 }
 
+static const uint8_t ic_mc_ecdsa_curve__hdr[15] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6b, 0x01, 0x9a, 0xde, 0xe4, 0xea, 0x01, 0x7f, 0x01, 0x00
+};
+
 int ic_mc_ecdsa_curve_encode(const ic_mc_ecdsa_curve *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_ecdsa_curve_declare(&enc);
+    int rc = ic_mc_ecdsa_curve_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_ecdsa_curve_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_ecdsa_curve__hdr, sizeof ic_mc_ecdsa_curve__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_ecdsa_curve");
 }
@@ -3713,17 +3769,20 @@ int ic_mc_schnorr_algorithm_read(candid_dec *d, candid_arena *a, ic_mc_schnorr_a
     return rc;
 }
 
+static const uint8_t ic_mc_schnorr_algorithm__hdr[21] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6b, 0x02, 0xbb, 0xc3, 0x86, 0x87, 0x05, 0x7f, 0x94, 0x96, 0x86,
+    0xba, 0x0d, 0x7f, 0x01, 0x00
+};
+
 int ic_mc_schnorr_algorithm_encode(const ic_mc_schnorr_algorithm *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_schnorr_algorithm_declare(&enc);
+    int rc = ic_mc_schnorr_algorithm_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_schnorr_algorithm_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_schnorr_algorithm__hdr, sizeof ic_mc_schnorr_algorithm__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_schnorr_algorithm");
 }
@@ -3839,17 +3898,27 @@ int ic_mc_create_canister_args_read(candid_dec *d, candid_arena *a, ic_mc_create
     return rc;
 }
 
+static const uint8_t ic_mc_create_canister_args__hdr[143] = {
+    0x44, 0x49, 0x44, 0x4c, 0x0c, 0x6e, 0x7d, 0x6c, 0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03, 0x71, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x01, 0x6e, 0x02, 0x6d, 0x68, 0x6e, 0x04, 0x6b, 0x03, 0xd7,
+    0xe0, 0x9b, 0x90, 0x02, 0x7f, 0xa9, 0x81, 0xce, 0xb7, 0x06, 0x7f, 0xca, 0xa9, 0x89, 0xaa, 0x08,
+    0x04, 0x6e, 0x06, 0x6c, 0x0c, 0xc0, 0xcf, 0xf2, 0x71, 0x00, 0xe8, 0xf0, 0x9b, 0x73, 0x00, 0x8b,
+    0xa0, 0x8e, 0xaa, 0x01, 0x03, 0xd7, 0xe0, 0x9b, 0x90, 0x02, 0x05, 0xbe, 0xb0, 0xcc, 0xfa, 0x02,
+    0x00, 0x80, 0xad, 0x98, 0x8a, 0x04, 0x00, 0xed, 0xd9, 0xc8, 0xc9, 0x07, 0x07, 0xad, 0x82, 0x8e,
+    0x8c, 0x0a, 0x07, 0xf8, 0xe2, 0x87, 0xcc, 0x0c, 0x00, 0xff, 0xb9, 0xa9, 0xf6, 0x0c, 0x07, 0xde,
+    0xeb, 0xb5, 0xa9, 0x0e, 0x00, 0xa8, 0x82, 0xac, 0xc6, 0x0f, 0x00, 0x6e, 0x08, 0x6e, 0x78, 0x6c,
+    0x02, 0xe3, 0xf9, 0xf5, 0xd9, 0x08, 0x09, 0xca, 0x99, 0x98, 0xb4, 0x0d, 0x0a, 0x01, 0x0b
+};
+
 int ic_mc_create_canister_args_encode(const ic_mc_create_canister_args *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_create_canister_args_declare(&enc);
+    int rc = ic_mc_create_canister_args_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_create_canister_args_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_create_canister_args__hdr, sizeof ic_mc_create_canister_args__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_create_canister_args");
 }
@@ -3907,17 +3976,19 @@ int ic_mc_create_canister_result_read(candid_dec *d, candid_arena *a, ic_mc_crea
     return rc;
 }
 
+static const uint8_t ic_mc_create_canister_result__hdr[15] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6c, 0x01, 0xb3, 0xc4, 0xb1, 0xf2, 0x04, 0x68, 0x01, 0x00
+};
+
 int ic_mc_create_canister_result_encode(const ic_mc_create_canister_result *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_create_canister_result_declare(&enc);
+    int rc = ic_mc_create_canister_result_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_create_canister_result_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_create_canister_result__hdr, sizeof ic_mc_create_canister_result__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_create_canister_result");
 }
@@ -3990,17 +4061,22 @@ int ic_mc_canister_install_mode_read(candid_dec *d, candid_arena *a, ic_mc_canis
     return rc;
 }
 
+static const uint8_t ic_mc_canister_install_mode__hdr[60] = {
+    0x44, 0x49, 0x44, 0x4c, 0x06, 0x6b, 0x02, 0x85, 0xa1, 0x9b, 0xb8, 0x04, 0x7f, 0xb4, 0x90, 0xa1,
+    0xd9, 0x0a, 0x7f, 0x6e, 0x00, 0x6e, 0x7e, 0x6c, 0x02, 0xdc, 0xea, 0xae, 0xfa, 0x02, 0x01, 0xc0,
+    0xa0, 0x9b, 0xde, 0x05, 0x02, 0x6e, 0x03, 0x6b, 0x03, 0xc8, 0xbb, 0x8a, 0x70, 0x7f, 0x9c, 0xe9,
+    0xc6, 0x99, 0x06, 0x04, 0x9b, 0xaa, 0xeb, 0xec, 0x08, 0x7f, 0x01, 0x05
+};
+
 int ic_mc_canister_install_mode_encode(const ic_mc_canister_install_mode *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_canister_install_mode_declare(&enc);
+    int rc = ic_mc_canister_install_mode_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_canister_install_mode_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_canister_install_mode__hdr, sizeof ic_mc_canister_install_mode__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_canister_install_mode");
 }
@@ -4084,17 +4160,24 @@ int ic_mc_install_code_args_read(candid_dec *d, candid_arena *a, ic_mc_install_c
     return rc;
 }
 
+static const uint8_t ic_mc_install_code_args__hdr[94] = {
+    0x44, 0x49, 0x44, 0x4c, 0x09, 0x6d, 0x7b, 0x6b, 0x02, 0x85, 0xa1, 0x9b, 0xb8, 0x04, 0x7f, 0xb4,
+    0x90, 0xa1, 0xd9, 0x0a, 0x7f, 0x6e, 0x01, 0x6e, 0x7e, 0x6c, 0x02, 0xdc, 0xea, 0xae, 0xfa, 0x02,
+    0x02, 0xc0, 0xa0, 0x9b, 0xde, 0x05, 0x03, 0x6e, 0x04, 0x6b, 0x03, 0xc8, 0xbb, 0x8a, 0x70, 0x7f,
+    0x9c, 0xe9, 0xc6, 0x99, 0x06, 0x05, 0x9b, 0xaa, 0xeb, 0xec, 0x08, 0x7f, 0x6e, 0x78, 0x6c, 0x05,
+    0xd6, 0xfc, 0xa7, 0x02, 0x00, 0xa7, 0x9f, 0xc9, 0x7e, 0x00, 0xe3, 0xa6, 0x83, 0xc3, 0x04, 0x06,
+    0xb3, 0xc4, 0xb1, 0xf2, 0x04, 0x68, 0xca, 0x99, 0x98, 0xb4, 0x0d, 0x07, 0x01, 0x08
+};
+
 int ic_mc_install_code_args_encode(const ic_mc_install_code_args *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_install_code_args_declare(&enc);
+    int rc = ic_mc_install_code_args_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_install_code_args_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_install_code_args__hdr, sizeof ic_mc_install_code_args__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_install_code_args");
 }
@@ -4152,17 +4235,19 @@ int ic_mc_canister_status_args_read(candid_dec *d, candid_arena *a, ic_mc_canist
     return rc;
 }
 
+static const uint8_t ic_mc_canister_status_args__hdr[15] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6c, 0x01, 0xb3, 0xc4, 0xb1, 0xf2, 0x04, 0x68, 0x01, 0x00
+};
+
 int ic_mc_canister_status_args_encode(const ic_mc_canister_status_args *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_canister_status_args_declare(&enc);
+    int rc = ic_mc_canister_status_args_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_canister_status_args_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_canister_status_args__hdr, sizeof ic_mc_canister_status_args__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_canister_status_args");
 }
@@ -4299,17 +4384,36 @@ int ic_mc_canister_status_result_read(candid_dec *d, candid_arena *a, ic_mc_cani
     return rc;
 }
 
+static const uint8_t ic_mc_canister_status_result__hdr[281] = {
+    0x44, 0x49, 0x44, 0x4c, 0x0b, 0x6c, 0x08, 0xa4, 0xa8, 0x84, 0x02, 0x7d, 0xac, 0xdf, 0xfc, 0x5d,
+    0x7d, 0xa4, 0xb6, 0xf0, 0x90, 0x06, 0x7d, 0xbb, 0xfe, 0xb3, 0xaf, 0x06, 0x7d, 0x91, 0xbd, 0xe3,
+    0xcf, 0x06, 0x7d, 0xa4, 0xca, 0xda, 0xb3, 0x0d, 0x7d, 0xe3, 0xab, 0xc9, 0x88, 0x0e, 0x7d, 0xa4,
+    0xcd, 0xa1, 0xa7, 0x0f, 0x7d, 0x6b, 0x03, 0x8d, 0xa4, 0x87, 0x9b, 0x04, 0x7f, 0xf4, 0x96, 0xe4,
+    0x91, 0x0b, 0x7f, 0xff, 0xdb, 0xa5, 0xdb, 0x0e, 0x7f, 0x6c, 0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03,
+    0x71, 0xcb, 0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x02, 0x6d, 0x68, 0x6b, 0x03, 0xd7, 0xe0, 0x9b,
+    0x90, 0x02, 0x7f, 0xa9, 0x81, 0xce, 0xb7, 0x06, 0x7f, 0xca, 0xa9, 0x89, 0xaa, 0x08, 0x04, 0x6c,
+    0x0c, 0xc0, 0xcf, 0xf2, 0x71, 0x7d, 0xe8, 0xf0, 0x9b, 0x73, 0x7d, 0x8b, 0xa0, 0x8e, 0xaa, 0x01,
+    0x03, 0xd7, 0xe0, 0x9b, 0x90, 0x02, 0x04, 0xbe, 0xb0, 0xcc, 0xfa, 0x02, 0x7d, 0x80, 0xad, 0x98,
+    0x8a, 0x04, 0x7d, 0xed, 0xd9, 0xc8, 0xc9, 0x07, 0x05, 0xad, 0x82, 0x8e, 0x8c, 0x0a, 0x05, 0xf8,
+    0xe2, 0x87, 0xcc, 0x0c, 0x7d, 0xff, 0xb9, 0xa9, 0xf6, 0x0c, 0x05, 0xde, 0xeb, 0xb5, 0xa9, 0x0e,
+    0x7d, 0xa8, 0x82, 0xac, 0xc6, 0x0f, 0x7d, 0x6c, 0x04, 0xc1, 0xf8, 0xdc, 0x83, 0x03, 0x7d, 0x83,
+    0xca, 0xc6, 0xe9, 0x05, 0x7d, 0xa1, 0xd0, 0xb8, 0xaf, 0x0a, 0x7d, 0x8f, 0xd0, 0xcf, 0xd0, 0x0f,
+    0x7d, 0x6d, 0x7b, 0x6e, 0x08, 0x6c, 0x0b, 0xc5, 0xdf, 0x84, 0x1c, 0x00, 0xb2, 0xce, 0xef, 0x2f,
+    0x01, 0xff, 0xdb, 0x81, 0xf7, 0x03, 0x7d, 0xbc, 0xc1, 0xee, 0x81, 0x06, 0x7e, 0x98, 0xce, 0xc7,
+    0xe7, 0x07, 0x78, 0x8d, 0xaa, 0xcd, 0x94, 0x08, 0x7d, 0xe3, 0xf9, 0xf5, 0xd9, 0x08, 0x06, 0xe8,
+    0xfc, 0x8c, 0xec, 0x09, 0x07, 0xb0, 0xe4, 0xd2, 0x97, 0x0a, 0x7d, 0x81, 0xcf, 0xae, 0xf4, 0x0a,
+    0x09, 0x84, 0xaa, 0xa8, 0x9e, 0x0f, 0x7d, 0x01, 0x0a
+};
+
 int ic_mc_canister_status_result_encode(const ic_mc_canister_status_result *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_canister_status_result_declare(&enc);
+    int rc = ic_mc_canister_status_result_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_canister_status_result_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_canister_status_result__hdr, sizeof ic_mc_canister_status_result__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_canister_status_result");
 }
@@ -4418,17 +4522,29 @@ int ic_mc_http_request_args_read(candid_dec *d, candid_arena *a, ic_mc_http_requ
     return rc;
 }
 
+static const uint8_t ic_mc_http_request_args__hdr[165] = {
+    0x44, 0x49, 0x44, 0x4c, 0x0d, 0x6b, 0x06, 0x96, 0x81, 0xba, 0x02, 0x7f, 0xcf, 0xc5, 0xd5, 0x02,
+    0x7f, 0xa0, 0xd2, 0xac, 0xa8, 0x04, 0x7f, 0xe0, 0x88, 0xf2, 0xd2, 0x04, 0x7f, 0xab, 0x80, 0xe3,
+    0xd6, 0x06, 0x7f, 0xc8, 0x8d, 0xdc, 0xea, 0x0b, 0x7f, 0x6e, 0x78, 0x6d, 0x7b, 0x6e, 0x02, 0x6c,
+    0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03, 0x71, 0xcb, 0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x04, 0x6c,
+    0x03, 0xb2, 0xce, 0xef, 0x2f, 0x7d, 0xa2, 0xf5, 0xed, 0x88, 0x04, 0x02, 0xc6, 0xa4, 0xa1, 0x98,
+    0x06, 0x05, 0x6c, 0x02, 0xef, 0xab, 0xde, 0xcb, 0x01, 0x02, 0x81, 0xdd, 0xb2, 0x90, 0x0a, 0x06,
+    0x6a, 0x01, 0x07, 0x01, 0x06, 0x01, 0x01, 0x6c, 0x02, 0x98, 0xd6, 0xca, 0xa2, 0x01, 0x08, 0xef,
+    0xab, 0xde, 0xcb, 0x01, 0x02, 0x6e, 0x09, 0x6e, 0x7e, 0x6c, 0x07, 0xef, 0xd6, 0xe4, 0x02, 0x71,
+    0xe1, 0xed, 0xeb, 0x4a, 0x00, 0xe8, 0xd6, 0xd8, 0x93, 0x01, 0x01, 0xa2, 0xf5, 0xed, 0x88, 0x04,
+    0x03, 0xec, 0xda, 0xcc, 0xac, 0x04, 0x0a, 0xc6, 0xa4, 0xa1, 0x98, 0x06, 0x05, 0x90, 0xf8, 0xf6,
+    0xfc, 0x09, 0x0b, 0x01, 0x0c
+};
+
 int ic_mc_http_request_args_encode(const ic_mc_http_request_args *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_http_request_args_declare(&enc);
+    int rc = ic_mc_http_request_args_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_http_request_args_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_http_request_args__hdr, sizeof ic_mc_http_request_args__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_http_request_args");
 }
@@ -4500,17 +4616,22 @@ int ic_mc_ecdsa_public_key_args_read(candid_dec *d, candid_arena *a, ic_mc_ecdsa
     return rc;
 }
 
+static const uint8_t ic_mc_ecdsa_public_key_args__hdr[55] = {
+    0x44, 0x49, 0x44, 0x4c, 0x06, 0x6b, 0x01, 0x9a, 0xde, 0xe4, 0xea, 0x01, 0x7f, 0x6c, 0x02, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0xaf, 0x99, 0xe1, 0xf2, 0x04, 0x00, 0x6e, 0x68, 0x6d, 0x7b, 0x6d,
+    0x03, 0x6c, 0x03, 0xbb, 0xeb, 0xad, 0xff, 0x03, 0x01, 0xb3, 0xc4, 0xb1, 0xf2, 0x04, 0x02, 0xad,
+    0xa8, 0xb2, 0xb1, 0x05, 0x04, 0x01, 0x05
+};
+
 int ic_mc_ecdsa_public_key_args_encode(const ic_mc_ecdsa_public_key_args *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_ecdsa_public_key_args_declare(&enc);
+    int rc = ic_mc_ecdsa_public_key_args_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_ecdsa_public_key_args_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_ecdsa_public_key_args__hdr, sizeof ic_mc_ecdsa_public_key_args__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_ecdsa_public_key_args");
 }
@@ -4571,17 +4692,20 @@ int ic_mc_ecdsa_public_key_result_read(candid_dec *d, candid_arena *a, ic_mc_ecd
     return rc;
 }
 
+static const uint8_t ic_mc_ecdsa_public_key_result__hdr[23] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x7b, 0x6c, 0x02, 0xc9, 0xaf, 0xa1, 0xa4, 0x03, 0x00, 0xeb,
+    0xe8, 0x85, 0xcb, 0x0b, 0x00, 0x01, 0x01
+};
+
 int ic_mc_ecdsa_public_key_result_encode(const ic_mc_ecdsa_public_key_result *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_ecdsa_public_key_result_declare(&enc);
+    int rc = ic_mc_ecdsa_public_key_result_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_ecdsa_public_key_result_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_ecdsa_public_key_result__hdr, sizeof ic_mc_ecdsa_public_key_result__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_ecdsa_public_key_result");
 }
@@ -4653,17 +4777,22 @@ int ic_mc_sign_with_ecdsa_args_read(candid_dec *d, candid_arena *a, ic_mc_sign_w
     return rc;
 }
 
+static const uint8_t ic_mc_sign_with_ecdsa_args__hdr[53] = {
+    0x44, 0x49, 0x44, 0x4c, 0x05, 0x6b, 0x01, 0x9a, 0xde, 0xe4, 0xea, 0x01, 0x7f, 0x6c, 0x02, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0xaf, 0x99, 0xe1, 0xf2, 0x04, 0x00, 0x6d, 0x7b, 0x6d, 0x02, 0x6c,
+    0x03, 0xbb, 0xeb, 0xad, 0xff, 0x03, 0x01, 0xad, 0xa8, 0xb2, 0xb1, 0x05, 0x03, 0x86, 0x89, 0xb3,
+    0xdc, 0x0b, 0x02, 0x01, 0x04
+};
+
 int ic_mc_sign_with_ecdsa_args_encode(const ic_mc_sign_with_ecdsa_args *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_sign_with_ecdsa_args_declare(&enc);
+    int rc = ic_mc_sign_with_ecdsa_args_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_sign_with_ecdsa_args_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_sign_with_ecdsa_args__hdr, sizeof ic_mc_sign_with_ecdsa_args__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_sign_with_ecdsa_args");
 }
@@ -4722,17 +4851,20 @@ int ic_mc_sign_with_ecdsa_result_read(candid_dec *d, candid_arena *a, ic_mc_sign
     return rc;
 }
 
+static const uint8_t ic_mc_sign_with_ecdsa_result__hdr[17] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x7b, 0x6c, 0x01, 0xf8, 0xc5, 0xae, 0xab, 0x01, 0x00, 0x01,
+    0x01
+};
+
 int ic_mc_sign_with_ecdsa_result_encode(const ic_mc_sign_with_ecdsa_result *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_sign_with_ecdsa_result_declare(&enc);
+    int rc = ic_mc_sign_with_ecdsa_result_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_sign_with_ecdsa_result_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_sign_with_ecdsa_result__hdr, sizeof ic_mc_sign_with_ecdsa_result__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_sign_with_ecdsa_result");
 }
@@ -4805,17 +4937,22 @@ int ic_mc_schnorr_public_key_args_read(candid_dec *d, candid_arena *a, ic_mc_sch
     return rc;
 }
 
+static const uint8_t ic_mc_schnorr_public_key_args__hdr[61] = {
+    0x44, 0x49, 0x44, 0x4c, 0x06, 0x6b, 0x02, 0xbb, 0xc3, 0x86, 0x87, 0x05, 0x7f, 0x94, 0x96, 0x86,
+    0xba, 0x0d, 0x7f, 0x6c, 0x02, 0xef, 0xd8, 0xba, 0xa7, 0x01, 0x00, 0xcb, 0xe4, 0xfd, 0xc7, 0x04,
+    0x71, 0x6e, 0x68, 0x6d, 0x7b, 0x6d, 0x03, 0x6c, 0x03, 0xbb, 0xeb, 0xad, 0xff, 0x03, 0x01, 0xb3,
+    0xc4, 0xb1, 0xf2, 0x04, 0x02, 0xad, 0xa8, 0xb2, 0xb1, 0x05, 0x04, 0x01, 0x05
+};
+
 int ic_mc_schnorr_public_key_args_encode(const ic_mc_schnorr_public_key_args *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_schnorr_public_key_args_declare(&enc);
+    int rc = ic_mc_schnorr_public_key_args_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_schnorr_public_key_args_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_schnorr_public_key_args__hdr, sizeof ic_mc_schnorr_public_key_args__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_schnorr_public_key_args");
 }
@@ -4876,17 +5013,20 @@ int ic_mc_schnorr_public_key_result_read(candid_dec *d, candid_arena *a, ic_mc_s
     return rc;
 }
 
+static const uint8_t ic_mc_schnorr_public_key_result__hdr[23] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x7b, 0x6c, 0x02, 0xc9, 0xaf, 0xa1, 0xa4, 0x03, 0x00, 0xeb,
+    0xe8, 0x85, 0xcb, 0x0b, 0x00, 0x01, 0x01
+};
+
 int ic_mc_schnorr_public_key_result_encode(const ic_mc_schnorr_public_key_result *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_schnorr_public_key_result_declare(&enc);
+    int rc = ic_mc_schnorr_public_key_result_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_schnorr_public_key_result_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_schnorr_public_key_result__hdr, sizeof ic_mc_schnorr_public_key_result__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_schnorr_public_key_result");
 }
@@ -4949,17 +5089,20 @@ int ic_mc_schnorr_aux_read(candid_dec *d, candid_arena *a, ic_mc_schnorr_aux *ou
     return rc;
 }
 
+static const uint8_t ic_mc_schnorr_aux__hdr[25] = {
+    0x44, 0x49, 0x44, 0x4c, 0x03, 0x6d, 0x7b, 0x6c, 0x01, 0xd6, 0x98, 0xf8, 0xe9, 0x07, 0x00, 0x6b,
+    0x01, 0xc7, 0x96, 0xec, 0xf1, 0x0e, 0x01, 0x01, 0x02
+};
+
 int ic_mc_schnorr_aux_encode(const ic_mc_schnorr_aux *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_schnorr_aux_declare(&enc);
+    int rc = ic_mc_schnorr_aux_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_schnorr_aux_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_schnorr_aux__hdr, sizeof ic_mc_schnorr_aux__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_schnorr_aux");
 }
@@ -5043,17 +5186,24 @@ int ic_mc_sign_with_schnorr_args_read(candid_dec *d, candid_arena *a, ic_mc_sign
     return rc;
 }
 
+static const uint8_t ic_mc_sign_with_schnorr_args__hdr[82] = {
+    0x44, 0x49, 0x44, 0x4c, 0x08, 0x6d, 0x7b, 0x6c, 0x01, 0xd6, 0x98, 0xf8, 0xe9, 0x07, 0x00, 0x6b,
+    0x01, 0xc7, 0x96, 0xec, 0xf1, 0x0e, 0x01, 0x6e, 0x02, 0x6b, 0x02, 0xbb, 0xc3, 0x86, 0x87, 0x05,
+    0x7f, 0x94, 0x96, 0x86, 0xba, 0x0d, 0x7f, 0x6c, 0x02, 0xef, 0xd8, 0xba, 0xa7, 0x01, 0x04, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x00, 0x6c, 0x04, 0x84, 0x82, 0xa8, 0x02, 0x03, 0xbb, 0xeb,
+    0xad, 0xff, 0x03, 0x05, 0xad, 0xa8, 0xb2, 0xb1, 0x05, 0x06, 0xc7, 0xeb, 0xc4, 0xd0, 0x09, 0x00,
+    0x01, 0x07
+};
+
 int ic_mc_sign_with_schnorr_args_encode(const ic_mc_sign_with_schnorr_args *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_sign_with_schnorr_args_declare(&enc);
+    int rc = ic_mc_sign_with_schnorr_args_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_sign_with_schnorr_args_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_sign_with_schnorr_args__hdr, sizeof ic_mc_sign_with_schnorr_args__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_sign_with_schnorr_args");
 }
@@ -5112,17 +5262,20 @@ int ic_mc_sign_with_schnorr_result_read(candid_dec *d, candid_arena *a, ic_mc_si
     return rc;
 }
 
+static const uint8_t ic_mc_sign_with_schnorr_result__hdr[17] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x7b, 0x6c, 0x01, 0xf8, 0xc5, 0xae, 0xab, 0x01, 0x00, 0x01,
+    0x01
+};
+
 int ic_mc_sign_with_schnorr_result_encode(const ic_mc_sign_with_schnorr_result *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_sign_with_schnorr_result_declare(&enc);
+    int rc = ic_mc_sign_with_schnorr_result_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_sign_with_schnorr_result_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_sign_with_schnorr_result__hdr, sizeof ic_mc_sign_with_schnorr_result__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_sign_with_schnorr_result");
 }
@@ -5177,17 +5330,19 @@ int ic_mc_raw_rand_result_read(candid_dec *d, candid_arena *a, ic_mc_raw_rand_re
     return rc;
 }
 
+static const uint8_t ic_mc_raw_rand_result__hdr[9] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6d, 0x7b, 0x01, 0x00
+};
+
 int ic_mc_raw_rand_result_encode(const ic_mc_raw_rand_result *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_raw_rand_result_declare(&enc);
+    int rc = ic_mc_raw_rand_result_write(&enc, v, err);
     if (!rc)
-        rc = ic_mc_raw_rand_result_write(&enc, v, err);
-    if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_raw_rand_result__hdr, sizeof ic_mc_raw_rand_result__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_raw_rand_result");
 }
@@ -5216,17 +5371,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_canister_status_in__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_canister_status_in_write(candid_enc *enc, const ic_mc_canister_status_in *v, candid_error *err)
+/* The values of ic_mc_canister_status_in, after their types were declared (or the header written). */
+static int ic_mc_canister_status_in__vals(candid_enc *enc, const ic_mc_canister_status_in *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_canister_status_in__env, 0)))
-        return rc;
     if ((rc = ic_mc_canister_status_args__w(enc, &v->arg0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_canister_status_in_write(candid_enc *enc, const ic_mc_canister_status_in *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_canister_status_in__env, 0)))
+        return rc;
+    return ic_mc_canister_status_in__vals(enc, v, err);
 }
 
 int ic_mc_canister_status_in_read(candid_dec *d, candid_arena *a, ic_mc_canister_status_in *out)
@@ -5245,15 +5407,19 @@ int ic_mc_canister_status_in_read(candid_dec *d, candid_arena *a, ic_mc_canister
     return rc;
 }
 
+static const uint8_t ic_mc_canister_status_in__hdr[15] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6c, 0x01, 0xb3, 0xc4, 0xb1, 0xf2, 0x04, 0x68, 0x01, 0x00
+};
+
 int ic_mc_canister_status_in_encode(const ic_mc_canister_status_in *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_canister_status_in_write(&enc, v, err);
+    int rc = ic_mc_canister_status_in__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_canister_status_in__hdr, sizeof ic_mc_canister_status_in__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_canister_status_in");
 }
@@ -5359,17 +5525,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_canister_status_out__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_canister_status_out_write(candid_enc *enc, const ic_mc_canister_status_out *v, candid_error *err)
+/* The values of ic_mc_canister_status_out, after their types were declared (or the header written). */
+static int ic_mc_canister_status_out__vals(candid_enc *enc, const ic_mc_canister_status_out *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_canister_status_out__env, 0)))
-        return rc;
     if ((rc = ic_mc_canister_status_result__w(enc, &v->ret0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_canister_status_out_write(candid_enc *enc, const ic_mc_canister_status_out *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_canister_status_out__env, 0)))
+        return rc;
+    return ic_mc_canister_status_out__vals(enc, v, err);
 }
 
 int ic_mc_canister_status_out_read(candid_dec *d, candid_arena *a, ic_mc_canister_status_out *out)
@@ -5388,15 +5561,36 @@ int ic_mc_canister_status_out_read(candid_dec *d, candid_arena *a, ic_mc_caniste
     return rc;
 }
 
+static const uint8_t ic_mc_canister_status_out__hdr[281] = {
+    0x44, 0x49, 0x44, 0x4c, 0x0b, 0x6c, 0x08, 0xa4, 0xa8, 0x84, 0x02, 0x7d, 0xac, 0xdf, 0xfc, 0x5d,
+    0x7d, 0xa4, 0xb6, 0xf0, 0x90, 0x06, 0x7d, 0xbb, 0xfe, 0xb3, 0xaf, 0x06, 0x7d, 0x91, 0xbd, 0xe3,
+    0xcf, 0x06, 0x7d, 0xa4, 0xca, 0xda, 0xb3, 0x0d, 0x7d, 0xe3, 0xab, 0xc9, 0x88, 0x0e, 0x7d, 0xa4,
+    0xcd, 0xa1, 0xa7, 0x0f, 0x7d, 0x6b, 0x03, 0x8d, 0xa4, 0x87, 0x9b, 0x04, 0x7f, 0xf4, 0x96, 0xe4,
+    0x91, 0x0b, 0x7f, 0xff, 0xdb, 0xa5, 0xdb, 0x0e, 0x7f, 0x6c, 0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03,
+    0x71, 0xcb, 0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x02, 0x6d, 0x68, 0x6b, 0x03, 0xd7, 0xe0, 0x9b,
+    0x90, 0x02, 0x7f, 0xa9, 0x81, 0xce, 0xb7, 0x06, 0x7f, 0xca, 0xa9, 0x89, 0xaa, 0x08, 0x04, 0x6c,
+    0x0c, 0xc0, 0xcf, 0xf2, 0x71, 0x7d, 0xe8, 0xf0, 0x9b, 0x73, 0x7d, 0x8b, 0xa0, 0x8e, 0xaa, 0x01,
+    0x03, 0xd7, 0xe0, 0x9b, 0x90, 0x02, 0x04, 0xbe, 0xb0, 0xcc, 0xfa, 0x02, 0x7d, 0x80, 0xad, 0x98,
+    0x8a, 0x04, 0x7d, 0xed, 0xd9, 0xc8, 0xc9, 0x07, 0x05, 0xad, 0x82, 0x8e, 0x8c, 0x0a, 0x05, 0xf8,
+    0xe2, 0x87, 0xcc, 0x0c, 0x7d, 0xff, 0xb9, 0xa9, 0xf6, 0x0c, 0x05, 0xde, 0xeb, 0xb5, 0xa9, 0x0e,
+    0x7d, 0xa8, 0x82, 0xac, 0xc6, 0x0f, 0x7d, 0x6c, 0x04, 0xc1, 0xf8, 0xdc, 0x83, 0x03, 0x7d, 0x83,
+    0xca, 0xc6, 0xe9, 0x05, 0x7d, 0xa1, 0xd0, 0xb8, 0xaf, 0x0a, 0x7d, 0x8f, 0xd0, 0xcf, 0xd0, 0x0f,
+    0x7d, 0x6d, 0x7b, 0x6e, 0x08, 0x6c, 0x0b, 0xc5, 0xdf, 0x84, 0x1c, 0x00, 0xb2, 0xce, 0xef, 0x2f,
+    0x01, 0xff, 0xdb, 0x81, 0xf7, 0x03, 0x7d, 0xbc, 0xc1, 0xee, 0x81, 0x06, 0x7e, 0x98, 0xce, 0xc7,
+    0xe7, 0x07, 0x78, 0x8d, 0xaa, 0xcd, 0x94, 0x08, 0x7d, 0xe3, 0xf9, 0xf5, 0xd9, 0x08, 0x06, 0xe8,
+    0xfc, 0x8c, 0xec, 0x09, 0x07, 0xb0, 0xe4, 0xd2, 0x97, 0x0a, 0x7d, 0x81, 0xcf, 0xae, 0xf4, 0x0a,
+    0x09, 0x84, 0xaa, 0xa8, 0x9e, 0x0f, 0x7d, 0x01, 0x0a
+};
+
 int ic_mc_canister_status_out_encode(const ic_mc_canister_status_out *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_canister_status_out_write(&enc, v, err);
+    int rc = ic_mc_canister_status_out__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_canister_status_out__hdr, sizeof ic_mc_canister_status_out__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_canister_status_out");
 }
@@ -5481,17 +5675,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_create_canister_in__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_create_canister_in_write(candid_enc *enc, const ic_mc_create_canister_in *v, candid_error *err)
+/* The values of ic_mc_create_canister_in, after their types were declared (or the header written). */
+static int ic_mc_create_canister_in__vals(candid_enc *enc, const ic_mc_create_canister_in *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_create_canister_in__env, 0)))
-        return rc;
     if ((rc = ic_mc_create_canister_args__w(enc, &v->arg0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_create_canister_in_write(candid_enc *enc, const ic_mc_create_canister_in *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_create_canister_in__env, 0)))
+        return rc;
+    return ic_mc_create_canister_in__vals(enc, v, err);
 }
 
 int ic_mc_create_canister_in_read(candid_dec *d, candid_arena *a, ic_mc_create_canister_in *out)
@@ -5510,15 +5711,27 @@ int ic_mc_create_canister_in_read(candid_dec *d, candid_arena *a, ic_mc_create_c
     return rc;
 }
 
+static const uint8_t ic_mc_create_canister_in__hdr[143] = {
+    0x44, 0x49, 0x44, 0x4c, 0x0c, 0x6e, 0x7d, 0x6c, 0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03, 0x71, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x01, 0x6e, 0x02, 0x6d, 0x68, 0x6e, 0x04, 0x6b, 0x03, 0xd7,
+    0xe0, 0x9b, 0x90, 0x02, 0x7f, 0xa9, 0x81, 0xce, 0xb7, 0x06, 0x7f, 0xca, 0xa9, 0x89, 0xaa, 0x08,
+    0x04, 0x6e, 0x06, 0x6c, 0x0c, 0xc0, 0xcf, 0xf2, 0x71, 0x00, 0xe8, 0xf0, 0x9b, 0x73, 0x00, 0x8b,
+    0xa0, 0x8e, 0xaa, 0x01, 0x03, 0xd7, 0xe0, 0x9b, 0x90, 0x02, 0x05, 0xbe, 0xb0, 0xcc, 0xfa, 0x02,
+    0x00, 0x80, 0xad, 0x98, 0x8a, 0x04, 0x00, 0xed, 0xd9, 0xc8, 0xc9, 0x07, 0x07, 0xad, 0x82, 0x8e,
+    0x8c, 0x0a, 0x07, 0xf8, 0xe2, 0x87, 0xcc, 0x0c, 0x00, 0xff, 0xb9, 0xa9, 0xf6, 0x0c, 0x07, 0xde,
+    0xeb, 0xb5, 0xa9, 0x0e, 0x00, 0xa8, 0x82, 0xac, 0xc6, 0x0f, 0x00, 0x6e, 0x08, 0x6e, 0x78, 0x6c,
+    0x02, 0xe3, 0xf9, 0xf5, 0xd9, 0x08, 0x09, 0xca, 0x99, 0x98, 0xb4, 0x0d, 0x0a, 0x01, 0x0b
+};
+
 int ic_mc_create_canister_in_encode(const ic_mc_create_canister_in *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_create_canister_in_write(&enc, v, err);
+    int rc = ic_mc_create_canister_in__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_create_canister_in__hdr, sizeof ic_mc_create_canister_in__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_create_canister_in");
 }
@@ -5545,17 +5758,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_create_canister_out__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_create_canister_out_write(candid_enc *enc, const ic_mc_create_canister_out *v, candid_error *err)
+/* The values of ic_mc_create_canister_out, after their types were declared (or the header written). */
+static int ic_mc_create_canister_out__vals(candid_enc *enc, const ic_mc_create_canister_out *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_create_canister_out__env, 0)))
-        return rc;
     if ((rc = ic_mc_create_canister_result__w(enc, &v->ret0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_create_canister_out_write(candid_enc *enc, const ic_mc_create_canister_out *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_create_canister_out__env, 0)))
+        return rc;
+    return ic_mc_create_canister_out__vals(enc, v, err);
 }
 
 int ic_mc_create_canister_out_read(candid_dec *d, candid_arena *a, ic_mc_create_canister_out *out)
@@ -5574,15 +5794,19 @@ int ic_mc_create_canister_out_read(candid_dec *d, candid_arena *a, ic_mc_create_
     return rc;
 }
 
+static const uint8_t ic_mc_create_canister_out__hdr[15] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6c, 0x01, 0xb3, 0xc4, 0xb1, 0xf2, 0x04, 0x68, 0x01, 0x00
+};
+
 int ic_mc_create_canister_out_encode(const ic_mc_create_canister_out *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_create_canister_out_write(&enc, v, err);
+    int rc = ic_mc_create_canister_out__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_create_canister_out__hdr, sizeof ic_mc_create_canister_out__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_create_canister_out");
 }
@@ -5623,17 +5847,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_ecdsa_public_key_in__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_ecdsa_public_key_in_write(candid_enc *enc, const ic_mc_ecdsa_public_key_in *v, candid_error *err)
+/* The values of ic_mc_ecdsa_public_key_in, after their types were declared (or the header written). */
+static int ic_mc_ecdsa_public_key_in__vals(candid_enc *enc, const ic_mc_ecdsa_public_key_in *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_ecdsa_public_key_in__env, 0)))
-        return rc;
     if ((rc = ic_mc_ecdsa_public_key_args__w(enc, &v->arg0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_ecdsa_public_key_in_write(candid_enc *enc, const ic_mc_ecdsa_public_key_in *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_ecdsa_public_key_in__env, 0)))
+        return rc;
+    return ic_mc_ecdsa_public_key_in__vals(enc, v, err);
 }
 
 int ic_mc_ecdsa_public_key_in_read(candid_dec *d, candid_arena *a, ic_mc_ecdsa_public_key_in *out)
@@ -5652,15 +5883,22 @@ int ic_mc_ecdsa_public_key_in_read(candid_dec *d, candid_arena *a, ic_mc_ecdsa_p
     return rc;
 }
 
+static const uint8_t ic_mc_ecdsa_public_key_in__hdr[55] = {
+    0x44, 0x49, 0x44, 0x4c, 0x06, 0x6b, 0x01, 0x9a, 0xde, 0xe4, 0xea, 0x01, 0x7f, 0x6c, 0x02, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0xaf, 0x99, 0xe1, 0xf2, 0x04, 0x00, 0x6e, 0x68, 0x6d, 0x7b, 0x6d,
+    0x03, 0x6c, 0x03, 0xbb, 0xeb, 0xad, 0xff, 0x03, 0x01, 0xb3, 0xc4, 0xb1, 0xf2, 0x04, 0x02, 0xad,
+    0xa8, 0xb2, 0xb1, 0x05, 0x04, 0x01, 0x05
+};
+
 int ic_mc_ecdsa_public_key_in_encode(const ic_mc_ecdsa_public_key_in *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_ecdsa_public_key_in_write(&enc, v, err);
+    int rc = ic_mc_ecdsa_public_key_in__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_ecdsa_public_key_in__hdr, sizeof ic_mc_ecdsa_public_key_in__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_ecdsa_public_key_in");
 }
@@ -5690,17 +5928,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_ecdsa_public_key_out__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_ecdsa_public_key_out_write(candid_enc *enc, const ic_mc_ecdsa_public_key_out *v, candid_error *err)
+/* The values of ic_mc_ecdsa_public_key_out, after their types were declared (or the header written). */
+static int ic_mc_ecdsa_public_key_out__vals(candid_enc *enc, const ic_mc_ecdsa_public_key_out *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_ecdsa_public_key_out__env, 0)))
-        return rc;
     if ((rc = ic_mc_ecdsa_public_key_result__w(enc, &v->ret0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_ecdsa_public_key_out_write(candid_enc *enc, const ic_mc_ecdsa_public_key_out *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_ecdsa_public_key_out__env, 0)))
+        return rc;
+    return ic_mc_ecdsa_public_key_out__vals(enc, v, err);
 }
 
 int ic_mc_ecdsa_public_key_out_read(candid_dec *d, candid_arena *a, ic_mc_ecdsa_public_key_out *out)
@@ -5719,15 +5964,20 @@ int ic_mc_ecdsa_public_key_out_read(candid_dec *d, candid_arena *a, ic_mc_ecdsa_
     return rc;
 }
 
+static const uint8_t ic_mc_ecdsa_public_key_out__hdr[23] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x7b, 0x6c, 0x02, 0xc9, 0xaf, 0xa1, 0xa4, 0x03, 0x00, 0xeb,
+    0xe8, 0x85, 0xcb, 0x0b, 0x00, 0x01, 0x01
+};
+
 int ic_mc_ecdsa_public_key_out_encode(const ic_mc_ecdsa_public_key_out *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_ecdsa_public_key_out_write(&enc, v, err);
+    int rc = ic_mc_ecdsa_public_key_out__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_ecdsa_public_key_out__hdr, sizeof ic_mc_ecdsa_public_key_out__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_ecdsa_public_key_out");
 }
@@ -5805,17 +6055,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_http_request_in__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_http_request_in_write(candid_enc *enc, const ic_mc_http_request_in *v, candid_error *err)
+/* The values of ic_mc_http_request_in, after their types were declared (or the header written). */
+static int ic_mc_http_request_in__vals(candid_enc *enc, const ic_mc_http_request_in *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_http_request_in__env, 0)))
-        return rc;
     if ((rc = ic_mc_http_request_args__w(enc, &v->arg0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_http_request_in_write(candid_enc *enc, const ic_mc_http_request_in *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_http_request_in__env, 0)))
+        return rc;
+    return ic_mc_http_request_in__vals(enc, v, err);
 }
 
 int ic_mc_http_request_in_read(candid_dec *d, candid_arena *a, ic_mc_http_request_in *out)
@@ -5834,15 +6091,29 @@ int ic_mc_http_request_in_read(candid_dec *d, candid_arena *a, ic_mc_http_reques
     return rc;
 }
 
+static const uint8_t ic_mc_http_request_in__hdr[165] = {
+    0x44, 0x49, 0x44, 0x4c, 0x0d, 0x6b, 0x06, 0x96, 0x81, 0xba, 0x02, 0x7f, 0xcf, 0xc5, 0xd5, 0x02,
+    0x7f, 0xa0, 0xd2, 0xac, 0xa8, 0x04, 0x7f, 0xe0, 0x88, 0xf2, 0xd2, 0x04, 0x7f, 0xab, 0x80, 0xe3,
+    0xd6, 0x06, 0x7f, 0xc8, 0x8d, 0xdc, 0xea, 0x0b, 0x7f, 0x6e, 0x78, 0x6d, 0x7b, 0x6e, 0x02, 0x6c,
+    0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03, 0x71, 0xcb, 0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x04, 0x6c,
+    0x03, 0xb2, 0xce, 0xef, 0x2f, 0x7d, 0xa2, 0xf5, 0xed, 0x88, 0x04, 0x02, 0xc6, 0xa4, 0xa1, 0x98,
+    0x06, 0x05, 0x6c, 0x02, 0xef, 0xab, 0xde, 0xcb, 0x01, 0x02, 0x81, 0xdd, 0xb2, 0x90, 0x0a, 0x06,
+    0x6a, 0x01, 0x07, 0x01, 0x06, 0x01, 0x01, 0x6c, 0x02, 0x98, 0xd6, 0xca, 0xa2, 0x01, 0x08, 0xef,
+    0xab, 0xde, 0xcb, 0x01, 0x02, 0x6e, 0x09, 0x6e, 0x7e, 0x6c, 0x07, 0xef, 0xd6, 0xe4, 0x02, 0x71,
+    0xe1, 0xed, 0xeb, 0x4a, 0x00, 0xe8, 0xd6, 0xd8, 0x93, 0x01, 0x01, 0xa2, 0xf5, 0xed, 0x88, 0x04,
+    0x03, 0xec, 0xda, 0xcc, 0xac, 0x04, 0x0a, 0xc6, 0xa4, 0xa1, 0x98, 0x06, 0x05, 0x90, 0xf8, 0xf6,
+    0xfc, 0x09, 0x0b, 0x01, 0x0c
+};
+
 int ic_mc_http_request_in_encode(const ic_mc_http_request_in *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_http_request_in_write(&enc, v, err);
+    int rc = ic_mc_http_request_in__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_http_request_in__hdr, sizeof ic_mc_http_request_in__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_http_request_in");
 }
@@ -5878,17 +6149,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_http_request_out__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_http_request_out_write(candid_enc *enc, const ic_mc_http_request_out *v, candid_error *err)
+/* The values of ic_mc_http_request_out, after their types were declared (or the header written). */
+static int ic_mc_http_request_out__vals(candid_enc *enc, const ic_mc_http_request_out *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_http_request_out__env, 0)))
-        return rc;
     if ((rc = ic_mc_http_request_result__w(enc, &v->ret0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_http_request_out_write(candid_enc *enc, const ic_mc_http_request_out *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_http_request_out__env, 0)))
+        return rc;
+    return ic_mc_http_request_out__vals(enc, v, err);
 }
 
 int ic_mc_http_request_out_read(candid_dec *d, candid_arena *a, ic_mc_http_request_out *out)
@@ -5907,15 +6185,21 @@ int ic_mc_http_request_out_read(candid_dec *d, candid_arena *a, ic_mc_http_reque
     return rc;
 }
 
+static const uint8_t ic_mc_http_request_out__hdr[44] = {
+    0x44, 0x49, 0x44, 0x4c, 0x04, 0x6d, 0x7b, 0x6c, 0x02, 0xf1, 0xfe, 0xe1, 0x8d, 0x03, 0x71, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x01, 0x6c, 0x03, 0xb2, 0xce, 0xef, 0x2f, 0x7d, 0xa2, 0xf5,
+    0xed, 0x88, 0x04, 0x00, 0xc6, 0xa4, 0xa1, 0x98, 0x06, 0x02, 0x01, 0x03
+};
+
 int ic_mc_http_request_out_encode(const ic_mc_http_request_out *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_http_request_out_write(&enc, v, err);
+    int rc = ic_mc_http_request_out__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_http_request_out__hdr, sizeof ic_mc_http_request_out__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_http_request_out");
 }
@@ -5968,17 +6252,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_install_code_in__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_install_code_in_write(candid_enc *enc, const ic_mc_install_code_in *v, candid_error *err)
+/* The values of ic_mc_install_code_in, after their types were declared (or the header written). */
+static int ic_mc_install_code_in__vals(candid_enc *enc, const ic_mc_install_code_in *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_install_code_in__env, 0)))
-        return rc;
     if ((rc = ic_mc_install_code_args__w(enc, &v->arg0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_install_code_in_write(candid_enc *enc, const ic_mc_install_code_in *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_install_code_in__env, 0)))
+        return rc;
+    return ic_mc_install_code_in__vals(enc, v, err);
 }
 
 int ic_mc_install_code_in_read(candid_dec *d, candid_arena *a, ic_mc_install_code_in *out)
@@ -5997,15 +6288,24 @@ int ic_mc_install_code_in_read(candid_dec *d, candid_arena *a, ic_mc_install_cod
     return rc;
 }
 
+static const uint8_t ic_mc_install_code_in__hdr[94] = {
+    0x44, 0x49, 0x44, 0x4c, 0x09, 0x6d, 0x7b, 0x6b, 0x02, 0x85, 0xa1, 0x9b, 0xb8, 0x04, 0x7f, 0xb4,
+    0x90, 0xa1, 0xd9, 0x0a, 0x7f, 0x6e, 0x01, 0x6e, 0x7e, 0x6c, 0x02, 0xdc, 0xea, 0xae, 0xfa, 0x02,
+    0x02, 0xc0, 0xa0, 0x9b, 0xde, 0x05, 0x03, 0x6e, 0x04, 0x6b, 0x03, 0xc8, 0xbb, 0x8a, 0x70, 0x7f,
+    0x9c, 0xe9, 0xc6, 0x99, 0x06, 0x05, 0x9b, 0xaa, 0xeb, 0xec, 0x08, 0x7f, 0x6e, 0x78, 0x6c, 0x05,
+    0xd6, 0xfc, 0xa7, 0x02, 0x00, 0xa7, 0x9f, 0xc9, 0x7e, 0x00, 0xe3, 0xa6, 0x83, 0xc3, 0x04, 0x06,
+    0xb3, 0xc4, 0xb1, 0xf2, 0x04, 0x68, 0xca, 0x99, 0x98, 0xb4, 0x0d, 0x07, 0x01, 0x08
+};
+
 int ic_mc_install_code_in_encode(const ic_mc_install_code_in *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_install_code_in_write(&enc, v, err);
+    int rc = ic_mc_install_code_in__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_install_code_in__hdr, sizeof ic_mc_install_code_in__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_install_code_in");
 }
@@ -6026,13 +6326,19 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_install_code_out__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_install_code_out_write(candid_enc *enc, const ic_mc_install_code_out *v, candid_error *err)
+/* The values of ic_mc_install_code_out, after their types were declared (or the header written). */
+static int ic_mc_install_code_out__vals(candid_enc *enc, const ic_mc_install_code_out *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
     return rc;
+}
+
+int ic_mc_install_code_out_write(candid_enc *enc, const ic_mc_install_code_out *v, candid_error *err)
+{
+    return ic_mc_install_code_out__vals(enc, v, err);
 }
 
 int ic_mc_install_code_out_read(candid_dec *d, candid_arena *a, ic_mc_install_code_out *out)
@@ -6048,15 +6354,19 @@ int ic_mc_install_code_out_read(candid_dec *d, candid_arena *a, ic_mc_install_co
     return rc;
 }
 
+static const uint8_t ic_mc_install_code_out__hdr[6] = {
+    0x44, 0x49, 0x44, 0x4c, 0x00, 0x00
+};
+
 int ic_mc_install_code_out_encode(const ic_mc_install_code_out *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_install_code_out_write(&enc, v, err);
+    int rc = ic_mc_install_code_out__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_install_code_out__hdr, sizeof ic_mc_install_code_out__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_install_code_out");
 }
@@ -6077,13 +6387,19 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_raw_rand_in__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_raw_rand_in_write(candid_enc *enc, const ic_mc_raw_rand_in *v, candid_error *err)
+/* The values of ic_mc_raw_rand_in, after their types were declared (or the header written). */
+static int ic_mc_raw_rand_in__vals(candid_enc *enc, const ic_mc_raw_rand_in *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
     return rc;
+}
+
+int ic_mc_raw_rand_in_write(candid_enc *enc, const ic_mc_raw_rand_in *v, candid_error *err)
+{
+    return ic_mc_raw_rand_in__vals(enc, v, err);
 }
 
 int ic_mc_raw_rand_in_read(candid_dec *d, candid_arena *a, ic_mc_raw_rand_in *out)
@@ -6099,15 +6415,19 @@ int ic_mc_raw_rand_in_read(candid_dec *d, candid_arena *a, ic_mc_raw_rand_in *ou
     return rc;
 }
 
+static const uint8_t ic_mc_raw_rand_in__hdr[6] = {
+    0x44, 0x49, 0x44, 0x4c, 0x00, 0x00
+};
+
 int ic_mc_raw_rand_in_encode(const ic_mc_raw_rand_in *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_raw_rand_in_write(&enc, v, err);
+    int rc = ic_mc_raw_rand_in__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_raw_rand_in__hdr, sizeof ic_mc_raw_rand_in__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_raw_rand_in");
 }
@@ -6131,17 +6451,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_raw_rand_out__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_raw_rand_out_write(candid_enc *enc, const ic_mc_raw_rand_out *v, candid_error *err)
+/* The values of ic_mc_raw_rand_out, after their types were declared (or the header written). */
+static int ic_mc_raw_rand_out__vals(candid_enc *enc, const ic_mc_raw_rand_out *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_raw_rand_out__env, 0)))
-        return rc;
     if ((rc = candid_gen__w_blob(enc, &v->ret0)))
         return rc;
     return rc;
+}
+
+int ic_mc_raw_rand_out_write(candid_enc *enc, const ic_mc_raw_rand_out *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_raw_rand_out__env, 0)))
+        return rc;
+    return ic_mc_raw_rand_out__vals(enc, v, err);
 }
 
 int ic_mc_raw_rand_out_read(candid_dec *d, candid_arena *a, ic_mc_raw_rand_out *out)
@@ -6160,15 +6487,19 @@ int ic_mc_raw_rand_out_read(candid_dec *d, candid_arena *a, ic_mc_raw_rand_out *
     return rc;
 }
 
+static const uint8_t ic_mc_raw_rand_out__hdr[9] = {
+    0x44, 0x49, 0x44, 0x4c, 0x01, 0x6d, 0x7b, 0x01, 0x00
+};
+
 int ic_mc_raw_rand_out_encode(const ic_mc_raw_rand_out *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_raw_rand_out_write(&enc, v, err);
+    int rc = ic_mc_raw_rand_out__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_raw_rand_out__hdr, sizeof ic_mc_raw_rand_out__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_raw_rand_out");
 }
@@ -6210,17 +6541,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_schnorr_public_key_in__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_schnorr_public_key_in_write(candid_enc *enc, const ic_mc_schnorr_public_key_in *v, candid_error *err)
+/* The values of ic_mc_schnorr_public_key_in, after their types were declared (or the header written). */
+static int ic_mc_schnorr_public_key_in__vals(candid_enc *enc, const ic_mc_schnorr_public_key_in *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_schnorr_public_key_in__env, 0)))
-        return rc;
     if ((rc = ic_mc_schnorr_public_key_args__w(enc, &v->arg0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_schnorr_public_key_in_write(candid_enc *enc, const ic_mc_schnorr_public_key_in *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_schnorr_public_key_in__env, 0)))
+        return rc;
+    return ic_mc_schnorr_public_key_in__vals(enc, v, err);
 }
 
 int ic_mc_schnorr_public_key_in_read(candid_dec *d, candid_arena *a, ic_mc_schnorr_public_key_in *out)
@@ -6239,15 +6577,22 @@ int ic_mc_schnorr_public_key_in_read(candid_dec *d, candid_arena *a, ic_mc_schno
     return rc;
 }
 
+static const uint8_t ic_mc_schnorr_public_key_in__hdr[61] = {
+    0x44, 0x49, 0x44, 0x4c, 0x06, 0x6b, 0x02, 0xbb, 0xc3, 0x86, 0x87, 0x05, 0x7f, 0x94, 0x96, 0x86,
+    0xba, 0x0d, 0x7f, 0x6c, 0x02, 0xef, 0xd8, 0xba, 0xa7, 0x01, 0x00, 0xcb, 0xe4, 0xfd, 0xc7, 0x04,
+    0x71, 0x6e, 0x68, 0x6d, 0x7b, 0x6d, 0x03, 0x6c, 0x03, 0xbb, 0xeb, 0xad, 0xff, 0x03, 0x01, 0xb3,
+    0xc4, 0xb1, 0xf2, 0x04, 0x02, 0xad, 0xa8, 0xb2, 0xb1, 0x05, 0x04, 0x01, 0x05
+};
+
 int ic_mc_schnorr_public_key_in_encode(const ic_mc_schnorr_public_key_in *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_schnorr_public_key_in_write(&enc, v, err);
+    int rc = ic_mc_schnorr_public_key_in__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_schnorr_public_key_in__hdr, sizeof ic_mc_schnorr_public_key_in__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_schnorr_public_key_in");
 }
@@ -6277,17 +6622,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_schnorr_public_key_out__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_schnorr_public_key_out_write(candid_enc *enc, const ic_mc_schnorr_public_key_out *v, candid_error *err)
+/* The values of ic_mc_schnorr_public_key_out, after their types were declared (or the header written). */
+static int ic_mc_schnorr_public_key_out__vals(candid_enc *enc, const ic_mc_schnorr_public_key_out *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_schnorr_public_key_out__env, 0)))
-        return rc;
     if ((rc = ic_mc_schnorr_public_key_result__w(enc, &v->ret0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_schnorr_public_key_out_write(candid_enc *enc, const ic_mc_schnorr_public_key_out *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_schnorr_public_key_out__env, 0)))
+        return rc;
+    return ic_mc_schnorr_public_key_out__vals(enc, v, err);
 }
 
 int ic_mc_schnorr_public_key_out_read(candid_dec *d, candid_arena *a, ic_mc_schnorr_public_key_out *out)
@@ -6306,15 +6658,20 @@ int ic_mc_schnorr_public_key_out_read(candid_dec *d, candid_arena *a, ic_mc_schn
     return rc;
 }
 
+static const uint8_t ic_mc_schnorr_public_key_out__hdr[23] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x7b, 0x6c, 0x02, 0xc9, 0xaf, 0xa1, 0xa4, 0x03, 0x00, 0xeb,
+    0xe8, 0x85, 0xcb, 0x0b, 0x00, 0x01, 0x01
+};
+
 int ic_mc_schnorr_public_key_out_encode(const ic_mc_schnorr_public_key_out *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_schnorr_public_key_out_write(&enc, v, err);
+    int rc = ic_mc_schnorr_public_key_out__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_schnorr_public_key_out__hdr, sizeof ic_mc_schnorr_public_key_out__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_schnorr_public_key_out");
 }
@@ -6355,17 +6712,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_sign_with_ecdsa_in__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_sign_with_ecdsa_in_write(candid_enc *enc, const ic_mc_sign_with_ecdsa_in *v, candid_error *err)
+/* The values of ic_mc_sign_with_ecdsa_in, after their types were declared (or the header written). */
+static int ic_mc_sign_with_ecdsa_in__vals(candid_enc *enc, const ic_mc_sign_with_ecdsa_in *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_sign_with_ecdsa_in__env, 0)))
-        return rc;
     if ((rc = ic_mc_sign_with_ecdsa_args__w(enc, &v->arg0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_sign_with_ecdsa_in_write(candid_enc *enc, const ic_mc_sign_with_ecdsa_in *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_sign_with_ecdsa_in__env, 0)))
+        return rc;
+    return ic_mc_sign_with_ecdsa_in__vals(enc, v, err);
 }
 
 int ic_mc_sign_with_ecdsa_in_read(candid_dec *d, candid_arena *a, ic_mc_sign_with_ecdsa_in *out)
@@ -6384,15 +6748,22 @@ int ic_mc_sign_with_ecdsa_in_read(candid_dec *d, candid_arena *a, ic_mc_sign_wit
     return rc;
 }
 
+static const uint8_t ic_mc_sign_with_ecdsa_in__hdr[53] = {
+    0x44, 0x49, 0x44, 0x4c, 0x05, 0x6b, 0x01, 0x9a, 0xde, 0xe4, 0xea, 0x01, 0x7f, 0x6c, 0x02, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0xaf, 0x99, 0xe1, 0xf2, 0x04, 0x00, 0x6d, 0x7b, 0x6d, 0x02, 0x6c,
+    0x03, 0xbb, 0xeb, 0xad, 0xff, 0x03, 0x01, 0xad, 0xa8, 0xb2, 0xb1, 0x05, 0x03, 0x86, 0x89, 0xb3,
+    0xdc, 0x0b, 0x02, 0x01, 0x04
+};
+
 int ic_mc_sign_with_ecdsa_in_encode(const ic_mc_sign_with_ecdsa_in *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_sign_with_ecdsa_in_write(&enc, v, err);
+    int rc = ic_mc_sign_with_ecdsa_in__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_sign_with_ecdsa_in__hdr, sizeof ic_mc_sign_with_ecdsa_in__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_sign_with_ecdsa_in");
 }
@@ -6420,17 +6791,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_sign_with_ecdsa_out__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_sign_with_ecdsa_out_write(candid_enc *enc, const ic_mc_sign_with_ecdsa_out *v, candid_error *err)
+/* The values of ic_mc_sign_with_ecdsa_out, after their types were declared (or the header written). */
+static int ic_mc_sign_with_ecdsa_out__vals(candid_enc *enc, const ic_mc_sign_with_ecdsa_out *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_sign_with_ecdsa_out__env, 0)))
-        return rc;
     if ((rc = ic_mc_sign_with_ecdsa_result__w(enc, &v->ret0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_sign_with_ecdsa_out_write(candid_enc *enc, const ic_mc_sign_with_ecdsa_out *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_sign_with_ecdsa_out__env, 0)))
+        return rc;
+    return ic_mc_sign_with_ecdsa_out__vals(enc, v, err);
 }
 
 int ic_mc_sign_with_ecdsa_out_read(candid_dec *d, candid_arena *a, ic_mc_sign_with_ecdsa_out *out)
@@ -6449,15 +6827,20 @@ int ic_mc_sign_with_ecdsa_out_read(candid_dec *d, candid_arena *a, ic_mc_sign_wi
     return rc;
 }
 
+static const uint8_t ic_mc_sign_with_ecdsa_out__hdr[17] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x7b, 0x6c, 0x01, 0xf8, 0xc5, 0xae, 0xab, 0x01, 0x00, 0x01,
+    0x01
+};
+
 int ic_mc_sign_with_ecdsa_out_encode(const ic_mc_sign_with_ecdsa_out *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_sign_with_ecdsa_out_write(&enc, v, err);
+    int rc = ic_mc_sign_with_ecdsa_out__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_sign_with_ecdsa_out__hdr, sizeof ic_mc_sign_with_ecdsa_out__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_sign_with_ecdsa_out");
 }
@@ -6510,17 +6893,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_sign_with_schnorr_in__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_sign_with_schnorr_in_write(candid_enc *enc, const ic_mc_sign_with_schnorr_in *v, candid_error *err)
+/* The values of ic_mc_sign_with_schnorr_in, after their types were declared (or the header written). */
+static int ic_mc_sign_with_schnorr_in__vals(candid_enc *enc, const ic_mc_sign_with_schnorr_in *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_sign_with_schnorr_in__env, 0)))
-        return rc;
     if ((rc = ic_mc_sign_with_schnorr_args__w(enc, &v->arg0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_sign_with_schnorr_in_write(candid_enc *enc, const ic_mc_sign_with_schnorr_in *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_sign_with_schnorr_in__env, 0)))
+        return rc;
+    return ic_mc_sign_with_schnorr_in__vals(enc, v, err);
 }
 
 int ic_mc_sign_with_schnorr_in_read(candid_dec *d, candid_arena *a, ic_mc_sign_with_schnorr_in *out)
@@ -6539,15 +6929,24 @@ int ic_mc_sign_with_schnorr_in_read(candid_dec *d, candid_arena *a, ic_mc_sign_w
     return rc;
 }
 
+static const uint8_t ic_mc_sign_with_schnorr_in__hdr[82] = {
+    0x44, 0x49, 0x44, 0x4c, 0x08, 0x6d, 0x7b, 0x6c, 0x01, 0xd6, 0x98, 0xf8, 0xe9, 0x07, 0x00, 0x6b,
+    0x01, 0xc7, 0x96, 0xec, 0xf1, 0x0e, 0x01, 0x6e, 0x02, 0x6b, 0x02, 0xbb, 0xc3, 0x86, 0x87, 0x05,
+    0x7f, 0x94, 0x96, 0x86, 0xba, 0x0d, 0x7f, 0x6c, 0x02, 0xef, 0xd8, 0xba, 0xa7, 0x01, 0x04, 0xcb,
+    0xe4, 0xfd, 0xc7, 0x04, 0x71, 0x6d, 0x00, 0x6c, 0x04, 0x84, 0x82, 0xa8, 0x02, 0x03, 0xbb, 0xeb,
+    0xad, 0xff, 0x03, 0x05, 0xad, 0xa8, 0xb2, 0xb1, 0x05, 0x06, 0xc7, 0xeb, 0xc4, 0xd0, 0x09, 0x00,
+    0x01, 0x07
+};
+
 int ic_mc_sign_with_schnorr_in_encode(const ic_mc_sign_with_schnorr_in *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_sign_with_schnorr_in_write(&enc, v, err);
+    int rc = ic_mc_sign_with_schnorr_in__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_sign_with_schnorr_in__hdr, sizeof ic_mc_sign_with_schnorr_in__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_sign_with_schnorr_in");
 }
@@ -6575,17 +6974,24 @@ static CANDID_GEN__UNUSED const candid_env ic_mc_sign_with_schnorr_out__env = {
     .actor = CANDID_NO_TYPE,
 };
 
-int ic_mc_sign_with_schnorr_out_write(candid_enc *enc, const ic_mc_sign_with_schnorr_out *v, candid_error *err)
+/* The values of ic_mc_sign_with_schnorr_out, after their types were declared (or the header written). */
+static int ic_mc_sign_with_schnorr_out__vals(candid_enc *enc, const ic_mc_sign_with_schnorr_out *v, candid_error *err)
 {
     int rc = 0;
     (void)enc;
     (void)v;
     (void)err;
-    if ((rc = candid_enc_arg_type(enc, &ic_mc_sign_with_schnorr_out__env, 0)))
-        return rc;
     if ((rc = ic_mc_sign_with_schnorr_result__w(enc, &v->ret0, err)))
         return rc;
     return rc;
+}
+
+int ic_mc_sign_with_schnorr_out_write(candid_enc *enc, const ic_mc_sign_with_schnorr_out *v, candid_error *err)
+{
+    int rc = 0;
+    if ((rc = candid_enc_arg_type(enc, &ic_mc_sign_with_schnorr_out__env, 0)))
+        return rc;
+    return ic_mc_sign_with_schnorr_out__vals(enc, v, err);
 }
 
 int ic_mc_sign_with_schnorr_out_read(candid_dec *d, candid_arena *a, ic_mc_sign_with_schnorr_out *out)
@@ -6604,15 +7010,20 @@ int ic_mc_sign_with_schnorr_out_read(candid_dec *d, candid_arena *a, ic_mc_sign_
     return rc;
 }
 
+static const uint8_t ic_mc_sign_with_schnorr_out__hdr[17] = {
+    0x44, 0x49, 0x44, 0x4c, 0x02, 0x6d, 0x7b, 0x6c, 0x01, 0xf8, 0xc5, 0xae, 0xab, 0x01, 0x00, 0x01,
+    0x01
+};
+
 int ic_mc_sign_with_schnorr_out_encode(const ic_mc_sign_with_schnorr_out *v, candid_buf *out, candid_error *err)
 {
     candid_enc enc;
     candid_enc_init(&enc);
     if (err)
         memset(err, 0, sizeof *err);
-    int rc = ic_mc_sign_with_schnorr_out_write(&enc, v, err);
+    int rc = ic_mc_sign_with_schnorr_out__vals(&enc, v, err);
     if (!rc)
-        rc = candid_enc_finish(&enc, out);
+        rc = candid_gen__message(&enc, ic_mc_sign_with_schnorr_out__hdr, sizeof ic_mc_sign_with_schnorr_out__hdr, out);
     candid_enc_free(&enc);
     return candid_gen__done(rc, err, "ic_mc_sign_with_schnorr_out");
 }

@@ -1336,6 +1336,20 @@ static const char helpers[] =
     "        candid_gen__fail(err, rc, what, candid_strerror(rc));\n"
     "    return rc;\n"
     "}\n\n"
+    "/* A whole message: `hdr` is what the encoder would write before the values (\"DIDL\", the\n"
+    " * type table, the argument types), computed by the generator with the same library, and\n"
+    " * enc holds the values only (no type declared). Building the type table is most of an\n"
+    " * encode's work, and it is the same for every message of these types. */\n"
+    "static CANDID_GEN__UNUSED int candid_gen__message(const candid_enc *enc, const uint8_t *hdr,\n"
+    "                                                  size_t n, candid_buf *out)\n"
+    "{\n"
+    "    if (enc->error)\n"
+    "        return enc->error;\n"
+    "    candid_buf_append(out, hdr, n);\n"
+    "    if (enc->values.len)\n"
+    "        candid_buf_append(out, enc->values.data, enc->values.len);\n"
+    "    return out->oom ? CANDID_E_NOMEM : 0;\n"
+    "}\n\n"
     "/* A whole-message decode: the value tree goes into the caller's arena (the C values then\n"
     " * share its text and blobs), so nothing is copied twice and nothing is freed early. */\n"
     "static CANDID_GEN__UNUSED int candid_gen__dec_begin(candid_dec *d, const uint8_t *buf,\n"
@@ -1709,23 +1723,44 @@ static void emit_node_reader(gen *g, candid_tref t)
     w(g, "    return rc;\n}\n\n");
 }
 
-/* _encode and _decode of a definition or tuple `t`, given its _write and _read. */
-static void emit_message_fns(gen *g, const char *t, int has_declare)
+/* `static const uint8_t <t>__hdr[]`: the bytes the library's encoder writes before the values of
+ * a message of `types` ("DIDL", type table, argument types), built here with that encoder. */
+static void emit_header_bytes(gen *g, const char *t, const candid_tref *types, uint32_t n)
+{
+    candid_enc enc;
+    candid_buf b = {0};
+    candid_enc_init(&enc);
+    int rc = 0;
+    for (uint32_t i = 0; i < n && !rc; i++)
+        rc = candid_enc_arg_type(&enc, g->e, types[i]);
+    if (!rc)
+        rc = candid_enc_finish(&enc, &b);
+    candid_enc_free(&enc);
+    if (rc) {
+        g->oom = 1; /* the types come from a parsed environment: only memory can fail */
+        candid_buf_free(&b);
+        return;
+    }
+    w(g, "static const uint8_t %s__hdr[%lu] = {", t, (unsigned long)b.len);
+    for (size_t i = 0; i < b.len; i++)
+        w(g, "%s0x%02x", i % 16 ? ", " : i ? ",\n    " : "\n    ", b.data[i]);
+    w(g, "\n};\n\n");
+    candid_buf_free(&b);
+}
+
+/* _encode and _decode of a definition or tuple `t`: _encode writes the values with `vals` (a
+ * function that writes them without declaring types) after the precomputed <t>__hdr. */
+static void emit_message_fns(gen *g, const char *t, const char *vals)
 {
     w(g,
       "int %s_encode(const %s *v, candid_buf *out, candid_error *err)\n{\n"
       "    candid_enc enc;\n    candid_enc_init(&enc);\n    if (err)\n"
-      "        memset(err, 0, sizeof *err);\n",
-      t, t);
-    if (has_declare)
-        w(g, "    int rc = %s_declare(&enc);\n    if (!rc)\n        rc = %s_write(&enc, v, err);\n",
-          t, t);
-    else
-        w(g, "    int rc = %s_write(&enc, v, err);\n", t);
-    w(g,
-      "    if (!rc)\n        rc = candid_enc_finish(&enc, out);\n    candid_enc_free(&enc);\n"
+      "        memset(err, 0, sizeof *err);\n"
+      "    int rc = %s(&enc, v, err);\n"
+      "    if (!rc)\n        rc = candid_gen__message(&enc, %s__hdr, sizeof %s__hdr, out);\n"
+      "    candid_enc_free(&enc);\n"
       "    return candid_gen__done(rc, err, \"%s\");\n}\n\n",
-      t);
+      t, t, vals, t, t, t);
     w(g,
       "int %s_decode(const uint8_t *buf, size_t len, candid_arena *a, %s *out,\n"
       "    candid_error *err)\n{\n    candid_dec d;\n"
@@ -1770,7 +1805,8 @@ static void emit_def_fns(gen *g, uint32_t i)
       t, t, p, tref_text(g, ty));
     read_stmt(g, ty, "(&x)", "(*out)", 0, t);
     w(g, "    return rc;\n}\n\n");
-    emit_message_fns(g, t, 1);
+    emit_header_bytes(g, t, &ty, 1);
+    emit_message_fns(g, t, gen_printf(g, "%s_write", t));
 }
 
 /* The public functions of a tuple (method arguments or results, constructor arguments). */
@@ -1779,16 +1815,22 @@ static void emit_tuple_fns(gen *g, const char *t, const candid_tref *types, char
 {
     const char *p = emit_own_env(g, t, types, n);
     w(g,
-      "int %s_write(candid_enc *enc, const %s *v, candid_error *err)\n{\n"
+      "/* The values of %s, after their types were declared (or the header written). */\n"
+      "static int %s__vals(candid_enc *enc, const %s *v, candid_error *err)\n{\n"
       "    int rc = 0;\n    (void)enc;\n    (void)v;\n    (void)err;\n",
-      t, t);
-    for (uint32_t i = 0; i < n; i++)
-        w(g, "    if ((rc = candid_enc_arg_type(enc, &%s, %s)))\n        return rc;\n", p,
-          tref_text(g, types[i]));
+      t, t, t);
     for (uint32_t i = 0; i < n; i++)
         write_stmt(g, types[i], gen_printf(g, "v->%s", members[i]), 0,
                    gen_printf(g, "%s.%s", t, members[i]));
     w(g, "    return rc;\n}\n\n");
+    w(g,
+      "int %s_write(candid_enc *enc, const %s *v, candid_error *err)\n{\n"
+      "%s",
+      t, t, n ? "    int rc = 0;\n" : "");
+    for (uint32_t i = 0; i < n; i++)
+        w(g, "    if ((rc = candid_enc_arg_type(enc, &%s, %s)))\n        return rc;\n", p,
+          tref_text(g, types[i]));
+    w(g, "    return %s__vals(enc, v, err);\n}\n\n", t);
     w(g,
       "int %s_read(candid_dec *d, candid_arena *a, %s *out)\n{\n"
       "    candid_error *err = d->err;\n    candid_gen__rd rd0 = {a, a == d->arena}, *rd = &rd0;\n"
@@ -1803,7 +1845,8 @@ static void emit_tuple_fns(gen *g, const char *t, const candid_tref *types, char
                   gen_printf(g, "%s.%s", t, members[i]));
     }
     w(g, "    return rc;\n}\n\n");
-    emit_message_fns(g, t, 0);
+    emit_header_bytes(g, t, types, n);
+    emit_message_fns(g, t, gen_printf(g, "%s__vals", t));
 }
 
 /* The IC section. Client side: one generic async function that awaits a call and decodes its
