@@ -108,7 +108,7 @@ void ic__enter(ic_context ctx)
                  bit & ((1u << IC_CTX_QUERY) | (1u << IC_CTX_COMPOSITE) | (1u << IC_CTX_INSPECT)));
     if (bit & ((1u << IC_CTX_UPDATE) | (1u << IC_CTX_QUERY) | (1u << IC_CTX_COMPOSITE))) {
         ic__sync_cc.replied = ic__sync_cc.ended = ic__sync_cc.handler_pending = false;
-        ic__sync_cc.calls = ic__sync_cc.refs = 0;
+        ic__sync_cc.refs = 0;
         ic__sync_cc.method = "";
         ic__rt.cc = &ic__sync_cc;
     }
@@ -133,8 +133,7 @@ void ic__leave(void)
     if (ic__drain)
         ic__drain();
     ic__cc *cc = ic__rt.cc;
-    if (cc && cc->heap && cc->handler_pending && !cc->replied && cc->calls == 0 &&
-        ic__rt.ctx != IC_CTX_CLEANUP)
+    if (cc && cc->refs == 1 && cc->handler_pending && !cc->replied && ic__rt.ctx != IC_CTX_CLEANUP)
         ic__leave_stranded(cc);
     ic__rt.ctx = IC_CTX_NONE;
     ic__rt.cc = NULL;
@@ -155,7 +154,6 @@ static ic__cc *ic__cc_alloc(void)
     cc->next = NULL;
     cc->arg = NULL;
     cc->arg_len = 0;
-    cc->calls = 0;
     cc->refs = 1;
     cc->heap = true;
     cc->in_block = false;
@@ -184,15 +182,15 @@ ic__cc *ic__cc_hold(void)
 
 void ic__cc_free(ic__cc *cc)
 {
+    if (cc->in_block) {
+        ic__handler_block_free(cc);
+        return;
+    }
     if (ic__rt.cc == cc)
         ic__rt.cc = NULL;
     if (cc->arg != cc->small_arg)
         free(cc->arg);
     cc->arg = NULL;
-    if (cc->in_block) {
-        ic__handler_block_free(cc);
-        return;
-    }
     cc->next = ic__cc_free_list;
     ic__cc_free_list = cc;
 }

@@ -146,17 +146,15 @@ static bool ic__may_call(void)
 static void ic__call_end(ic__call *call)
 {
     ic__rt.in_flight--;
-    if (call->cc) {
-        call->cc->calls--;
-        ic__cc_release(call->cc);
-    }
+    ic__cc_release(call->cc);
     if (call->fut)
         aw_future_release(call->fut);
     ic__call_free(call);
 }
 
 /* Enter a callback's message execution with the caller's call context current. */
-static ic__call *ic__callback_enter(uint32_t env, ic_context ctx)
+static inline __attribute__((always_inline)) ic__call *ic__callback_enter(uint32_t env,
+                                                                          ic_context ctx)
 {
     ic__call *call = (ic__call *)(uintptr_t)env;
     ic__enter_as(ctx, ctx == IC_CTX_CLEANUP ? NULL : call->cc, call->composite);
@@ -372,9 +370,7 @@ static uint32_t ic__call_perform(ic__call *call)
         ic__call_free(call);
         return rc;
     }
-    ic__rt.in_flight++;
-    if (call->cc)
-        call->cc->calls++;
+    ic__rt.in_flight++; /* the record's reference to call->cc stays until the call ends */
     return 0;
 }
 

@@ -94,6 +94,10 @@ void ic__handler_block_free(ic__cc *cc)
 {
     ic__frame_block *b = (ic__frame_block *)(void *)((char *)cc - offsetof(ic__frame_block, h.cc));
     ic__frame_list *list = b->h.list;
+    if (ic__rt.cc == cc)
+        ic__rt.cc = NULL;
+    if (cc->arg != cc->small_arg)
+        free(cc->arg);
     if (!list) {
         free(b); /* more distinct sizes than lists */
         return;
@@ -130,7 +134,8 @@ static void ic__handler_done(aw_task *task, const aw_error *err)
     cc->handler_pending = false;
     if (!cc->replied && !cc->ended)
         ic__handler_unanswered(cc, err);
-    ic__cc_release(cc); /* the last reference frees the block, frame included */
+    if (--cc->refs == 0) /* the last reference frees the block, frame included */
+        ic__handler_block_free(cc);
 }
 
 /* The message's bytes into the record: inline when small. */
@@ -160,7 +165,6 @@ void ic__start_handler(ic_context ctx, const char *method, size_t frame_size, aw
     cc->method = method;
     cc->arg = NULL;
     cc->refs = 1;
-    cc->calls = 0;
     cc->heap = cc->in_block = true;
     cc->replied = cc->ended = cc->handler_pending = false;
     ic__rt.cc = cc;

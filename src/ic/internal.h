@@ -37,8 +37,8 @@ typedef struct ic__cc {
     struct ic__cc *next; /* in the list of free records */
     uint8_t *arg;        /* an async handler's argument bytes, kept while the handler runs */
     size_t arg_len;
-    uint32_t refs;         /* handler task + outstanding calls made from this context */
-    uint32_t calls;        /* outstanding calls made while this context was current */
+    uint32_t refs;         /* handler task (while handler_pending) + outstanding calls made from
+                            * this context: with the task pending, 1 means no call outstanding */
     bool heap;             /* malloc'd (else the static record of a synchronous entry point) */
     bool in_block;         /* in an async handler's frame block (heap too), not on the free list */
     bool replied;          /* answered (reply or reject) through this library */
@@ -63,7 +63,8 @@ void ic__run_ctors(void);
 
 /* Enter a message execution of kind `ctx` answering `cc` (NULL: none), `query` when it may not
  * change state: ic__enter for the callbacks and async handlers, which know their record. */
-static inline void ic__enter_as(ic_context ctx, ic__cc *cc, bool query)
+static inline __attribute__((always_inline)) void ic__enter_as(ic_context ctx, ic__cc *cc,
+                                                               bool query)
 {
     if (!ic__rt.ctors_done)
         ic__run_ctors();
@@ -89,7 +90,8 @@ ic__cc *ic__cc_hold(void);
  * frame block: free the block, see ic__handler_block_free). */
 void ic__cc_free(ic__cc *cc);
 
-/* Free the frame block (src/ic/handler.c) that holds `cc`, whose last reference went. */
+/* Free the frame block (src/ic/handler.c) that holds `cc`, whose last reference went, and the
+ * argument bytes the record kept. */
 void ic__handler_block_free(ic__cc *cc);
 /* Drop a reference taken by ic__cc_hold or held by a handler (inline: usually not the last). */
 static inline void ic__cc_release(ic__cc *cc)
