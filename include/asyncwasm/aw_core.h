@@ -1108,6 +1108,20 @@ AW__HOT int aw__call_soon_fast(void (*fn)(void *arg), void *arg)
     return (aw_call_soon)(fn, arg);
 }
 
+/* Run the callbacks queued now, in order (those they queue wait for the next round); returns how
+ * many ran. Callbacks may queue more and so grow the ring: its fields are re-read after each. */
+AW__HOT size_t aw__soon_run_queued(void)
+{
+    size_t n = aw__hot.soon_len;
+    for (size_t i = 0; i < n; i++) {
+        aw__soon cb = aw__hot.soon[aw__hot.soon_head];
+        aw__hot.soon_head = (aw__hot.soon_head + 1) & (aw__hot.soon_cap - 1);
+        aw__hot.soon_len--;
+        cb.fn(cb.arg);
+    }
+    return n;
+}
+
 /* The rest of an executor turn once aw_drain started it (src/aw/loop.c): timers, ready tasks and
  * callbacks until none is left, then the backend's deadline. `outer`: the turn ends here. */
 size_t aw__drain_turn(int outer);
@@ -1125,13 +1139,7 @@ AW__HOT size_t aw__drain_fast(void)
     aw__hot.in_turn = 1;
     aw__hot.now_valid = 0;
     aw__hot.in_step = 1; /* slots finished by the callbacks queue their waiters */
-    size_t n = aw__hot.soon_len;
-    for (size_t i = 0; i < n; i++) {
-        aw__soon cb = aw__hot.soon[aw__hot.soon_head];
-        aw__hot.soon_head = (aw__hot.soon_head + 1) & (aw__hot.soon_cap - 1);
-        aw__hot.soon_len--;
-        cb.fn(cb.arg);
-    }
+    size_t n = aw__soon_run_queued();
     aw__hot.in_step = 0;
     if (aw__hot.ready_head || aw__hot.soon_len || aw__hot.timers_armed)
         return n + aw__drain_turn(1);

@@ -24,20 +24,6 @@ uint64_t aw_now(void)
 
 /* ---- ready queue and call_soon ring ------------------------------------------------------ */
 
-/* Run the callbacks queued now, in order (those they queue wait for the next round). Callbacks
- * may queue more and so grow the ring: its fields are re-read after each call. */
-static size_t aw__soon_run(void)
-{
-    size_t n = aw__hot.soon_len;
-    for (size_t i = 0; i < n; i++) {
-        aw__soon cb = aw__hot.soon[aw__hot.soon_head];
-        aw__hot.soon_head = (aw__hot.soon_head + 1) & (aw__hot.soon_cap - 1);
-        aw__hot.soon_len--;
-        cb.fn(cb.arg);
-    }
-    return n;
-}
-
 /* Run ready tasks until the queue is empty, then the callbacks queued so far, and again until
  * both are empty. Returns the number of steps (a callback counts as one). */
 static size_t aw__run_ready(void)
@@ -63,7 +49,7 @@ static size_t aw__run_ready(void)
             aw__hot.in_step = outer;
             return n;
         }
-        n += aw__soon_run();
+        n += aw__soon_run_queued();
     }
 }
 
