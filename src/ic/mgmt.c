@@ -30,7 +30,8 @@ struct mgmt_frame {
     aw_future *stub;    /* the generated stub's future (its value: a <method>_reply) */
     const char *method; /* for error messages */
     mgmt_take_fn take;
-    union { /* every <method>_reply starts with its arena */
+    bool taken; /* the reply was copied into `reply` (which then owns its arena) */
+    union {     /* every <method>_reply starts with its arena */
         candid_arena arena;
         ic_mc_raw_rand_reply raw_rand;
         ic_mc_ecdsa_public_key_reply ecdsa_public_key;
@@ -63,12 +64,19 @@ static aw_status mgmt_run(mgmt_frame *f)
     AW_BEGIN(f);
     AW_AWAIT(f, aw_future_retain(f->stub), AW_DISCARD);
     memcpy(&f->reply, aw_future_value(f->stub), aw_future_size(f->stub));
+    f->taken = true;
     {
         aw_error *err = f->take(f);
         if (err)
             AW_THROW_ERROR(f, err);
     }
     AW_FINALLY(f);
+    /* Cancelled before the reply was taken: a stub still waiting is cancelled too (its task
+     * drops the reply when one comes), and a reply already there is freed here. */
+    if (aw_future_state_of(f->stub) == AW_FUTURE_PENDING)
+        aw_future_cancel(f->stub);
+    else if (!f->taken && aw_future_state_of(f->stub) == AW_FUTURE_COMPLETED)
+        memcpy(&f->reply, aw_future_value(f->stub), aw_future_size(f->stub));
     candid_arena_free(&f->reply.arena);
     aw_future_release(f->stub);
     AW_END(f);

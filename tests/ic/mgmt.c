@@ -35,6 +35,7 @@ typedef struct mgmt_frame {
     bool has_data;
     uint64_t n;
     ic_blob path[1];
+    aw_future *dropped; /* a helper's future cancelled before its reply came */
     union {
         ic_random random;
         ic_public_key key;
@@ -93,6 +94,22 @@ static aw_status rand_run(mgmt_frame *f)
     AW_END(f);
 }
 IC_UPDATE_ASYNC(rand, mgmt_frame, rand_run, NULL, NULL)
+
+/* rand_cancelled : () -> (blob): a raw_rand cancelled at once (its call is already on its way;
+ * the reply is dropped when it comes), then another one awaited. */
+AW_ASYNC(mgmt_frame, rand_cancelled_run)
+static aw_status rand_cancelled_run(mgmt_frame *f)
+{
+    AW_BEGIN(f);
+    f->dropped = ic_mgmt_raw_rand();
+    aw_future_cancel(f->dropped);
+    AW_AWAIT(f, ic_mgmt_raw_rand(), &f->r.random);
+    ic_reply_blob(f->r.random.bytes, sizeof f->r.random.bytes);
+    AW_FINALLY(f);
+    aw_future_release(f->dropped);
+    AW_END(f);
+}
+IC_UPDATE_ASYNC(rand_cancelled, mgmt_frame, rand_cancelled_run, NULL, NULL)
 
 /* ecdsa_key : (opt principal canister) -> (blob public_key, blob chain_code) */
 static int ecdsa_key_args(ic_reader *r, void *frame)

@@ -54,6 +54,18 @@ test('raw_rand: 32 bytes, no cycles attached, nothing paid', async () => {
   ok(hex(a) !== hex(b), 'two draws differ');
 });
 
+test('a helper cancelled while its call is in flight: the late reply is dropped, the canister goes on', async () => {
+  const { s, id, calls, update } = setup();
+  const [a] = replied(await update('rand_cancelled', [], []), [Blob]);
+  eq(calls.map((c) => c.method), ['raw_rand', 'raw_rand'], 'both calls were made');
+  eq(a.length, 32, 'the second draw');
+  await s.tick(3);
+  eq(s.logs(id).filter((l) => l.text.startsWith('[TRAP]')).length, 0, 'no trap');
+  ok(!s.hasWork(), 'the late reply was delivered');
+  const [b] = replied(await update('rand', [], []), [Blob]);
+  eq(b.length, 32, 'the canister still answers');
+});
+
 test('ecdsa_public_key: this canister\'s key or another\'s, under the path [caller], no cycles', async () => {
   const { s, id, calls, update, th } = setup();
   const other = Principal.fromText('rrkah-fqaaa-aaaaa-aaaaq-cai');
