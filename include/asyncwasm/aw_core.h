@@ -160,7 +160,7 @@ struct aw_task {
         aw_error *error;   /* in FINALLY and once DONE: the error it fails with (NULL: success) */
     } link;
     union {
-        aw_task *parent;      /* AW_AWAIT_TASK: the awaiting task */
+        aw_task *parent;      /* AW_AWAIT_TASK: the awaiting task once it suspended, else NULL */
         aw_future *future;    /* aw_task_start: the future to complete */
         aw_task_done_fn done; /* aw_task_run_cb: the callback */
     } cont;
@@ -824,11 +824,11 @@ AW__HOT int aw__await_task_fast(aw_task *task, aw_task *child, unsigned rp)
         child->state != AW_TASK_INIT || !child->step)
         return 0;
     /* one store for the parent (no other flag can be set here: checked above), one for the
-     * child's state and continuation kind */
+     * child's state and continuation kind; the child learns its parent only if the parent
+     * suspends (a NULL parent: the parent is running and sees AW_DONE returned) */
     task->resume = (uint16_t)rp;
     task->flags = AW__TF_LINK_CHILD;
     task->state = AW_TASK_RUNNING;
-    child->cont.parent = task;
     child->state = AW_TASK_RUNNING;
     child->cont_kind = AW__CONT_PARENT;
 #ifdef AW_PROFILE
@@ -837,6 +837,7 @@ AW__HOT int aw__await_task_fast(aw_task *task, aw_task *child, unsigned rp)
     if (child->step(child) == AW_DONE || (task->flags & AW__TF_CANCEL_REQ))
 #endif
         return 0;
+    child->cont.parent = task;
     task->state = AW_TASK_WAITING_TASK;
     return 1;
 }
@@ -926,7 +927,7 @@ AW__HOT aw_status aw__task_finish_fast(aw_task *task)
     if (task->cont_kind == AW__CONT_PARENT) {
         aw_task *parent = task->cont.parent;
         task->state = AW_TASK_DONE;
-        if (parent->state == AW_TASK_WAITING_TASK)
+        if (parent)
             aw__task_resume(parent);
         return AW_DONE;
     }

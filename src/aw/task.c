@@ -383,7 +383,7 @@ aw_status aw__task_finish(aw_task *task)
          * the continuation of this step: it is suspended (not on the C stack), and nothing
          * touches this frame after the call, so the parent may reuse it for its next child. */
         aw_task *parent = task->cont.parent;
-        if (parent->state == AW_TASK_WAITING_TASK && parent->link.child == task)
+        if (parent && parent->state == AW_TASK_WAITING_TASK && parent->link.child == task)
             aw__task_run(parent);
         return AW_DONE;
     }
