@@ -203,9 +203,10 @@ aw_error *ic_decode(const uint8_t *data, size_t len, ic_types *t, ic_read_fn rea
 typedef int (*ic_args_fn)(ic_reader *r, void *frame);
 
 /* Runtime entry of the async handler macros (not for direct use): enters the message execution
- * (ctx: IC_CTX_UPDATE or IC_CTX_COMPOSITE) and starts the handler. */
+ * (ctx: IC_CTX_UPDATE or IC_CTX_COMPOSITE) and starts the handler; *frames is the runtime's
+ * (the handler's free list of frames, NULL at first). */
 void ic__start_handler(ic_context ctx, const char *method, size_t frame_size, aw_step_fn step,
-                       ic_types *in, ic_args_fn args);
+                       ic_types *in, ic_args_fn args, void **frames);
 
 /*
  * `canister_update NAME` whose body is the async function `step` (declared with AW_ASYNC) over a
@@ -224,7 +225,8 @@ void ic__start_handler(ic_context ctx, const char *method, size_t frame_size, aw
     IC__EXPORT(exported) void ic__async_##name(void);                                              \
     void ic__async_##name(void)                                                                    \
     {                                                                                              \
-        ic__start_handler(ctx, #name, sizeof(frame_type), step##_step, (in), (args));              \
+        static void *ic__frames;                                                                   \
+        ic__start_handler(ctx, #name, sizeof(frame_type), step##_step, (in), (args), &ic__frames); \
         ic__leave();                                                                               \
     }
 

@@ -33,19 +33,18 @@ void ic__copy(void *dst, const void *src, size_t n)
     const uint8_t *s = src;
     uint64_t a, b, c, e;
     uint32_t h, k;
-    if (n > 32) {
-        __builtin_memcpy(d, s, n);
-    } else if (n > 16) { /* the first and the last 16 bytes */
-        __builtin_memcpy(&a, s, 8);
-        __builtin_memcpy(&b, s + 8, 8);
-        __builtin_memcpy(&c, s + n - 16, 8);
-        __builtin_memcpy(&e, s + n - 8, 8);
-        __builtin_memcpy(d, &a, 8);
-        __builtin_memcpy(d + 8, &b, 8);
-        __builtin_memcpy(d + n - 16, &c, 8);
-        __builtin_memcpy(d + n - 8, &e, 8);
-    } else if (n >= 8) { /* the first and the last 8 */
-        __builtin_memcpy(&a, s, 8);
+    if (n >= 8) {
+        if (n > 32) {
+            __builtin_memcpy(d, s, n);
+            return;
+        }
+        if (n > 16) { /* the first and the last 16 bytes */
+            __builtin_memcpy(&c, s + 8, 8);
+            __builtin_memcpy(&e, s + n - 16, 8);
+            __builtin_memcpy(d + 8, &c, 8);
+            __builtin_memcpy(d + n - 16, &e, 8);
+        }
+        __builtin_memcpy(&a, s, 8); /* the first and the last 8 */
         __builtin_memcpy(&b, s + n - 8, 8);
         __builtin_memcpy(d, &a, 8);
         __builtin_memcpy(d + n - 8, &b, 8);
@@ -421,7 +420,11 @@ __attribute__((noinline)) static bool ic__claim_reply_slow(void)
     return false;
 }
 
-bool ic__claim_reply(void)
+/* Decide whether the current message may answer its call context now, and mark it answered.
+ * Returns true when the reply or reject must be sent; false (after logging why) when there is no
+ * call context to answer here (cleanup, timer) or the runtime already ended it. Traps, as the IC
+ * would, when the context was already answered. Inline: every reply goes through it. */
+static inline __attribute__((always_inline)) bool ic__claim_reply(void)
 {
     ic__cc *cc = ic__rt.cc;
     if (!cc || !((1u << ic__rt.ctx) & IC__MAY_REPLY) || cc->ended || cc->replied)

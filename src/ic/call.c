@@ -46,7 +46,7 @@ typedef struct ic__call {
     char inline_method[32];
 } ic__call;
 
-/* Freed call records, reused: no malloc per call in steady state. */
+/* Freed call records, reused: no malloc per call in steady state. Their method_heap is NULL. */
 static ic__call *ic__call_free_list;
 
 /* A record with nothing owned yet (NULL when memory runs out). */
@@ -55,16 +55,17 @@ static ic__call *ic__call_get(void)
     ic__call *call = ic__call_free_list;
     if (call)
         ic__call_free_list = call->next;
-    else if (!(call = malloc(sizeof *call)))
-        return NULL;
-    call->method_heap = NULL;
+    else if ((call = malloc(sizeof *call)) != NULL)
+        call->method_heap = NULL; /* and NULL again whenever it returns to the free list */
     return call;
 }
 
-static void ic__call_free(ic__call *call)
+static inline __attribute__((always_inline)) void ic__call_free(ic__call *call)
 {
-    if (call->method_heap) /* rare: a long method name */
+    if (call->method_heap) { /* rare: a long method name */
         free(call->method_heap);
+        call->method_heap = NULL;
+    }
     call->next = ic__call_free_list;
     ic__call_free_list = call;
 }
@@ -178,13 +179,13 @@ static int ic__decode(const uint8_t *data, size_t len, ic_types *t, ic_read_fn r
     /* A message that is exactly the expected header (`()`, for instance) has nothing to read:
      * the comparison is the whole decoding. */
     if (!read && (t->state == 1 || ic_types_prepare(t) == 0) && !t->slow_only &&
-        len == t->header_len && ic__same_bytes(data, t->header, len))
+        len == t->header_len && ic__same_header(data, t->header, len))
         return 0;
     int rc = ic_reader_begin(r, t, data, len);
     if (rc == 0 && read)
         rc = read(r, out);
     if (rc == 0)
-        rc = ic_reader_end(r);
+        rc = ic__reader_end(r);
     else
         ic_reader_free(r);
     return rc;
@@ -300,7 +301,8 @@ static void ic__on_reject(uint32_t env)
 /* Runs only when the reply or reject callback trapped, on the state from before it: the future
  * is still pending and its task still waits. Cancelling the future fails that task with
  * AW_E_CANCELLED; draining runs its FINALLY sections now, in a context where they cannot reply
- * or call (those are dropped, see ic__claim_reply and ic__may_call) but can release locks. */
+ * or call (those are dropped, see ic__claim_reply in api.c and ic__may_call) but can release locks.
+ */
 static void ic__on_cleanup(uint32_t env)
 {
     ic__call *call = ic__callback_enter(env, IC_CTX_CLEANUP);

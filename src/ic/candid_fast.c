@@ -265,6 +265,17 @@ static bool ic__utf8(const uint8_t *p, size_t n)
     return true;
 }
 
+/* ic__utf8 with its usual case inline: 4 to 8 ASCII bytes, two overlapping words. */
+static inline __attribute__((always_inline)) bool ic__utf8_short(const uint8_t *p, size_t n)
+{
+    uint32_t w, last;
+    if (n < 4 || n > 8)
+        return ic__utf8(p, n);
+    memcpy(&w, p, 4);
+    memcpy(&last, p + n - 4, 4);
+    return !((w | last) & 0x80808080u) || candid_utf8_valid(p, n);
+}
+
 static int ic__fail(ic_reader *r, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int ic__fail(ic_reader *r, int code, const char *fmt, ...)
@@ -329,10 +340,11 @@ __attribute__((noinline)) static int ic__reader_start_slow(ic_reader *r, ic_type
 /* The usual case first: prepared types and a message that starts with exactly their header. The
  * fast path needs only these fields (the error message is written on failure, and the fallback's
  * fields by ic__reader_start_slow). */
-static int ic__reader_start(ic_reader *r, ic_types *t, const uint8_t *data, size_t len)
+static inline __attribute__((always_inline)) int ic__reader_start(ic_reader *r, ic_types *t,
+                                                                  const uint8_t *data, size_t len)
 {
     if (t->state == 1 && !t->slow_only && len >= t->header_len &&
-        ic__same_bytes(data, t->header, t->header_len)) {
+        ic__same_header(data, t->header, t->header_len)) {
         r->types = t;
         r->start = data;
         r->pos = data + t->header_len;
@@ -377,8 +389,8 @@ void ic_reader_free(ic_reader *r)
 
 int ic_reader_end(ic_reader *r)
 {
-    if (r->fast && !r->error && r->pos == r->end && !r->owned && !r->dec_open)
-        return 0; /* the usual case: all read, nothing to release */
+    if (r->fast && !r->error && r->pos == r->end && !r->owned)
+        return 0; /* the usual case: all read, nothing to release (the fast path has no decoder) */
     int rc = ic_reader_finish(r);
     ic_reader_free(r);
     return rc;
@@ -618,7 +630,7 @@ int ic_read_text(ic_reader *r, const char **s, size_t *len)
 {
     IC__READ_BEGIN(r);
     const uint8_t *q = r->pos;
-    if (r->fast && q < r->end && *q < 0x80 && *q < r->end - q && ic__utf8(q + 1, *q)) {
+    if (r->fast && q < r->end && *q < 0x80 && *q < r->end - q && ic__utf8_short(q + 1, *q)) {
         /* the usual case: a short text (one-byte length), all there, valid */
         *s = (const char *)q + 1;
         *len = *q;
@@ -866,7 +878,7 @@ __attribute__((noinline)) static int ic__write_text_long(ic_writer *w, const cha
 int ic_write_text(ic_writer *w, const char *s, size_t len)
 {
     size_t at = w->len;
-    if (len < 0x80 && w->cap - at > len && !w->error && ic__utf8((const uint8_t *)s, len)) {
+    if (len < 0x80 && w->cap - at > len && !w->error && ic__utf8_short((const uint8_t *)s, len)) {
         /* the usual case: a valid short text (one-byte length) that fits */
         w->data[at] = (uint8_t)len;
         ic__copy(w->data + at + 1, s, len);

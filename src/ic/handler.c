@@ -75,22 +75,24 @@ static void ic__zero(void *p, size_t size)
 #undef IC__Z
 }
 
-/* A block for a frame of `size` bytes (NULL when memory runs out): from its free list, else new. */
-static ic__frame_block *ic__block_get(size_t size)
+/* A block for a frame of `size` bytes (NULL when memory runs out): from the free list `*slot`
+ * (the handler's, NULL before its first block), else new. */
+static ic__frame_block *ic__block_get(size_t size, void **slot)
 {
+    ic__frame_list *list = *slot;
     ic__frame_block *b;
-    for (int i = 0; i < IC__FRAME_SIZES; i++)
-        if (ic__frames[i].size == size && (b = ic__frames[i].free)) {
-            ic__frames[i].free = b->h.next;
-            return b;
-        }
+    if (list && (b = list->free) != NULL) {
+        list->free = b->h.next;
+        return b;
+    }
     if (!(b = malloc(sizeof *b + size)))
         return NULL;
-    b->h.list = ic__frame_list_of(size);
+    *slot = b->h.list = ic__frame_list_of(size);
     return b;
 }
 
-void ic__handler_block_free(ic__cc *cc)
+/* ic__handler_block_free, inline in the done callback. */
+static inline __attribute__((always_inline)) void ic__block_free(ic__cc *cc)
 {
     ic__frame_block *b = (ic__frame_block *)(void *)((char *)cc - offsetof(ic__frame_block, h.cc));
     ic__frame_list *list = b->h.list;
@@ -104,6 +106,11 @@ void ic__handler_block_free(ic__cc *cc)
     }
     b->h.next = list->free;
     list->free = b;
+}
+
+void ic__handler_block_free(ic__cc *cc)
+{
+    ic__block_free(cc);
 }
 
 /* A handler finished without answering its call: reject it, or log why that is impossible. Out
@@ -135,7 +142,7 @@ static void ic__handler_done(aw_task *task, const aw_error *err)
     if (!cc->replied && !cc->ended)
         ic__handler_unanswered(cc, err);
     if (--cc->refs == 0) /* the last reference frees the block, frame included */
-        ic__handler_block_free(cc);
+        ic__block_free(cc);
 }
 
 /* The message's bytes into the record: inline when small. */
@@ -151,11 +158,11 @@ static bool ic__keep_arg(ic__cc *cc)
 }
 
 void ic__start_handler(ic_context ctx, const char *method, size_t frame_size, aw_step_fn step,
-                       ic_types *in, ic_args_fn args)
+                       ic_types *in, ic_args_fn args, void **frames)
 {
     static ic_types no_args = IC_TYPES("()");
     ic__enter_as(ctx, NULL, ctx == IC_CTX_COMPOSITE); /* the record follows */
-    ic__frame_block *b = ic__block_get(frame_size);
+    ic__frame_block *b = ic__block_get(frame_size, frames);
     if (!b) {
         ic__enter(ctx); /* the entry point's static record answers */
         ic_rejectf("%s: out of memory", method);
@@ -185,7 +192,7 @@ void ic__start_handler(ic_context ctx, const char *method, size_t frame_size, aw
     if (rc == 0 && args)
         rc = args(&r, task);
     if (rc == 0)
-        rc = ic_reader_end(&r);
+        rc = ic__reader_end(&r);
     else
         ic_reader_free(&r);
     if (rc != 0) {

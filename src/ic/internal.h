@@ -18,6 +18,7 @@
 #include "asyncwasm/aw_core.h"
 #include "asyncwasm/ic.h"
 #include "asyncwasm/ic0.h"
+#include "asyncwasm/ic_candid.h"
 
 #define IC__ADDR(p) ((uint32_t)(uintptr_t)(p))
 
@@ -30,6 +31,21 @@ void ic__copy(void *dst, const void *src, size_t n);
 /* Whether n bytes at a and b are equal (Candid headers): eight or four bytes at a time, the
  * last word overlapping the one before. */
 bool ic__same_bytes(const uint8_t *a, const uint8_t *b, size_t n);
+
+/* ic__same_bytes for a message header: those of 4 to 8 bytes (`()`, a few primitive arguments)
+ * compared inline as two overlapping 4-byte words. */
+static inline __attribute__((always_inline)) bool ic__same_header(const uint8_t *a,
+                                                                  const uint8_t *b, size_t n)
+{
+    uint32_t a0, a1, b0, b1;
+    if (n < 4 || n > 8)
+        return ic__same_bytes(a, b, n);
+    __builtin_memcpy(&a0, a, 4);
+    __builtin_memcpy(&b0, b, 4);
+    __builtin_memcpy(&a1, a + n - 4, 4);
+    __builtin_memcpy(&b1, b + n - 4, 4);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
 
 /* One call context as the runtime sees it. */
 typedef struct ic__cc {
@@ -76,12 +92,6 @@ static inline __attribute__((always_inline)) void ic__enter_as(ic_context ctx, i
 /* Drain the async runtime before a message execution ends (src/backend/ic.c). */
 void ic__drain(void);
 
-/* Decide whether the current message may answer its call context now, and mark it answered.
- * Returns true when the reply or reject must be sent; false (after logging why) when there is no
- * call context to answer here (cleanup, timer) or the runtime already ended it. Traps, as the IC
- * would, when the context was already answered. */
-bool ic__claim_reply(void);
-
 /* The current call context as a heap record (copying the static one of a synchronous entry
  * point on first use), with one more reference; NULL when there is none or memory runs out. */
 ic__cc *ic__cc_hold(void);
@@ -98,6 +108,15 @@ static inline void ic__cc_release(ic__cc *cc)
 {
     if (cc && cc->heap && --cc->refs == 0)
         ic__cc_free(cc);
+}
+
+/* ic_reader_end with its usual case inline: the fast path read everything, nothing to release
+ * (the fast path has no decoder). */
+static inline __attribute__((always_inline)) int ic__reader_end(ic_reader *r)
+{
+    if (r->fast && !r->error && r->pos == r->end && !r->owned)
+        return 0;
+    return ic_reader_end(r);
 }
 
 /* Fix a reject message so that it is valid UTF-8 (bad bytes become '?'), in place. */
