@@ -8,6 +8,12 @@
  * when the reply does not decode at the expected type, and with AW_E_GENERIC before any call when
  * an argument is invalid (an unknown key name or HTTP method). NULL when memory runs out.
  *
+ * Each helper performs its call before it returns: the arguments (paths, messages, module
+ * bytes) are copied into the call, so they may be freed or reused at once. The cycles attached
+ * are exactly the fee the method charges (raw_rand, the key queries, canister_status and
+ * install_code charge none); the IC refunds what it does not take. Cancelling a helper's future
+ * drops the reply when it comes (the call itself cannot be taken back).
+ *
  * The Candid work is done by bindings that `candid gen c` generated from the IC's ic.did for these
  * nine methods (<asyncwasm/ic_mgmt_did.h>, prefix ic_mc, checked in and compared with a fresh
  * generation by `make test-candid-gen-mgmt`): each helper fills the generated argument struct and
@@ -61,25 +67,28 @@ aw_future *ic_mgmt_ecdsa_public_key(const ic_principal *canister, const ic_blob 
                                     size_t path_len, const char *key_name);
 
 /* sign_with_ecdsa of a 32-byte message hash: future of an ic_signature. Attaches the fee from
- * ic0.cost_sign_with_ecdsa. */
+ * ic0.cost_sign_with_ecdsa; a key name that import does not know fails the future at once
+ * (AW_E_GENERIC, "sign_with_ecdsa: unknown key name \"...\""), with no call. */
 aw_future *ic_mgmt_sign_with_ecdsa(const uint8_t hash[32], const ic_blob *path, size_t path_len,
                                    const char *key_name);
 
-/* schnorr_public_key: future of an ic_public_key. */
+/* schnorr_public_key for algorithm `alg` with key `key_name`: future of an ic_public_key (33
+ * bytes for BIP340, 32 for Ed25519). `canister` NULL means this canister. */
 aw_future *ic_mgmt_schnorr_public_key(const ic_principal *canister, const ic_blob *path,
                                       size_t path_len, ic_schnorr_algorithm alg,
                                       const char *key_name);
 
 /* sign_with_schnorr of `message` (no BIP341 aux): future of an ic_signature. Attaches the fee
- * from ic0.cost_sign_with_schnorr. */
+ * from ic0.cost_sign_with_schnorr; an unknown key name fails at once as for ECDSA. */
 aw_future *ic_mgmt_sign_with_schnorr(const void *message, size_t len, const ic_blob *path,
                                      size_t path_len, ic_schnorr_algorithm alg,
                                      const char *key_name);
 
 /* http_request (an HTTPS outcall) without transform: future of an ic_http_response whose body is
  * a malloc'd buffer the receiver frees with ic_bytes_free. Attaches the fee from
- * ic0.cost_http_request. `method` is "get", "head", "post", "put", "delete" or "patch"; `body`
- * may be NULL; max_response_bytes 0 means the IC's default (2 MB). */
+ * ic0.cost_http_request (priced on the url and body sizes and max_response_bytes). `method` is
+ * "get", "head", "post", "put", "delete" or "patch" (another fails at once, with no call);
+ * `body` may be NULL; max_response_bytes 0 means the IC's default (2,000,000 bytes). */
 typedef struct ic_http_response {
     uint32_t status;
     ic_bytes body;
@@ -101,7 +110,9 @@ aw_future *ic_mgmt_canister_status(const ic_principal *canister);
  * new canister's balance: future of its ic_principal. */
 aw_future *ic_mgmt_create_canister(ic_cycles cycles);
 
-/* install_code: future with no value. */
+/* install_code of `wasm` with the init or upgrade argument `arg` (a Candid message): future with
+ * no value. IC_UPGRADE runs the pre_upgrade hook and keeps no Wasm memory (ic.did's options
+ * left unset). */
 typedef enum ic_install_mode {
     IC_INSTALL = 0,
     IC_REINSTALL = 1,
