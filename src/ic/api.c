@@ -134,8 +134,7 @@ void ic__leave(void)
     ic__cc *cc = ic__rt.cc;
     if (cc && cc->refs == 1 && cc->handler_pending && !cc->replied && ic__rt.ctx != IC_CTX_CLEANUP)
         ic__leave_stranded(cc);
-    ic__rt.ctx = IC_CTX_NONE;
-    ic__rt.cc = NULL;
+    /* ic__rt keeps this execution's context: nothing runs until the next export enters anew */
 }
 
 /* Freed call context records, reused: no malloc per call in steady state. */

@@ -191,34 +191,49 @@ static int ic__decode(const uint8_t *data, size_t len, ic_types *t, ic_read_fn r
     return rc;
 }
 
-/* ic_call_decode_op's reply: read into a buffer on this stack (or malloc'd when long), decoded
- * into the waiter's frame, then the slot finishes and the task runs, still inside this function,
- * so that texts and blobs it read may point into the buffer until it next suspends. */
+/* ic_call_decode_op's reply beyond the expected header alone: decoded with a reader (out of line:
+ * the reader needs a stack frame). Returns NULL, or the AW_E_CANDID_DECODE error. */
+__attribute__((noinline)) static aw_error *ic__reply_decode(const ic__call *call,
+                                                            const uint8_t *data, size_t n)
+{
+    ic_reader r;
+    int rc = ic__decode(data, n, call->reply_types, call->reply_read, call->reply_out, &r);
+    if (rc == 0)
+        return NULL;
+    char callee[64];
+    return aw_error_newf(AW_E_CANDID_DECODE, rc, "%s.%s reply: %s",
+                         ic__principal_text(call->callee, callee), call->method,
+                         ic_reader_error(&r));
+}
+
+/* Where a decoded reply's bytes are read when they fit: one message execution runs at a time, and
+ * the task that reads them runs inside the callback, so the bytes stay valid until it next
+ * suspends (the contract) without a buffer on the stack. */
+static uint8_t ic__reply_scratch[256];
+
+/* ic_call_decode_op's reply: read, decoded into the waiter's frame, then the slot finishes and the
+ * task runs, still inside this function. A reply that is exactly the expected header (`()`) is
+ * checked inline: the comparison is the whole decoding. */
 static void ic__on_reply_decode(ic__call *call, aw_op *op)
 {
-    uint8_t small[256];
     size_t n = ic0_msg_arg_data_size();
-    uint8_t *data = n <= sizeof small ? small : malloc(n);
+    uint8_t *data = n <= sizeof ic__reply_scratch ? ic__reply_scratch : malloc(n);
+    const ic_types *t = call->reply_types;
     aw_error *err = NULL;
     if (!data) {
         err = aw_error_new(AW_E_NOMEM, 0, "out of memory for a call's reply");
     } else {
         ic0_msg_arg_data_copy(IC__ADDR(data), 0, (uint32_t)n);
-        ic_reader r;
-        int rc = ic__decode(data, n, call->reply_types, call->reply_read, call->reply_out, &r);
-        if (rc != 0) {
-            char callee[64];
-            err = aw_error_newf(AW_E_CANDID_DECODE, rc, "%s.%s reply: %s",
-                                ic__principal_text(call->callee, callee), call->method,
-                                ic_reader_error(&r));
-        }
+        if (call->reply_read || t->state != 1 || t->slow_only || n != t->header_len ||
+            !ic__same_header(data, t->header, n))
+            err = ic__reply_decode(call, data, n);
     }
     ic__call_end(call); /* first: the task that runs now may make the next call */
     if (err)
         aw_op_fail(op, err);
     else
         aw_op_complete(op);
-    if (data != small)
+    if (data != ic__reply_scratch)
         free(data);
 }
 

@@ -104,7 +104,7 @@ void ic__cc_free(ic__cc *cc);
  * argument bytes the record kept. */
 void ic__handler_block_free(ic__cc *cc);
 /* Drop a reference taken by ic__cc_hold or held by a handler (inline: usually not the last). */
-static inline void ic__cc_release(ic__cc *cc)
+static inline __attribute__((always_inline)) void ic__cc_release(ic__cc *cc)
 {
     if (cc && cc->heap && --cc->refs == 0)
         ic__cc_free(cc);
