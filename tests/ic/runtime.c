@@ -2,7 +2,8 @@
  * runtime.c - a test canister for the behaviours of the IC runtime that the examples do not
  * show: ic_sleep in a call context, aw_sleep refused in a call context, a handler that does not
  * reply, many calls in flight (aw_all, aw_any), call_perform failure, bounded-wait calls, one-way
- * calls, timers (one-shot, interval, cancel), stable memory across upgrades and async stable
+ * calls, calls awaited through an operation slot (also with their waiter cancelled before the
+ * reply), timers (one-shot, interval, cancel), stable memory across upgrades and async stable
  * access, an async composite query, and the management canister helpers.
  * tests/ic/runtime.test.mjs drives it in icsim.
  */
@@ -22,6 +23,7 @@ static ic_types t_nat_blob = IC_TYPES("(nat, blob)");
 static ic_types t_vec_text = IC_TYPES("(vec text)");
 static ic_types t_nat64_nat64 = IC_TYPES("(nat64, nat64)");
 static ic_types t_nat64_bool = IC_TYPES("(nat64, bool)");
+static ic_types t_state = IC_TYPES("(nat64, nat64, nat64, bool)");
 
 /* A greeting call to hello.greet(name): the future of its reply bytes. */
 static aw_future *greet(const ic_principal *hello, const char *name, uint32_t timeout_s)
@@ -337,6 +339,100 @@ IC_UPDATE_ASYNC(greet_op, op_frame, greet_op_run, &t_principal_nat64, op_args)
 IC_QUERY(op_finally)
 {
     ic_reply_nat64(op_finally_runs);
+}
+
+/* ---- a slot call whose waiter is cancelled ---------------------------------------------- */
+
+/* The waiter: a task awaiting hello.greet("op") through a slot, in a frame of static memory so
+ * that the test can reuse that memory after the task was cancelled and check that the call's late
+ * reply writes nothing into it. */
+typedef struct late_frame {
+    aw_task task;
+    ic_principal hello;
+    uint64_t mode; /* 0: ic_call_decode_op into `text`; 1: ic_call_raw_op into `reply` */
+    aw_op op;
+    ic_bytes reply;
+    char text[64];
+} late_frame;
+
+static late_frame late;
+static uint64_t late_finally_runs, late_cancelled; /* FINALLY runs; of them, with AW_E_CANCELLED */
+static uint8_t late_canary[sizeof late];           /* what the reused memory must keep */
+
+AW_ASYNC(late_frame, late_run)
+static aw_status late_run(late_frame *f)
+{
+    AW_BEGIN(f);
+    if (f->mode == 0) {
+        AW_AWAIT_OP(f,
+                    ic_call_decode_op(&f->op, &f->hello, "greet", greet_op_arg,
+                                      sizeof greet_op_arg - 1, &t_text, read_text_copy, f->text));
+    } else {
+        AW_AWAIT_OP(f, ic_call_raw_op(&f->op, &f->reply, &f->hello, "greet", greet_op_arg,
+                                      sizeof greet_op_arg - 1));
+    }
+    ic_trap("late_run: the cancelled waiter resumed");
+    AW_FINALLY(f);
+    late_finally_runs++;
+    const aw_error *err = aw_task_pending_error(&f->task);
+    late_cancelled += err && aw_error_kind_of(err) == AW_E_CANCELLED;
+    ic_bytes_free(&f->reply);
+    AW_END(f);
+}
+
+typedef struct cancel_frame {
+    aw_task task;
+    ic_principal hello;
+    uint64_t mode;
+    aw_future *waiter;
+} cancel_frame;
+
+static int cancel_args(ic_reader *r, void *frame)
+{
+    cancel_frame *f = frame;
+    int rc = ic_read_principal(r, &f->hello);
+    return rc ? rc : ic_read_nat64(r, &f->mode);
+}
+
+/* cancel_op : (principal, nat64 mode) -> (nat64): starts the waiter (its call goes out), cancels
+ * it while the call is in flight, fills the waiter's memory with a pattern as a new owner would,
+ * and replies the number of calls in flight (the cancelled one: 1). */
+AW_ASYNC(cancel_frame, cancel_op_run)
+static aw_status cancel_op_run(cancel_frame *f)
+{
+    AW_BEGIN(f);
+    memset(&late, 0, sizeof late);
+    late.hello = f->hello;
+    late.mode = f->mode;
+    f->waiter = aw_task_start(aw_task_init(&late.task, late_run_step), NULL, 0);
+    if (aw_task_state_of(&late.task) != AW_TASK_WAITING_OP)
+        AW_THROW(f, AW_E_STATE, "the waiter is not waiting on its slot");
+    aw_future_cancel(f->waiter);
+    if (aw_task_state_of(&late.task) != AW_TASK_DONE)
+        AW_THROW(f, AW_E_STATE, "the cancelled waiter did not finish");
+    aw_future_release(f->waiter);
+    f->waiter = NULL;
+    for (size_t i = 0; i < sizeof late_canary; i++)
+        late_canary[i] = (uint8_t)(0xa5 ^ i);
+    memcpy(&late, late_canary, sizeof late); /* the memory has a new owner */
+    ic_reply_nat64(ic_calls_in_flight());
+    AW_FINALLY(f);
+    aw_future_release(f->waiter);
+    AW_END(f);
+}
+IC_UPDATE_ASYNC(cancel_op, cancel_frame, cancel_op_run, &t_principal_nat64, cancel_args)
+
+/* cancel_op_state : () -> (nat64 in_flight, nat64 finally_runs, nat64 cancelled, bool intact)
+ * query: after the late reply, the waiter's reused memory must be untouched. */
+IC_QUERY(cancel_op_state)
+{
+    ic_writer w;
+    ic_writer_begin(&w, &t_state);
+    ic_write_nat64(&w, ic_calls_in_flight());
+    ic_write_nat64(&w, late_finally_runs);
+    ic_write_nat64(&w, late_cancelled);
+    ic_write_bool(&w, memcmp(&late, late_canary, sizeof late) == 0);
+    ic_reply_writer(&w);
 }
 
 /* ---- timers ---------------------------------------------------------------------------------- */

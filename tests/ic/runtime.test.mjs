@@ -123,6 +123,21 @@ test('a slot call: reject and call_perform failure fail the slot with their mess
     at('greet_op_run', 'sizeof greet_op_arg - 1));'));
 });
 
+test('a slot call whose waiter was cancelled: the late reply is dropped, nothing written to the reused frame', async () => {
+  const { s, rt, hello } = setup();
+  const state = async () => replied(await s.queryCall(rt, 'cancel_op_state', enc([], [])), [N, N, N, IDL.Bool]);
+  for (const mode of [0n, 1n]) { // ic_call_decode_op, ic_call_raw_op
+    const h = s.submitCall(rt, 'cancel_op', enc([IDL.Principal, N], [P(hello), mode]));
+    eq(replied(await s.awaitCall(h), [N]), [1n], `mode ${mode}: replied with the cancelled call still in flight`);
+    await s.tick(4); // hello answers; the reply callback runs on the runtime's record only
+    const [inFlight, finallyRuns, cancelled, intact] = await state();
+    eq([inFlight, finallyRuns, cancelled], [0n, mode + 1n, mode + 1n], `mode ${mode}: call ended, FINALLY ran cancelled`);
+    eq(intact, true, `mode ${mode}: the reused frame is untouched`);
+  }
+  eq(replied(await s.updateCall(rt, 'greet_op', enc([IDL.Principal, N], [P(hello), 2n])), [IDL.Text]), ['Hello, op!'],
+    'the next slot call (its record reused)');
+});
+
 test('a trap after a slot await: cleanup cancels the slot and FINALLY runs', async () => {
   const { s, rt, hello } = setup();
   const r = await s.updateCall(rt, 'greet_op', enc([IDL.Principal, N], [P(hello), 4n]));
