@@ -1,15 +1,17 @@
 /*
  * bridge - the C side of the interop example: greet is called by the Motoko canister; ask awaits
  * any canister's (text) -> (text) method, Motoko's included, and replies with what it got;
- * robustCall is the seed's robustCall, handling the error of its await itself.
+ * robustCall is the seed's robustCall, handling the error of its await itself. The peer is called
+ * through a stub generated from peer.did, by the method name the caller gives.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "asyncwasm/ic_async.h"
+#include "bridge.h" /* generated from bridge.did: ask's and robustCall's arguments */
+#include "peer.h"   /* generated from peer.did: the typed stub of a (text) -> (text) method */
 
 static ic_types text_arg = IC_TYPES("(text)");
-static ic_types ask_arg = IC_TYPES("(principal, text, text)");
 
 /* greet : (name : text) -> (text); a name "trap" makes it trap (the caller sees CANISTER_ERROR). */
 IC_UPDATE(greet)
@@ -32,89 +34,79 @@ IC_UPDATE(greet)
     ic_reader_free(&r);
 }
 
+/* ask and robustCall: the peer, the name of its method and the text to send (decoded by the
+ * bindings generated from bridge.did), and the peer's reply (decoded by the stub generated from
+ * peer.did: any method of type (text) -> (text), called by the name given). */
 typedef struct ask_frame {
     aw_task task;
-    ic_principal peer;
-    const char *method, *name; /* point into the argument bytes, kept while the handler runs */
-    size_t method_len, name_len;
-    char method_z[64]; /* NUL-terminated copy for the call */
-    ic_bytes reply;
-    char got[128];
+    candid_arena arena;   /* the decoded arguments */
+    bridge_ask_in in;     /* peer, method, name (robustCall's are the same types) */
+    peer_greet_reply got; /* .out.ret0: the peer's text */
 } ask_frame;
 
 static int ask_args(ic_reader *r, void *frame)
 {
     ask_frame *f = frame;
-    int rc = ic_read_principal(r, &f->peer);
-    if (rc == 0)
-        rc = ic_read_text(r, &f->method, &f->method_len);
-    if (rc == 0)
-        rc = ic_read_text(r, &f->name, &f->name_len);
-    if (rc == 0 && f->method_len >= sizeof f->method_z)
-        rc = CANDID_E_VALUE;
-    return rc;
+    return bridge_ask_in_args(r, &f->arena, &f->in);
 }
 
+/* f->in.method of f->in.peer with f->in.name: the typed stub, called by that method's name. A
+ * decoded text is NUL-terminated; one with a NUL inside cannot be a method name. */
 static aw_future *ask_peer(ask_frame *f)
 {
-    memcpy(f->method_z, f->method, f->method_len);
-    ic_writer w;
-    ic_writer_begin(&w, &text_arg);
-    ic_write_text(&w, f->name, f->name_len);
-    aw_future *fut = ic_call_raw(&f->peer, f->method_z, w.data, w.len);
-    ic_writer_free(&w);
-    return fut;
+    if (strlen(f->in.method.data) != f->in.method.len)
+        return aw_future_failed(
+            aw_error_new(AW_E_GENERIC, 0, "the method name contains a NUL byte"));
+    ic_principal peer;
+    ic_principal_from_bytes(&peer, f->in.peer.bytes, f->in.peer.len);
+    ic_call c;
+    ic_call_init(&c, &peer, f->in.method.data);
+    return peer_greet_with(&c, &(peer_greet_in){.name = f->in.name});
 }
 
-static int read_got(ic_reader *r, void *out)
+static void ask_free(ask_frame *f)
 {
-    const char *s;
-    size_t n;
-    int rc = ic_read_text(r, &s, &n);
-    if (rc == 0)
-        snprintf(out, 128, "%.*s", (int)n, s);
-    return rc;
+    candid_arena_free(&f->arena);
+    candid_arena_free(&f->got.arena);
 }
 
 /* ask : (peer, method, name) -> (text): "C got: <peer's reply>"; a reject propagates. */
 AW_ASYNC(ask_frame, ask_run)
 static aw_status ask_run(ask_frame *f)
 {
-    aw_error *err;
     AW_BEGIN(f);
-    AW_AWAIT(f, ask_peer(f), &f->reply);
-    if ((err = ic_decode(f->reply.data, f->reply.len, &text_arg, read_got, f->got, "reply")))
-        AW_THROW_ERROR(f, err);
+    AW_AWAIT(f, ask_peer(f), &f->got);
     {
         char out[160];
-        int n = snprintf(out, sizeof out, "C got: %s", f->got);
+        int n = snprintf(out, sizeof out, "C got: %.*s",
+                         (int)(f->got.out.ret0.len > 128 ? 128 : f->got.out.ret0.len),
+                         f->got.out.ret0.data);
         ic_reply_text_n(out, (size_t)n);
     }
     AW_FINALLY(f);
-    ic_bytes_free(&f->reply);
+    ask_free(f);
     AW_END(f);
 }
-IC_UPDATE_ASYNC(ask, ask_frame, ask_run, &ask_arg, ask_args)
+IC_UPDATE_ASYNC(ask, ask_frame, ask_run, NULL, ask_args)
 
 /* robustCall : (peer, method, data) -> (text): the seed's robustCall. The error of the await is
- * handed to the code (AW_AWAIT_TRY) instead of propagating: a failing peer gives a reject with
- * "Processing failed: <error message>", its own text rather than the async trace. */
+ * handed to the code (AW_AWAIT_TRY) instead of propagating: a failing peer, or a reply that does
+ * not decode, gives a reject with "Processing failed: <error message>", its own text rather
+ * than the async trace. */
 AW_ASYNC(ask_frame, robust_run)
 static aw_status robust_run(ask_frame *f)
 {
     aw_error *err;
     AW_BEGIN(f);
-    AW_AWAIT_TRY(f, ask_peer(f), &f->reply, &err);
-    if (!err)
-        err = ic_decode(f->reply.data, f->reply.len, &text_arg, read_got, f->got, "reply");
+    AW_AWAIT_TRY(f, ask_peer(f), &f->got, &err);
     if (err) {
         ic_rejectf("Processing failed: %s", aw_error_message(err));
         aw_error_release(err);
     } else {
-        ic_reply_text(f->got);
+        ic_reply_text_n(f->got.out.ret0.data, f->got.out.ret0.len);
     }
     AW_FINALLY(f);
-    ic_bytes_free(&f->reply);
+    ask_free(f);
     AW_END(f);
 }
-IC_UPDATE_ASYNC(robustCall, ask_frame, robust_run, &ask_arg, ask_args)
+IC_UPDATE_ASYNC(robustCall, ask_frame, robust_run, NULL, ask_args)

@@ -19,7 +19,16 @@ $(eval $(call ic_canister,async_t_ecdsa,examples/async_t_ecdsa/async_t_ecdsa.c \
 	$(ECDSA_GEN)/async_t_ecdsa.c,examples/async_t_ecdsa/async_t_ecdsa.did))
 $(IC_BUILD)/async_t_ecdsa.raw.wasm: IC_RT_CFLAGS += -I$(ECDSA_GEN)
 $(IC_BUILD)/async_t_ecdsa.raw.wasm: $(ECDSA_GEN)/async_t_ecdsa.h
-$(eval $(call ic_canister,bridge,examples/interop/bridge.c,examples/interop/bridge.did))
+# interop: the C bridge reads its arguments with bindings from bridge.did and calls the peer's
+# method through the stub generated from peer.did (build/ic/gen/interop/).
+INTEROP_GEN := $(IC_BUILD)/gen/interop
+$(INTEROP_GEN)/%.c $(INTEROP_GEN)/%.h: examples/interop/%.did $(BUILD)/bin/candid
+	@mkdir -p $(dir $@)
+	$(BUILD)/bin/candid gen c $< -o $(INTEROP_GEN)
+$(eval $(call ic_canister,bridge,examples/interop/bridge.c $(INTEROP_GEN)/bridge.c \
+	$(INTEROP_GEN)/peer.c,examples/interop/bridge.did))
+$(IC_BUILD)/bridge.raw.wasm: IC_RT_CFLAGS += -I$(INTEROP_GEN)
+$(IC_BUILD)/bridge.raw.wasm: $(INTEROP_GEN)/bridge.h $(INTEROP_GEN)/peer.h
 # orders: the front canister awaits the others through typed stubs generated from their .did
 # files, and reads its own arguments and writes its reply with bindings from front.did
 # (build/ic/gen/orders/NAME.{c,h}, prefix NAME).

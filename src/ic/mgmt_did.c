@@ -7052,7 +7052,7 @@ typedef struct ic_mc__call_frame {
     aw_future *call;
     ic_bytes reply;
     ic_mc__reply_fn read;
-    const char *what;
+    const char *method; /* its name: after result */
     candid_error err;
     max_align_t result[];
 } ic_mc__call_frame;
@@ -7063,8 +7063,8 @@ static aw_status ic_mc__call_run(ic_mc__call_frame *f)
     AW_BEGIN(f);
     AW_AWAIT(f, f->call, &f->reply);
     if (f->read(f->reply.data, f->reply.len, f->result, &f->err))
-        AW_THROW_ERROR(f, aw_error_newf(AW_E_CANDID_DECODE, f->err.code, "%s: %s", f->what,
-                                        f->err.message));
+        AW_THROW_ERROR(f, aw_error_newf(AW_E_CANDID_DECODE, f->err.code, "%s reply: %s",
+                                        f->method, f->err.message));
     AW_FINALLY(f);
     ic_bytes_free(&f->reply);
     if (aw_task_pending_error(&f->task))
@@ -7073,28 +7073,37 @@ static aw_status ic_mc__call_run(ic_mc__call_frame *f)
 }
 
 /* Performs the call with the encoded argument (freed here) and starts the task that
- * decodes its reply. NULL when memory runs out (no call is made then). */
+ * decodes its reply; the method's name is copied after the result, for error messages.
+ * NULL when memory runs out (no call is made then). */
 static aw_future *ic_mc__call(const ic_call *base, const char *method, candid_buf *arg,
-                           ic_mc__reply_fn read, size_t size, const char *what)
+                           ic_mc__reply_fn read, size_t size)
 {
-    ic_mc__call_frame *f = aw_task_new(sizeof *f + size, ic_mc__call_run_step);
+    size_t n = strlen(method);
+    ic_mc__call_frame *f = aw_task_new(sizeof *f + size + n + 1, ic_mc__call_run_step);
     if (!f) {
         candid_buf_free(arg);
         return NULL;
     }
+    f->method = memcpy((char *)f->result + size, method, n + 1);
     ic_call c = *base;
     c.method = method;
     ic_call_with_arg(&c, arg->data, arg->len);
     f->call = ic_call_perform(&c);
     candid_buf_free(arg);
     f->read = read;
-    f->what = what;
     aw_future *r = aw_task_start(&f->task, f->result, size);
     if (!r) {
         aw_future_release(f->call);
         aw_task_free(&f->task);
     }
     return r;
+}
+
+/* The method a _with stub calls: the one `call` names, or else (NULL or "") the .did's,
+ * so that a method of the same type under another name can be called with these types. */
+static CANDID_GEN__UNUSED const char *ic_mc__method(const ic_call *call, const char *did_name)
+{
+    return call->method && call->method[0] ? call->method : did_name;
 }
 
 /* The failed future a stub returns when its arguments cannot be encoded. */
@@ -7128,7 +7137,7 @@ aw_future *ic_mc_canister_status_with(const ic_call *call, const ic_mc_canister_
         candid_buf_free(&arg);
         return ic_mc__encode_failed(rc, &err, "canister_status");
     }
-    return ic_mc__call(call, "canister_status", &arg, ic_mc_canister_status__read_reply, sizeof(ic_mc_canister_status_reply), "canister_status reply");
+    return ic_mc__call(call, ic_mc__method(call, "canister_status"), &arg, ic_mc_canister_status__read_reply, sizeof(ic_mc_canister_status_reply));
 }
 
 aw_future *ic_mc_canister_status(const ic_principal *callee, const ic_mc_canister_status_in *args)
@@ -7182,7 +7191,7 @@ aw_future *ic_mc_create_canister_with(const ic_call *call, const ic_mc_create_ca
         candid_buf_free(&arg);
         return ic_mc__encode_failed(rc, &err, "create_canister");
     }
-    return ic_mc__call(call, "create_canister", &arg, ic_mc_create_canister__read_reply, sizeof(ic_mc_create_canister_reply), "create_canister reply");
+    return ic_mc__call(call, ic_mc__method(call, "create_canister"), &arg, ic_mc_create_canister__read_reply, sizeof(ic_mc_create_canister_reply));
 }
 
 aw_future *ic_mc_create_canister(const ic_principal *callee, const ic_mc_create_canister_in *args)
@@ -7236,7 +7245,7 @@ aw_future *ic_mc_ecdsa_public_key_with(const ic_call *call, const ic_mc_ecdsa_pu
         candid_buf_free(&arg);
         return ic_mc__encode_failed(rc, &err, "ecdsa_public_key");
     }
-    return ic_mc__call(call, "ecdsa_public_key", &arg, ic_mc_ecdsa_public_key__read_reply, sizeof(ic_mc_ecdsa_public_key_reply), "ecdsa_public_key reply");
+    return ic_mc__call(call, ic_mc__method(call, "ecdsa_public_key"), &arg, ic_mc_ecdsa_public_key__read_reply, sizeof(ic_mc_ecdsa_public_key_reply));
 }
 
 aw_future *ic_mc_ecdsa_public_key(const ic_principal *callee, const ic_mc_ecdsa_public_key_in *args)
@@ -7290,7 +7299,7 @@ aw_future *ic_mc_http_request_with(const ic_call *call, const ic_mc_http_request
         candid_buf_free(&arg);
         return ic_mc__encode_failed(rc, &err, "http_request");
     }
-    return ic_mc__call(call, "http_request", &arg, ic_mc_http_request__read_reply, sizeof(ic_mc_http_request_reply), "http_request reply");
+    return ic_mc__call(call, ic_mc__method(call, "http_request"), &arg, ic_mc_http_request__read_reply, sizeof(ic_mc_http_request_reply));
 }
 
 aw_future *ic_mc_http_request(const ic_principal *callee, const ic_mc_http_request_in *args)
@@ -7344,7 +7353,7 @@ aw_future *ic_mc_install_code_with(const ic_call *call, const ic_mc_install_code
         candid_buf_free(&arg);
         return ic_mc__encode_failed(rc, &err, "install_code");
     }
-    return ic_mc__call(call, "install_code", &arg, ic_mc_install_code__read_reply, sizeof(ic_mc_install_code_reply), "install_code reply");
+    return ic_mc__call(call, ic_mc__method(call, "install_code"), &arg, ic_mc_install_code__read_reply, sizeof(ic_mc_install_code_reply));
 }
 
 aw_future *ic_mc_install_code(const ic_principal *callee, const ic_mc_install_code_in *args)
@@ -7398,7 +7407,7 @@ aw_future *ic_mc_raw_rand_with(const ic_call *call, const ic_mc_raw_rand_in *arg
         candid_buf_free(&arg);
         return ic_mc__encode_failed(rc, &err, "raw_rand");
     }
-    return ic_mc__call(call, "raw_rand", &arg, ic_mc_raw_rand__read_reply, sizeof(ic_mc_raw_rand_reply), "raw_rand reply");
+    return ic_mc__call(call, ic_mc__method(call, "raw_rand"), &arg, ic_mc_raw_rand__read_reply, sizeof(ic_mc_raw_rand_reply));
 }
 
 aw_future *ic_mc_raw_rand(const ic_principal *callee, const ic_mc_raw_rand_in *args)
@@ -7452,7 +7461,7 @@ aw_future *ic_mc_schnorr_public_key_with(const ic_call *call, const ic_mc_schnor
         candid_buf_free(&arg);
         return ic_mc__encode_failed(rc, &err, "schnorr_public_key");
     }
-    return ic_mc__call(call, "schnorr_public_key", &arg, ic_mc_schnorr_public_key__read_reply, sizeof(ic_mc_schnorr_public_key_reply), "schnorr_public_key reply");
+    return ic_mc__call(call, ic_mc__method(call, "schnorr_public_key"), &arg, ic_mc_schnorr_public_key__read_reply, sizeof(ic_mc_schnorr_public_key_reply));
 }
 
 aw_future *ic_mc_schnorr_public_key(const ic_principal *callee, const ic_mc_schnorr_public_key_in *args)
@@ -7506,7 +7515,7 @@ aw_future *ic_mc_sign_with_ecdsa_with(const ic_call *call, const ic_mc_sign_with
         candid_buf_free(&arg);
         return ic_mc__encode_failed(rc, &err, "sign_with_ecdsa");
     }
-    return ic_mc__call(call, "sign_with_ecdsa", &arg, ic_mc_sign_with_ecdsa__read_reply, sizeof(ic_mc_sign_with_ecdsa_reply), "sign_with_ecdsa reply");
+    return ic_mc__call(call, ic_mc__method(call, "sign_with_ecdsa"), &arg, ic_mc_sign_with_ecdsa__read_reply, sizeof(ic_mc_sign_with_ecdsa_reply));
 }
 
 aw_future *ic_mc_sign_with_ecdsa(const ic_principal *callee, const ic_mc_sign_with_ecdsa_in *args)
@@ -7560,7 +7569,7 @@ aw_future *ic_mc_sign_with_schnorr_with(const ic_call *call, const ic_mc_sign_wi
         candid_buf_free(&arg);
         return ic_mc__encode_failed(rc, &err, "sign_with_schnorr");
     }
-    return ic_mc__call(call, "sign_with_schnorr", &arg, ic_mc_sign_with_schnorr__read_reply, sizeof(ic_mc_sign_with_schnorr_reply), "sign_with_schnorr reply");
+    return ic_mc__call(call, ic_mc__method(call, "sign_with_schnorr"), &arg, ic_mc_sign_with_schnorr__read_reply, sizeof(ic_mc_sign_with_schnorr_reply));
 }
 
 aw_future *ic_mc_sign_with_schnorr(const ic_principal *callee, const ic_mc_sign_with_schnorr_in *args)

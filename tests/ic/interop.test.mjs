@@ -9,6 +9,9 @@ import { test, run, eq, sim, enc, replied, rejected, IDL, Principal, RejectCode,
 const { wasm: greeterWasm } = await compileMotokoFiles([join(REPO, 'examples/interop/Greeter.mo')]);
 const T = IDL.Text;
 const P = (b) => Principal.fromUint8Array(b);
+// The bridge calls its peer through the stub generated from peer.did: a failed call's trace
+// starts in the stub's task.
+const STUB = '\\n  at peer__call_run \\(build/ic/gen/interop/peer\\.c:\\d+\\)';
 
 function setup() {
   const s = sim();
@@ -34,7 +37,7 @@ test('Motoko awaits C', async () => {
 test('a Motoko reject reaches the C caller with its code and message', async () => {
   const { bridge, mo, ask } = setup();
   rejected(await ask(bridge, enc([IDL.Principal, T, T], [P(mo), 'fail', 'x'])), RejectCode.CANISTER_REJECT,
-    new RegExp(`^ask: IC call rejected: ${P(mo).toText()}\\.fail rejected \\(CANISTER_REJECT\\): Motoko says no \\(code 4\\)\\n  at ask_run \\(examples/interop/bridge\\.c:\\d+\\)$`));
+    new RegExp(`^ask: IC call rejected: ${P(mo).toText()}\\.fail rejected \\(CANISTER_REJECT\\): Motoko says no \\(code 4\\)${STUB}\\n  at ask_run \\(examples/interop/bridge\\.c:\\d+\\)$`));
 });
 
 test('a C trap reaches the Motoko caller, which catches it', async () => {
@@ -61,16 +64,24 @@ test('robustCall (the seed): the error is handled by the code, not propagated', 
     `Processing failed: ${P(mo).toText()}.fail rejected (CANISTER_REJECT): Motoko says no`);
 });
 
-test('a reply that does not decode at the expected type fails the await with a decode error', async () => {
+test('a reply that does not decode at the expected type fails the await with a decode error naming the method', async () => {
   const { s, bridge } = setup();
   const hello = s.install('hello');
   // hello.inc replies (nat64); bridge.ask expects (text).
   const src = readFileSync(join(REPO, 'examples/interop/bridge.c'), 'utf8').split('\n');
   const start = src.findIndex((l) => l.includes('static aw_status ask_run'));
-  const line = start + src.slice(start).findIndex((l) => l.includes('AW_THROW_ERROR(f, err)')) + 1;
+  const line = start + src.slice(start).findIndex((l) => l.includes('AW_AWAIT(f, ask_peer(f), &f->got)')) + 1;
   rejected(await s.updateCall(bridge, 'ask', enc([IDL.Principal, T, T], [P(hello), 'inc', 'x'])), RejectCode.CANISTER_REJECT,
-    'ask: Candid decode: reply: byte 7: type mismatch: wire type nat64 cannot be decoded at expected type text (code -3)' +
-    `\n  at ask_run (examples/interop/bridge.c:${line})`);
+    new RegExp('^ask: Candid decode: inc reply: byte 7: type mismatch: wire type nat64 cannot be decoded at expected type text \\(code -3\\)' +
+      `${STUB}\\n  at ask_run \\(examples/interop/bridge\\.c:${line}\\)$`));
+  rejected(await s.updateCall(bridge, 'robustCall', enc([IDL.Principal, T, T], [P(hello), 'inc', 'x'])), RejectCode.CANISTER_REJECT,
+    'Processing failed: inc reply: byte 7: type mismatch: wire type nat64 cannot be decoded at expected type text');
+});
+
+test('a method name with a NUL byte fails before any call', async () => {
+  const { bridge, mo, ask } = setup();
+  rejected(await ask(bridge, enc([IDL.Principal, T, T], [P(mo), 'gr\0eet', 'x'])), RejectCode.CANISTER_REJECT,
+    /^ask: error: the method name contains a NUL byte\n  at ask_run \(examples\/interop\/bridge\.c:\d+\)$/);
 });
 
 await run();

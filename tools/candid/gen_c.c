@@ -1863,7 +1863,7 @@ static void emit_stub_runtime(gen *g)
       "/* The frame of a call in flight: the call's future, the reply bytes, and the result\n"
       " * (a <method>_reply) that the task's future completes with. */\n"
       "typedef struct %s__call_frame {\n    aw_task task;\n    aw_future *call;\n"
-      "    ic_bytes reply;\n    %s__reply_fn read;\n    const char *what;\n"
+      "    ic_bytes reply;\n    %s__reply_fn read;\n    const char *method; /* its name: after result */\n"
       "    candid_error err;\n    max_align_t result[];\n} %s__call_frame;\n\n",
       p, p, p, p);
     w(g,
@@ -1871,27 +1871,35 @@ static void emit_stub_runtime(gen *g)
       "static aw_status %s__call_run(%s__call_frame *f)\n{\n    AW_BEGIN(f);\n"
       "    AW_AWAIT(f, f->call, &f->reply);\n"
       "    if (f->read(f->reply.data, f->reply.len, f->result, &f->err))\n"
-      "        AW_THROW_ERROR(f, aw_error_newf(AW_E_CANDID_DECODE, f->err.code, \"%%s: %%s\", "
-      "f->what,\n"
-      "                                        f->err.message));\n"
+      "        AW_THROW_ERROR(f, aw_error_newf(AW_E_CANDID_DECODE, f->err.code, \"%%s reply: %%s\",\n"
+      "                                        f->method, f->err.message));\n"
       "    AW_FINALLY(f);\n"
       "    ic_bytes_free(&f->reply);\n    if (aw_task_pending_error(&f->task))\n"
       "        candid_arena_free((candid_arena *)(void *)f->result);\n    AW_END(f);\n}\n\n",
       p, p, p, p);
     w(g,
       "/* Performs the call with the encoded argument (freed here) and starts the task that\n"
-      " * decodes its reply. NULL when memory runs out (no call is made then). */\n"
+      " * decodes its reply; the method's name is copied after the result, for error messages.\n"
+      " * NULL when memory runs out (no call is made then). */\n"
       "static aw_future *%s__call(const ic_call *base, const char *method, candid_buf *arg,\n"
-      "                           %s__reply_fn read, size_t size, const char *what)\n{\n"
-      "    %s__call_frame *f = aw_task_new(sizeof *f + size, %s__call_run_step);\n"
+      "                           %s__reply_fn read, size_t size)\n{\n"
+      "    size_t n = strlen(method);\n"
+      "    %s__call_frame *f = aw_task_new(sizeof *f + size + n + 1, %s__call_run_step);\n"
       "    if (!f) {\n        candid_buf_free(arg);\n        return NULL;\n    }\n"
+      "    f->method = memcpy((char *)f->result + size, method, n + 1);\n"
       "    ic_call c = *base;\n    c.method = method;\n"
       "    ic_call_with_arg(&c, arg->data, arg->len);\n    f->call = ic_call_perform(&c);\n"
-      "    candid_buf_free(arg);\n    f->read = read;\n    f->what = what;\n"
+      "    candid_buf_free(arg);\n    f->read = read;\n"
       "    aw_future *r = aw_task_start(&f->task, f->result, size);\n    if (!r) {\n"
       "        aw_future_release(f->call);\n        aw_task_free(&f->task);\n    }\n"
       "    return r;\n}\n\n",
       p, p, p, p);
+    w(g,
+      "/* The method a _with stub calls: the one `call` names, or else (NULL or \"\") the .did's,\n"
+      " * so that a method of the same type under another name can be called with these types. */\n"
+      "static CANDID_GEN__UNUSED const char *%s__method(const ic_call *call, const char *did_name)\n"
+      "{\n    return call->method && call->method[0] ? call->method : did_name;\n}\n\n",
+      p);
     w(g,
       "/* The failed future a stub returns when its arguments cannot be encoded. */\n"
       "static CANDID_GEN__UNUSED aw_future *%s__encode_failed(int rc, const candid_error *err,\n"
@@ -1927,18 +1935,18 @@ static void emit_method_ic(gen *g, const gen_method *gm)
     if (ow)
         w(g,
           "    if (rc) {\n        candid_buf_free(&arg);\n        return rc;\n    }\n"
-          "    ic_call c = *call;\n    c.method = %s;\n"
+          "    ic_call c = *call;\n    c.method = %s__method(call, %s);\n"
           "    ic_call_with_arg(&c, arg.data, arg.len);\n"
           "    uint32_t r = ic_call_oneway(&c);\n    candid_buf_free(&arg);\n"
           "    return (int)r;\n}\n\n",
-          mname);
+          p, mname);
     else
         w(g,
           "    if (rc) {\n        candid_buf_free(&arg);\n"
           "        return %s__encode_failed(rc, &err, %s);\n    }\n"
-          "    return %s__call(call, %s, &arg, %s__read_reply, sizeof(%s), %s);\n}\n\n",
-          p, mname, p, mname, gm->fname, gm->reply,
-          c_string(g, gen_printf(g, "%s reply", gm->m->name), gm->m->name_len + 6));
+          "    return %s__call(call, %s__method(call, %s), &arg, %s__read_reply, sizeof(%s));\n"
+          "}\n\n",
+          p, mname, p, p, mname, gm->fname, gm->reply);
     w(g,
       "%s%s(const ic_principal *callee, const %s *args)\n{\n    ic_call c;\n"
       "    ic_call_init(&c, callee, %s);\n    return %s_with(&c, args);\n}\n\n",
