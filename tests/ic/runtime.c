@@ -50,6 +50,13 @@ static int read_text_copy(ic_reader *r, void *out)
     return rc;
 }
 
+/* The arguments (principal, nat64) of most methods here. */
+static int read_principal_nat64(ic_reader *r, ic_principal *p, uint64_t *n)
+{
+    int rc = ic_read_principal(r, p);
+    return rc ? rc : ic_read_nat64(r, n);
+}
+
 /* ---- sleeping ---------------------------------------------------------------------------- */
 
 typedef struct sleep_frame {
@@ -113,9 +120,7 @@ typedef struct fan_frame {
 static int fan_args(ic_reader *r, void *frame)
 {
     fan_frame *f = frame;
-    int rc = ic_read_principal(r, &f->hello);
-    if (rc == 0)
-        rc = ic_read_nat64(r, &f->n);
+    int rc = read_principal_nat64(r, &f->hello, &f->n);
     if (rc == 0 && (f->n == 0 || f->n > FAN_MAX))
         rc = CANDID_E_VALUE;
     return rc;
@@ -205,8 +210,7 @@ typedef struct call_frame {
 static int call_args(ic_reader *r, void *frame)
 {
     call_frame *f = frame;
-    int rc = ic_read_principal(r, &f->hello);
-    return rc ? rc : ic_read_nat64(r, &f->timeout);
+    return read_principal_nat64(r, &f->hello, &f->timeout);
 }
 
 /* greet_via : (principal, nat64 timeout) -> (text): one call, bounded-wait when timeout > 0;
@@ -292,8 +296,7 @@ static uint64_t op_finally_runs; /* FINALLY sections of greet_op run so far */
 static int op_args(ic_reader *r, void *frame)
 {
     op_frame *f = frame;
-    int rc = ic_read_principal(r, &f->hello);
-    return rc ? rc : ic_read_nat64(r, &f->mode);
+    return read_principal_nat64(r, &f->hello, &f->mode);
 }
 
 static const char greet_op_arg[] = "DIDL\x00\x01\x71\x02op"; /* ("op") */
@@ -390,8 +393,7 @@ typedef struct cancel_frame {
 static int cancel_args(ic_reader *r, void *frame)
 {
     cancel_frame *f = frame;
-    int rc = ic_read_principal(r, &f->hello);
-    return rc ? rc : ic_read_nat64(r, &f->mode);
+    return read_principal_nat64(r, &f->hello, &f->mode);
 }
 
 /* cancel_op : (principal, nat64 mode) -> (nat64): starts the waiter (its call goes out), cancels
