@@ -146,15 +146,19 @@ typedef enum aw_task_state {
 } aw_task_state;
 
 /*
- * The task header: the first member of every frame. 6 words on a 64-bit host (40 bytes), 24
- * bytes on wasm32; the runtime allocates nothing else per suspended task. Fields are the runtime's:
- * read them only through the functions below.
+ * The task header: the first member of every frame. 32 bytes on a 64-bit host, 20 on wasm32; the
+ * runtime allocates nothing else per suspended task. Fields are the runtime's: read them only
+ * through the functions below.
  */
 struct aw_task {
-    aw_task *next;   /* link in the ready queue or in one future's waiter list */
     aw_step_fn step; /* the step function */
+    /* link and cont are adjacent so that aw_task_init clears both in one store */
     union {
-        aw_future *future; /* WAITING / READY after a wake-up: the awaited future */
+        aw_task *next;     /* WAITING: the next waiter of the awaited future's list, or */
+        uintptr_t node;    /* the future itself tagged AW__WAIT_TAIL (the last waiter); READY
+                              (AW_YIELD): the next node of the ready queue */
+        aw_future *future; /* running an await of a future: the future (the executor puts it
+                              back here before it resumes a waiter) */
         aw_task *child;    /* WAITING_TASK: the awaited child */
         aw_op *op;         /* WAITING_OP: the awaited operation slot */
         aw_error *error;   /* in FINALLY and once DONE: the error it fails with (NULL: success) */
@@ -290,8 +294,11 @@ typedef void (*aw_op_cancel_fn)(aw_op *op);
  * task reads it after AW_AWAIT_OP returned. The other fields are the runtime's.
  */
 struct aw_op {
-    aw_task *waiter;        /* the task suspended on it, or NULL */
-    aw_op_cancel_fn cancel; /* the producer's hook while pending, or NULL */
+    aw_task *waiter; /* the task suspended on it, or NULL */
+    union {
+        aw_op_cancel_fn cancel; /* the producer's hook while pending, or NULL */
+        uintptr_t aw__next;     /* finished inside a step: its next node in the ready queue */
+    };
     union {
         int64_t i64;
         uint64_t u64;
@@ -569,17 +576,23 @@ aw_status aw__task_run_profiled(aw_task *task);
 
 /*
  * A future (opaque to users: use the functions above). Invariants: the waiters are the list
- * `head` .. `tail` linked through aw_task.next (`tail` is meaningful only while `head` is not
- * NULL), non-empty only while PENDING; every waiting task holds one of the `refs`; `error` is set
- * exactly when FAILED or CANCELLED; `hook` is cleared when the future finishes (`hook_data` is
- * meaningful only while `hook` is set). The value (`size` bytes) follows the header at
- * AW__FUT_HDR, 16-byte aligned.
+ * `head` .. `tail` linked through aw_task.link.next, the last one holding the future itself tagged
+ * AW__WAIT_TAIL, so that a waiter finds its future by walking to the end (`tail` is meaningful
+ * only while `head` is not NULL); the list is non-empty only while PENDING, or once finished until
+ * the executor runs the future's node in the ready queue (the waiters keep the state WAITING
+ * meanwhile); every waiting task holds one of the `refs`, and the ready queue one while the node
+ * is in it; `error` is set exactly when FAILED or CANCELLED; `hook` is cleared when the future
+ * finishes (`hook_data` is meaningful only while `hook` is set; `ready_next` shares its place). The
+ * value (`size` bytes) follows the header at AW__FUT_HDR, 16-byte aligned.
  */
 struct aw_future {
     aw_task *head, *tail; /* waiters in arrival order */
     aw_error *error;      /* failed / cancelled: the error */
     aw_cancel_hook hook;  /* producer's cancel hook (pending only) */
-    void *hook_data;
+    union {
+        void *hook_data;      /* the hook's argument (pending only) */
+        uintptr_t ready_next; /* finished with waiters: its next node in the ready queue */
+    };
     union {
         size_t timer_index; /* timer futures: position in the heap */
         const void *result; /* task futures: where the task's result is read from */
@@ -609,9 +622,10 @@ typedef struct aw__soon {
 
 /* The executor state the inline paths touch (the rest is in src/aw/internal.h). */
 typedef struct aw__hot_state {
-    aw_task *ready_head, *ready_tail; /* the ready queue (FIFO), linked through aw_task.next */
-    aw__soon *soon;                   /* ring of queued callbacks: soon_len from soon_head */
-    size_t soon_cap;                  /* a power of two, or 0 before the first callback */
+    uintptr_t ready_head;  /* the ready queue (FIFO) of nodes (AW__NODE_*), 0 when empty */
+    uintptr_t *ready_link; /* where the next node goes: &ready_head or the last node's link */
+    aw__soon *soon;        /* ring of queued callbacks: soon_len from soon_head */
+    size_t soon_cap;       /* a power of two, or 0 before the first callback */
     size_t soon_head, soon_len;
     size_t steps;                 /* steps started from outside a step (aw_stats.steps) */
     size_t futures_live;          /* futures allocated and not returned (aw_stats) */
@@ -682,14 +696,36 @@ AW__HOT aw_status aw__task_resume(aw_task *t)
 #endif
 }
 
-/* Append the chain first..last (linked through next, last->next NULL) to the ready queue. */
-AW__HOT void aw__ready_append(aw_task *first, aw_task *last)
+/*
+ * The ready queue holds nodes: a task (AW_YIELD), a future that finished with waiters (its waiter
+ * list runs in order: one node for any number of waiters, so a completion stays O(1)), or an
+ * operation slot finished inside a step (its waiter runs). A node is the object's address with
+ * its kind in the low two bits (every one of them is at least 4-byte aligned); `next` is the
+ * object's field that links it to the following node (aw_task.link.node, aw_future.ready_next,
+ * aw_op.aw__next).
+ */
+#define AW__NODE_TASK 0u
+#define AW__NODE_FUT  1u
+#define AW__NODE_OP   2u
+#define AW__NODE_MASK ((uintptr_t)3u)
+/* The tag of the future at the end of a waiter list (aw_task.link.node of the last waiter). */
+#define AW__WAIT_TAIL 1u
+
+/* Append `node`, whose link field is `*next`, to the ready queue. */
+AW__HOT void aw__ready_append(uintptr_t node, uintptr_t *next)
 {
-    if (aw__hot.ready_tail)
-        aw__hot.ready_tail->next = first;
-    else
-        aw__hot.ready_head = first;
-    aw__hot.ready_tail = last;
+    *next = 0;
+    *aw__hot.ready_link = node;
+    aw__hot.ready_link = next;
+}
+
+/* Queue the waiters of `fut`, which just finished with at least one: the future joins the ready
+ * queue as one node, with a reference of the queue's own (the waiters may all be cancelled before
+ * the executor reaches it). */
+AW__HOT void aw__future_queue(aw_future *fut)
+{
+    fut->refs++;
+    aw__ready_append((uintptr_t)fut | AW__NODE_FUT, &fut->ready_next);
 }
 
 /* A new block becomes a pending future with one reference and no waiter, error or hook (tail
@@ -762,10 +798,8 @@ AW__HOT int aw__future_complete_fast(aw_future *fut, const void *value, size_t s
         aw__copy(AW__FUT_VALUE(fut), value, size);
         fut->state = AW_FUTURE_COMPLETED;
         fut->hook = NULL;
-        if (fut->head) {
-            aw__ready_append(fut->head, fut->tail);
-            fut->head = NULL;
-        }
+        if (fut->head)
+            aw__future_queue(fut);
         return 0; /* AW_OK */
     }
 #endif
@@ -781,9 +815,9 @@ AW__HOT int aw__await_fast(aw_task *task, aw_future *fut, unsigned rp)
     if ((task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ)) || !fut ||
         fut->state != AW_FUTURE_PENDING)
         return 0;
-    task->next = NULL;
+    task->link.node = (uintptr_t)fut | AW__WAIT_TAIL;
     if (fut->head)
-        fut->tail->next = task;
+        fut->tail->link.next = task;
     else
         fut->head = task;
     fut->tail = task;
@@ -894,9 +928,9 @@ AW__HOT int aw__await_op_take_fast(aw_task *task, aw_error **errp, const char *f
     return aw__await_op_take(task, errp, func, file, line);
 }
 
-/* Resume the task `w` that waited on a slot which just finished: at once when no step is running,
- * queued otherwise (out of line, src/aw/task.c). */
-void aw__op_wake(aw_task *w);
+/* Resume the waiter of `op`, a slot which just finished: at once when no step is running, queued
+ * otherwise (out of line, src/aw/op.c). */
+void aw__op_wake(aw_op *op);
 
 /* aw_op_complete: the pending case inline. */
 AW__HOT int aw__op_complete_fast(aw_op *op)
@@ -912,7 +946,7 @@ AW__HOT int aw__op_complete_fast(aw_op *op)
             aw__task_resume(w);
             aw__hot.in_step = 0;
         } else {
-            aw__op_wake(w);
+            aw__op_wake(op);
         }
     }
     return 0; /* AW_OK */

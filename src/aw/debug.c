@@ -61,7 +61,7 @@ size_t aw_debug_dump_pending(void)
             continue;
         n++;
         unsigned waiting = 0;
-        for (const aw_task *w = f->head; w; w = w->next)
+        for (const aw_task *w = f->head; w; w = aw__waiter_next(w))
             waiting++;
         aw__logf("pending future %p (%u bytes, %u waiting) created at %s:%d", (void *)f,
                  (unsigned)f->size, waiting, f->file ? f->file : "(library)", f->line);

@@ -1,11 +1,10 @@
 /*
  * future.c - futures: allocation from the pools, reference counting, completion, cancellation.
  *
- * Completing a future is O(1) whatever the number of waiters: the whole waiter list is spliced
- * onto the tail of the ready queue, and the waiting tasks find the result when they run. Waiting
- * tasks keep state AW_TASK_WAITING while they sit in the ready queue after such a splice: a task
- * whose awaited future is still pending is in that future's list, one whose future finished is in
- * the ready queue (aw_task_cancel relies on this).
+ * Completing a future is O(1) whatever the number of waiters: the future joins the ready queue
+ * as one node, and the executor runs its waiters in order, each finding the result when it runs.
+ * A waiting task stays in its future's list (state AW_TASK_WAITING) until the executor runs it,
+ * whether the future is still pending or already finished: aw_task_cancel unlinks it from there.
  */
 #include <string.h>
 
@@ -77,11 +76,8 @@ void aw__future_settle(aw_future *fut, aw_future_state state, aw_error *err)
     fut->state = (uint8_t)state;
     fut->error = err;
     fut->hook = NULL;
-    if (fut->head) {
-        /* O(1): the whole list joins the ready queue; the tasks keep state WAITING. */
-        aw__ready_append(fut->head, fut->tail);
-        fut->head = fut->tail = NULL;
-    }
+    if (fut->head) /* O(1): the future joins the ready queue; its waiters keep state WAITING */
+        aw__future_queue(fut);
     AW__DBG("future %p %s", (void *)fut,
             state == AW_FUTURE_COMPLETED ? "completed"
                                          : (state == AW_FUTURE_FAILED ? "failed" : "cancelled"));
@@ -185,16 +181,16 @@ const aw_error *aw_future_error(const aw_future *fut)
 int aw__future_unlink(aw_future *fut, aw_task *t)
 {
     aw_task *prev = NULL;
-    for (aw_task *w = fut->head; w; prev = w, w = w->next) {
+    for (aw_task *w = fut->head; w; prev = w, w = aw__waiter_next(w)) {
         if (w != t)
             continue;
         if (prev)
-            prev->next = w->next;
+            prev->link.node = w->link.node; /* the next waiter, or the tail's tag */
         else
-            fut->head = w->next;
+            fut->head = aw__waiter_next(w);
         if (fut->tail == w)
             fut->tail = prev;
-        w->next = NULL;
+        w->link.future = fut;
         return 1;
     }
     return 0;

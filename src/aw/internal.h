@@ -93,16 +93,42 @@ void *aw__grow(void *items, size_t *cap, size_t len, size_t size);
 /* Tests: make every allocation after `n` more succeed fail (n < 0: never fail). */
 void aw__test_fail_allocs(long n);
 
-/* Put a task at the tail of the ready queue. */
+/* Put a task at the tail of the ready queue (AW_YIELD). */
 static inline void aw__ready_push(aw_task *t)
 {
-    t->next = NULL;
     t->state = AW_TASK_READY;
-    if (aw__hot.ready_tail)
-        aw__hot.ready_tail->next = t;
-    else
-        aw__hot.ready_head = t;
-    aw__hot.ready_tail = t;
+    aw__ready_append((uintptr_t)t | AW__NODE_TASK, &t->link.node);
+}
+
+/* The successor of ready-queue node `node` (aw_core.h: AW__NODE_*). */
+static inline uintptr_t *aw__node_next(uintptr_t node)
+{
+    void *p = (void *)(node & ~AW__NODE_MASK);
+    switch (node & AW__NODE_MASK) {
+    case AW__NODE_FUT:
+        return &((aw_future *)p)->ready_next;
+    case AW__NODE_OP:
+        return &((aw_op *)p)->aw__next;
+    default:
+        return &((aw_task *)p)->link.node;
+    }
+}
+
+/* Remove `node` from the ready queue (O(queue)); returns 1 when it was there. */
+int aw__ready_unlink(uintptr_t node);
+
+/* The next waiter after `w` in its future's list, or NULL when `w` is the last. */
+static inline aw_task *aw__waiter_next(const aw_task *w)
+{
+    return (w->link.node & AW__WAIT_TAIL) ? NULL : w->link.next;
+}
+
+/* The future whose waiter list holds `w` (WAITING): the tag at the end of the list. */
+static inline aw_future *aw__waiter_future(const aw_task *w)
+{
+    while (!(w->link.node & AW__WAIT_TAIL))
+        w = w->link.next;
+    return (aw_future *)(void *)(w->link.node & ~(uintptr_t)AW__WAIT_TAIL);
 }
 
 /* Run one step of `t` from outside the hot paths (starting, cancelling, the ready queue): marks

@@ -24,6 +24,64 @@ uint64_t aw_now(void)
 
 /* ---- ready queue and call_soon ring ------------------------------------------------------ */
 
+/* Run the waiters of `fut`, a future that finished, in order, and drop the ready queue's
+ * reference to it. Each waiter leaves the list before it runs (a running task may cancel a later
+ * waiter, which unlinks itself) and finds the future in its link again. Returns how many ran. */
+static size_t aw__run_waiters(aw_future *fut)
+{
+    size_t run = 0;
+    aw_task *w;
+    while ((w = fut->head) != NULL) {
+        fut->head = aw__waiter_next(w);
+        w->link.future = fut;
+        aw__task_run(w);
+        run++;
+    }
+    aw_future_release(fut);
+    return run;
+}
+
+/* Take the first node off the ready queue and run what it stands for; returns the steps run. */
+static size_t aw__run_node(uintptr_t node)
+{
+    void *p = (void *)(node & ~AW__NODE_MASK);
+    uintptr_t next;
+    switch (node & AW__NODE_MASK) {
+    case AW__NODE_FUT:
+        next = ((aw_future *)p)->ready_next;
+        break;
+    case AW__NODE_OP:
+        next = ((aw_op *)p)->aw__next;
+        p = ((aw_op *)p)->waiter;
+        break;
+    default:
+        /* AW_YIELD: the task awaits nothing, its link held the queue's */
+        next = ((aw_task *)p)->link.node;
+        ((aw_task *)p)->link.future = NULL;
+        break;
+    }
+    aw__hot.ready_head = next;
+    if (!next)
+        aw__hot.ready_link = &aw__hot.ready_head;
+    if ((node & AW__NODE_MASK) == AW__NODE_FUT)
+        return aw__run_waiters(p);
+    aw__task_run(p);
+    return 1;
+}
+
+int aw__ready_unlink(uintptr_t node)
+{
+    for (uintptr_t *at = &aw__hot.ready_head; *at; at = aw__node_next(*at)) {
+        if (*at != node)
+            continue;
+        *at = *aw__node_next(node);
+        if (aw__hot.ready_link == aw__node_next(node))
+            aw__hot.ready_link = at;
+        return 1;
+    }
+    return 0;
+}
+
 /* Run ready tasks until the queue is empty, then the callbacks queued so far, and again until
  * both are empty. Returns the number of steps (a callback counts as one). */
 static size_t aw__run_ready(void)
@@ -33,14 +91,8 @@ static size_t aw__run_ready(void)
     aw__hot.in_step = 1; /* slots finished from here on queue their waiters */
     for (;;) {
         size_t run = 0;
-        aw_task *t;
-        while ((t = aw__hot.ready_head) != NULL) {
-            aw__hot.ready_head = t->next;
-            if (!aw__hot.ready_head)
-                aw__hot.ready_tail = NULL;
-            aw__task_run(t);
-            run++;
-        }
+        while (aw__hot.ready_head)
+            run += aw__run_node(aw__hot.ready_head);
         if (run > aw__g.ready_max)
             aw__g.ready_max = run;
         aw__hot.steps += run;

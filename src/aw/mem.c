@@ -19,7 +19,7 @@
 
 aw__global aw__g;
 /* The inline fast paths of aw_core.h read the failure injection flag: -1 means off. */
-aw__hot_state aw__hot = {.fail_allocs_after = -1};
+aw__hot_state aw__hot = {.ready_link = &aw__hot.ready_head, .fail_allocs_after = -1};
 
 /* Whether the failure injection says no to this allocation. */
 static int aw__alloc_refused(void)

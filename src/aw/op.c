@@ -11,24 +11,24 @@
  */
 #include "internal.h"
 
-void aw__op_wake(aw_task *w)
+void aw__op_wake(aw_op *op)
 {
     if (aw__hot.in_step) {
-        w->next = NULL;
-        aw__ready_append(w, w);
+        /* the slot joins the ready queue (its cancel hook is no longer needed: its place holds
+         * the link); the waiter keeps the state WAITING_OP there */
+        aw__ready_append((uintptr_t)op | AW__NODE_OP, &op->aw__next);
         return;
     }
-    aw__task_run_outer(w);
+    aw__task_run_outer(op->waiter);
 }
 
 /* Finish a pending slot in `state` and resume its waiter, if any. */
 static int aw__op_settle(aw_op *op, aw_op_state state)
 {
-    aw_task *w = op->waiter;
     op->cancel = NULL;
     op->state = (uint8_t)state;
-    if (w)
-        aw__op_wake(w);
+    if (op->waiter)
+        aw__op_wake(op);
     return AW_OK;
 }
 

@@ -443,24 +443,6 @@ int aw_task_run_cb(aw_task *task, aw_task_done_fn done)
     return AW_OK;
 }
 
-/* Remove `t` from the ready queue. */
-static void aw__ready_unlink(aw_task *t)
-{
-    aw_task *prev = NULL;
-    for (aw_task *w = aw__hot.ready_head; w; prev = w, w = w->next) {
-        if (w != t)
-            continue;
-        if (prev)
-            prev->next = w->next;
-        else
-            aw__hot.ready_head = w->next;
-        if (aw__hot.ready_tail == w)
-            aw__hot.ready_tail = prev;
-        w->next = NULL;
-        return;
-    }
-}
-
 int aw_task_cancel(aw_task *task)
 {
     if (!task)
@@ -473,11 +455,9 @@ int aw_task_cancel(aw_task *task)
         task->flags |= AW__TF_CANCEL_REQ;
         return AW_ERR_BUSY;
     case AW_TASK_WAITING: {
-        aw_future *fut = task->link.future;
-        if (fut->state == AW_FUTURE_PENDING)
-            aw__future_unlink(fut, task);
-        else
-            aw__ready_unlink(task); /* its future finished: it sits in the ready queue */
+        /* in its future's waiter list, whether the future is pending or finished and queued */
+        aw_future *fut = aw__waiter_future(task);
+        aw__future_unlink(fut, task);
         aw_future_release(fut);
         break;
     }
@@ -486,7 +466,7 @@ int aw_task_cancel(aw_task *task)
         if (op->state == AW_OP_PENDING)
             aw__op_abandon(op, task); /* the producer's hook runs before the task's FINALLY */
         else
-            aw__ready_unlink(task); /* finished while queued: drop its result */
+            aw__ready_unlink((uintptr_t)op | AW__NODE_OP); /* finished while queued: drop it */
         if (op->state == AW_OP_FAILED) {
             aw_error_release(op->value.error);
             op->value.error = NULL;
@@ -501,14 +481,8 @@ int aw_task_cancel(aw_task *task)
         break;
     }
     case AW_TASK_READY:
-        aw__ready_unlink(task);
-        if (task->flags & AW__TF_LINK_CHILD) {
-            /* Woken by a finished child: drop the child's result. */
-            aw_error_release(task->link.child->link.error);
-            task->link.child->link.error = NULL;
-        } else {
-            aw_future_release(task->link.future);
-        }
+        /* only AW_YIELD queues a task itself: it awaits nothing */
+        aw__ready_unlink((uintptr_t)task | AW__NODE_TASK);
         break;
     default:
         return AW_ERR_STATE;

@@ -628,6 +628,66 @@ static void test_cancel_task_whose_future_already_finished(void)
     aw_future_release(f.gate);
 }
 
+/* Awaits `fut`, logs its name, then cancels `victim` (if any). */
+typedef struct canceller {
+    aw_task task;
+    const char *name;
+    aw_future *fut;
+    aw_task *victim;
+    int rc;
+} canceller;
+
+AW_ASYNC(canceller, canceller_run)
+static aw_status canceller_run(canceller *f)
+{
+    AW_BEGIN(f);
+    AW_AWAIT(f, f->fut, AW_DISCARD);
+    ev(f->name);
+    if (f->victim)
+        f->rc = aw_task_cancel(f->victim);
+    AW_END(f);
+}
+
+/* A finished future's waiters run in arrival order when the executor reaches the future; one
+ * cancelled before its turn (from outside, or by an earlier waiter as it runs) leaves the list
+ * and does not run. Built under ASan too: the future must outlive its queued waiters. */
+static void test_waiters_of_a_finished_future_run_in_order_unless_cancelled_first(void)
+{
+    aw_future *fut = aw_future_new(0);
+    canceller w[4] = {{.name = "w0"}, {.name = "w1"}, {.name = "w2"}, {.name = "w3"}};
+    w[0].victim = &w[2].task;
+    ev_reset();
+    for (int i = 0; i < 4; i++) {
+        w[i].fut = aw_future_retain(fut);
+        aw_task_run_cb(aw_task_init(&w[i].task, canceller_run_step), done_log);
+    }
+    T_EQ_INT(aw_future_complete(fut, NULL, 0), AW_OK);
+    aw_future_release(fut); /* the waiters and the ready queue keep it */
+    T_EQ_INT(aw_task_cancel(&w[1].task), AW_OK);
+    T_EQ_STR(events, "cancelled");
+    T_EQ_INT(aw_drain(), 2);
+    T_EQ_STR(events, "cancelled w0 cancelled ok w3 ok");
+    T_EQ_INT(w[0].rc, AW_OK);
+    for (int i = 0; i < 4; i++)
+        T_EQ_INT(aw_task_state_of(&w[i].task), AW_TASK_DONE);
+    /* every waiter cancelled before the executor reaches the future: nothing runs */
+    fut = aw_future_new(0);
+    ev_reset();
+    for (int i = 0; i < 2; i++) {
+        w[i].fut = aw_future_retain(fut);
+        w[i].victim = NULL;
+        aw_task_run_cb(aw_task_init(&w[i].task, canceller_run_step), done_log);
+    }
+    T_EQ_INT(aw_future_complete(fut, NULL, 0), AW_OK);
+    aw_future_release(fut);
+    T_EQ_INT(aw_task_cancel(&w[1].task), AW_OK);
+    T_EQ_INT(aw_task_cancel(&w[0].task), AW_OK);
+    T_CHECK(aw_has_pending()); /* the future's node, with no waiter left */
+    T_EQ_INT(aw_drain(), 0);
+    T_EQ_STR(events, "cancelled cancelled");
+    T_CHECK(!aw_has_pending());
+}
+
 typedef struct self_cancel {
     aw_task task;
     int busy;
@@ -1318,6 +1378,7 @@ int main(void)
     T_RUN(test_finally_runs_on_every_path);
     T_RUN(test_cancel_parent_cancels_awaited_child_first);
     T_RUN(test_cancel_task_whose_future_already_finished);
+    T_RUN(test_waiters_of_a_finished_future_run_in_order_unless_cancelled_first);
     T_RUN(test_cancel_of_running_task_takes_effect_at_next_await);
     T_RUN(test_awaiting_a_finished_child_again_is_an_error);
     T_RUN(test_stale_resume_point_fails_loudly);
