@@ -662,7 +662,7 @@ int ic_read_principal(ic_reader *r, ic_principal *out)
         p[1] <= r->end - p - 2) {
         /* the usual case: the id tag, a one-byte length, the bytes all there */
         out->len = p[1];
-        ic__copy(out->bytes, p + 2, p[1]);
+        ic__copy_short(out->bytes, p + 2, p[1]);
         r->pos = p + 2 + p[1];
         return 0;
     }
@@ -803,7 +803,7 @@ int ic_writer_begin(ic_writer *w, ic_types *t)
     w->cap = sizeof w->small;
     w->error = 0;
     if (t->state == 1 && t->header_len <= sizeof w->small) { /* the usual case: a short header */
-        ic__copy(w->small, t->header, t->header_len);
+        ic__copy_short(w->small, t->header, t->header_len);
         w->len = t->header_len;
         return 0;
     }

@@ -49,21 +49,28 @@ static ic__frame_list *ic__frame_list_of(size_t size)
     return NULL;
 }
 
-/* Zero a frame. Up to 16 words (a 128-byte frame) go in straight-line 8-byte stores at constant
- * offsets from the frame, entered at the right one (3 instructions a word in the IC's weights,
- * where a memory.fill costs 100 whatever its size). The empty asm hides the word count from the
- * optimiser, which would otherwise, knowing a handler's frame size, merge the stores back into a
+/* Zero a handler's frame of `size` bytes (16-byte aligned) but for the task header, which
+ * aw_task_init sets whole: from the header's last 8-byte boundary on. Up to 16 words (128 bytes)
+ * go in straight-line 8-byte stores at constant offsets, entered at the right one (3 instructions
+ * a word in the IC's weights, where a memory.fill costs 100 whatever its size), then the bytes of
+ * a size that is not a multiple of 8. The empty asm hides the word count from the optimiser,
+ * which would otherwise, knowing a handler's frame size, merge the stores back into a
  * memory.fill. */
-static void ic__zero(void *p, size_t size)
+static void ic__zero_frame(aw_task *task, size_t size)
 {
-    uint64_t *w = p;
+    size_t from = sizeof *task & ~(size_t)7;
+    uint8_t *p = (uint8_t *)task + from;
+    uint64_t *w = (uint64_t *)(void *)p;
+    size -= from;
     size_t n = size / 8;
     __asm__("" : "+r"(n));
-    if (size % 8 || n > 16) {
+    if (n > 16) {
         memset(p, 0, size);
         return;
     }
-    /* clang-format off */
+    if (size & 7) /* rare: a frame of only 4-byte members */
+        memset(p + (size & ~(size_t)7), 0, size & 7);
+        /* clang-format off */
 #define IC__Z(k) case k: w[k - 1] = 0; AW__FALLTHROUGH;
     switch (n) {
     IC__Z(16) IC__Z(15) IC__Z(14) IC__Z(13) IC__Z(12) IC__Z(11) IC__Z(10) IC__Z(9)
@@ -169,8 +176,7 @@ void ic__start_handler(ic_context ctx, const char *method, size_t frame_size, aw
         return;
     }
     ic__cc *cc = &b->h.cc;
-    cc->method = method;
-    cc->arg = NULL;
+    cc->method = method; /* cc->arg: ic__keep_arg's */
     cc->refs = 1;
     cc->heap = cc->in_block = true;
     cc->replied = cc->ended = cc->handler_pending = false;
@@ -181,8 +187,7 @@ void ic__start_handler(ic_context ctx, const char *method, size_t frame_size, aw
         return;
     }
     aw_task *task = (aw_task *)(void *)(b + 1);
-    /* the header is set by aw_task_init (and `next` when the task joins a list): zero the rest */
-    ic__zero(task + 1, frame_size - sizeof *task);
+    ic__zero_frame(task, frame_size);
     aw_task_init(task, step);
 
     /* Decode the arguments before the first step: a malformed message is rejected with the

@@ -28,6 +28,22 @@
  * cost (100 instructions in the IC's weights) is several times that of a few loads and stores. */
 void ic__copy(void *dst, const void *src, size_t n);
 
+/* ic__copy with the 8-to-16-byte case inline (principals, short headers): two overlapping
+ * words. */
+static inline __attribute__((always_inline)) void ic__copy_short(void *dst, const void *src,
+                                                                 size_t n)
+{
+    uint64_t a, b;
+    if (n < 8 || n > 16) {
+        ic__copy(dst, src, n);
+        return;
+    }
+    __builtin_memcpy(&a, src, 8);
+    __builtin_memcpy(&b, (const uint8_t *)src + n - 8, 8);
+    __builtin_memcpy(dst, &a, 8);
+    __builtin_memcpy((uint8_t *)dst + n - 8, &b, 8);
+}
+
 /* Whether n bytes at a and b are equal (Candid headers): eight or four bytes at a time, the
  * last word overlapping the one before. */
 bool ic__same_bytes(const uint8_t *a, const uint8_t *b, size_t n);
