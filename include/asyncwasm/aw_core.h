@@ -704,8 +704,8 @@ AW__HOT aw_status aw__task_resume(aw_task *t)
  * object's field that links it to the following node (aw_task.link.node, aw_future.ready_next,
  * aw_op.aw__next).
  */
-#define AW__NODE_TASK 0u
-#define AW__NODE_FUT  1u
+#define AW__NODE_FUT  0u /* the common node: untagged */
+#define AW__NODE_TASK 1u
 #define AW__NODE_OP   2u
 #define AW__NODE_MASK ((uintptr_t)3u)
 /* The tag of the future at the end of a waiter list (aw_task.link.node of the last waiter). */
@@ -720,11 +720,10 @@ AW__HOT void aw__ready_append(uintptr_t node, uintptr_t *next)
 }
 
 /* Queue the waiters of `fut`, which just finished with at least one: the future joins the ready
- * queue as one node, with a reference of the queue's own (the waiters may all be cancelled before
- * the executor reaches it). */
+ * queue as one node. Its waiters keep it alive (each holds a reference); aw_task_cancel takes the
+ * node out again when it cancels the last of them before the executor got there. */
 AW__HOT void aw__future_queue(aw_future *fut)
 {
-    fut->refs++;
     aw__ready_append((uintptr_t)fut | AW__NODE_FUT, &fut->ready_next);
 }
 

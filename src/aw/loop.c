@@ -24,19 +24,32 @@ uint64_t aw_now(void)
 
 /* ---- ready queue and call_soon ring ------------------------------------------------------ */
 
-/* Run the waiters of `fut`, a future that finished, in order, and drop the ready queue's
- * reference to it. Each waiter leaves the list before it runs (a running task may cancel a later
- * waiter, which unlinks itself) and finds the future in its link again. Returns how many ran. */
+/* Run the waiters of `fut`, a future that finished, in order. Each waiter leaves the list before
+ * it runs (a running task may cancel a later waiter, which unlinks itself) and finds the future in
+ * its link again. A single waiter runs last thing: the future is not touched after it (the waiter
+ * may release the last reference). With more, the executor holds a reference meanwhile, since
+ * each waiter drops its own and may cancel the others. Returns how many ran. */
 static size_t aw__run_waiters(aw_future *fut)
 {
+    aw_task *w = fut->head;
+    if (!w)
+        return 0; /* every waiter was cancelled, the last one after the node left the queue */
+    fut->head = aw__waiter_next(w);
+    w->link.future = fut;
+    if (!fut->head) {
+        aw__task_run(w);
+        return 1;
+    }
     size_t run = 0;
-    aw_task *w;
-    while ((w = fut->head) != NULL) {
-        fut->head = aw__waiter_next(w);
-        w->link.future = fut;
+    fut->refs++;
+    do {
         aw__task_run(w);
         run++;
-    }
+        if ((w = fut->head) != NULL) {
+            fut->head = aw__waiter_next(w);
+            w->link.future = fut;
+        }
+    } while (w);
     aw_future_release(fut);
     return run;
 }
@@ -44,27 +57,24 @@ static size_t aw__run_waiters(aw_future *fut)
 /* Take the first node off the ready queue and run what it stands for; returns the steps run. */
 static size_t aw__run_node(uintptr_t node)
 {
-    void *p = (void *)(node & ~AW__NODE_MASK);
     uintptr_t next;
-    switch (node & AW__NODE_MASK) {
-    case AW__NODE_FUT:
-        next = ((aw_future *)p)->ready_next;
-        break;
-    case AW__NODE_OP:
+    if ((node & AW__NODE_MASK) == AW__NODE_FUT) {
+        aw_future *fut = (aw_future *)(void *)node;
+        if (!(aw__hot.ready_head = fut->ready_next))
+            aw__hot.ready_link = &aw__hot.ready_head;
+        return aw__run_waiters(fut);
+    }
+    void *p = (void *)(node & ~AW__NODE_MASK);
+    if ((node & AW__NODE_MASK) == AW__NODE_OP) {
         next = ((aw_op *)p)->aw__next;
         p = ((aw_op *)p)->waiter;
-        break;
-    default:
+    } else {
         /* AW_YIELD: the task awaits nothing, its link held the queue's */
         next = ((aw_task *)p)->link.node;
         ((aw_task *)p)->link.future = NULL;
-        break;
     }
-    aw__hot.ready_head = next;
-    if (!next)
+    if (!(aw__hot.ready_head = next))
         aw__hot.ready_link = &aw__hot.ready_head;
-    if ((node & AW__NODE_MASK) == AW__NODE_FUT)
-        return aw__run_waiters(p);
     aw__task_run(p);
     return 1;
 }

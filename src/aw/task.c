@@ -455,9 +455,13 @@ int aw_task_cancel(aw_task *task)
         task->flags |= AW__TF_CANCEL_REQ;
         return AW_ERR_BUSY;
     case AW_TASK_WAITING: {
-        /* in its future's waiter list, whether the future is pending or finished and queued */
+        /* in its future's waiter list, whether the future is pending or finished and queued; the
+         * node of a finished future with no waiter left leaves the queue (nothing keeps the future
+         * alive for it) */
         aw_future *fut = aw__waiter_future(task);
         aw__future_unlink(fut, task);
+        if (!fut->head && fut->state != AW_FUTURE_PENDING)
+            aw__ready_unlink((uintptr_t)fut | AW__NODE_FUT);
         aw_future_release(fut);
         break;
     }
