@@ -1190,7 +1190,10 @@ AW__HOT size_t aw__drain_fast(void)
 #define aw_future_complete(fut, value, size) aw__future_complete_fast(fut, value, size)
 #define aw_call_soon(fn, arg)                aw__call_soon_fast(fn, arg)
 #define aw_op_complete(op)                   aw__op_complete_fast(op)
-#define aw_drain()                           aw__drain_fast()
+#ifndef __OPTIMIZE_SIZE__
+/* (not in builds for size: the canisters drain from one place, rarely with callbacks only) */
+#define aw_drain() aw__drain_fast()
+#endif
 #endif
 
 #ifdef AW_DEBUG
