@@ -8,7 +8,8 @@
  * that the runtime calls each time the task can make progress; the step resumes at its last await
  * through a `switch` on the task's resume point (AW_BEGIN ... AW_END). A task that awaits a pending
  * future links itself into the future's waiter list (O(1), tail pointer) and returns; completing
- * the future moves every waiter onto the ready queue in O(1) and never runs a task re-entrantly;
+ * the future puts it on the ready queue in O(1) (its waiters run in order when the executor
+ * reaches it) and never runs a task re-entrantly;
  * aw_drain (and, where blocking is possible, aw_run / aw_poll / aw_wait_for) runs the ready queue.
  * An *operation slot* (aw_op) is the allocation-free awaitable for one waiter: it lives in the
  * awaiting frame, and finishing it outside any step resumes the waiter at once (see its section).
@@ -189,7 +190,6 @@ struct aw_task {
  * frame alone. A finished task may be initialised again. Returns `task`. */
 static inline aw_task *aw_task_init(aw_task *task, aw_step_fn step)
 {
-    /* `next` is written whenever the task joins a list (a waiter list or the ready queue) */
     task->step = step;
     task->link.future = NULL;
     task->cont.parent = NULL;
@@ -580,10 +580,11 @@ aw_status aw__task_run_profiled(aw_task *task);
  * AW__WAIT_TAIL, so that a waiter finds its future by walking to the end (`tail` is meaningful
  * only while `head` is not NULL); the list is non-empty only while PENDING, or once finished until
  * the executor runs the future's node in the ready queue (the waiters keep the state WAITING
- * meanwhile); every waiting task holds one of the `refs`, and the ready queue one while the node
- * is in it; `error` is set exactly when FAILED or CANCELLED; `hook` is cleared when the future
- * finishes (`hook_data` is meaningful only while `hook` is set; `ready_next` shares its place). The
- * value (`size` bytes) follows the header at AW__FUT_HDR, 16-byte aligned.
+ * meanwhile, and the node leaves the queue with the last of them if they are all cancelled);
+ * every waiting task holds one of the `refs`; `error` is set exactly when FAILED or CANCELLED;
+ * `hook` is cleared when the future finishes (`hook_data` is meaningful only while `hook` is set;
+ * `ready_next` shares its place). The value (`size` bytes) follows the header at AW__FUT_HDR,
+ * 16-byte aligned.
  */
 struct aw_future {
     aw_task *head, *tail; /* waiters in arrival order */
