@@ -437,6 +437,29 @@ IC_QUERY(cancel_op_state)
     ic_reply_writer(&w);
 }
 
+/* ---- the core's log: one debug_print per line ---------------------------------------------- */
+
+typedef struct detached_frame {
+    aw_task task;
+} detached_frame;
+
+AW_ASYNC(detached_frame, detached_run)
+static aw_status detached_run(detached_frame *f)
+{
+    AW_BEGIN(f);
+    AW_THROW(f, AW_E_APP, "detached failure");
+    AW_END(f);
+}
+
+/* detached_fail : () -> (): starts a task that fails with nobody awaiting it: the core's default
+ * error hook logs the error and its trace, which the IC backend prints one line per call. */
+IC_UPDATE(detached_fail)
+{
+    static detached_frame f; /* finished before the reply: initialised again on each call */
+    aw_spawn(aw_task_init(&f.task, detached_run_step));
+    ic_reply_empty();
+}
+
 /* ---- timers ---------------------------------------------------------------------------------- */
 
 static uint64_t once_fired, interval_fired;

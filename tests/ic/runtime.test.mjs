@@ -138,6 +138,16 @@ test('a slot call whose waiter was cancelled: the late reply is dropped, nothing
     'the next slot call (its record reused)');
 });
 
+test("the core's log reaches debug_print one line per call (a detached task's uncaught error)", async () => {
+  const { s, rt } = setup();
+  replied(await s.updateCall(rt, 'detached_fail', enc([], [])), []);
+  const log = s.logs(rt).map((l) => l.text);
+  const i = log.findIndex((l) => l.startsWith('asyncwasm: uncaught error in detached task 0x'));
+  ok(i >= 0 && log[i].endsWith(':'), `the hook's first line: ${JSON.stringify(log)}`);
+  eq(log.slice(i + 1), ['application error: detached failure',
+    at('detached_run', 'AW_THROW(f, AW_E_APP, "detached failure")').slice(1)], 'then one entry per line, no newline');
+});
+
 test('a trap after a slot await: cleanup cancels the slot and FINALLY runs', async () => {
   const { s, rt, hello } = setup();
   const r = await s.updateCall(rt, 'greet_op', enc([IDL.Principal, N], [P(hello), 4n]));
