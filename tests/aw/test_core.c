@@ -218,6 +218,28 @@ static void test_ready_tasks_run_in_fifo_order_and_yield_interleaves(void)
     T_EQ_STR(events, "a0 b0 a1 b1 a2 b2");
 }
 
+static void done_log(aw_task *task, const aw_error *err);
+
+/* A task that yielded waits in the ready queue: cancelling it there takes it out, wherever it
+ * stands in the queue, and the others still run in order. */
+static void test_cancelling_yielded_tasks_takes_them_out_of_the_ready_queue(void)
+{
+    yielder a = {.name = "a"}, b = {.name = "b"}, c = {.name = "c"}, d = {.name = "d"};
+    ev_reset();
+    yielder *all[] = {&a, &b, &c, &d};
+    for (int i = 0; i < 4; i++)
+        aw_task_run_cb(aw_task_init(&all[i]->task, yielder_run_step), done_log);
+    T_EQ_STR(events, "a0 b0 c0 d0");
+    T_EQ_INT(aw_task_state_of(&a.task), AW_TASK_READY);
+    T_EQ_INT(aw_task_cancel(&a.task), AW_OK); /* the first of the queue */
+    T_EQ_INT(aw_task_cancel(&d.task), AW_OK); /* the last */
+    T_EQ_INT(aw_task_cancel(&d.task), AW_ERR_STATE);
+    T_EQ_STR(events, "a0 b0 c0 d0 cancelled cancelled");
+    aw_drain();
+    T_EQ_STR(events, "a0 b0 c0 d0 cancelled cancelled b1 c1 b2 c2 ok ok");
+    T_CHECK(!aw_has_pending());
+}
+
 static void log_cb(void *arg)
 {
     ev(arg);
@@ -1366,6 +1388,7 @@ int main(void)
     T_RUN(test_await_of_finished_future_does_not_suspend);
     T_RUN(test_await_size_mismatch_fails_the_task);
     T_RUN(test_ready_tasks_run_in_fifo_order_and_yield_interleaves);
+    T_RUN(test_cancelling_yielded_tasks_takes_them_out_of_the_ready_queue);
     T_RUN(test_call_soon_runs_later_in_order);
     T_RUN(test_call_soon_ring_keeps_order_across_wrap_and_growth);
     T_RUN(test_call_soon_runs_after_the_tasks_ready_before_it);
