@@ -34,12 +34,14 @@ static size_t aw__run_waiters(aw_future *fut)
     aw_task *w = fut->head;
     if (!w)
         return 0; /* every waiter was cancelled, the last one after the node left the queue */
-    fut->head = aw__waiter_next(w);
-    w->link.future = fut;
-    if (!fut->head) {
+    if (w->link.node & AW__WAIT_TAIL) { /* the only waiter */
+        fut->head = NULL;
+        w->link.future = fut;
         aw__task_run(w);
         return 1;
     }
+    fut->head = aw__waiter_next(w);
+    w->link.future = fut;
     size_t run = 0;
     fut->refs++;
     do {
