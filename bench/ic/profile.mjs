@@ -1,14 +1,18 @@
-// `make bench-ic-profile`: where the pub-sub caller's wasm instructions go, function by function.
+// `make bench-ic-profile`: where the pub-sub caller's wasm instructions go, by function and by
+// straight-line stretch.
 //
 // The subscriber is built a second time with its function names kept (build/ic/prof/, the same
 // code as build/ic/subscriber.wasm: only the name section differs). This script meters it with
 // icsim's own instrumentation (meter.js: the cost of every straight-line stretch is added to one
-// counter), then adds to each of those charges a second one, to a counter of the function the
-// stretch belongs to. The module runs in an icsim without metering of its own, so each function's
-// counter holds exactly the share of icsim's wasm instruction count spent in its body (its
-// callees' instructions are theirs). The steady-state setup_subscribe call is measured as in
-// bench.mjs; the system-API charges are the difference from the metered run's total.
-// Prints figures; asserts only that the per-function counters add up to the metered total.
+// counter), then adds to each of those charges a second one, to a counter of its own (one i64
+// global per stretch; icsim takes at most 1,000 globals, so a first run counts per function and a
+// second per stretch in the functions that ran). The module runs in an icsim without metering of
+// its own, so the counters hold exactly icsim's wasm instruction count, split by where it was
+// spent (a function's callees count for themselves). The steady-state setup_subscribe call is
+// measured as in bench.mjs; the system-API charges are the difference from the metered run's
+// total. Usage: profile.mjs [module [N]] prints the functions, then the N costliest stretches with
+// their offsets in the module (to read next to `wasm-objdump -d`). Prints figures; asserts only
+// that the counters add up to the metered wasm total.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IDL } from '@dfinity/candid';
