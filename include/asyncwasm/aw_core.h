@@ -866,10 +866,12 @@ AW__HOT int aw__await_task_fast(aw_task *task, aw_task *child, unsigned rp)
     child->state = AW_TASK_RUNNING;
     child->cont_kind = AW__CONT_PARENT;
 #ifdef AW_PROFILE
-    if (aw__task_run_profiled(child) == AW_DONE || (task->flags & AW__TF_CANCEL_REQ))
+    aw_status st = aw__task_run_profiled(child);
 #else
-    if (child->step(child) == AW_DONE || (task->flags & AW__TF_CANCEL_REQ))
+    aw_status st = child->step(child);
 #endif
+    /* one test: the child finished (AW_DONE), or a cancellation was requested meanwhile */
+    if ((unsigned)st | (task->flags & AW__TF_CANCEL_REQ))
         return 0;
     child->cont.parent = task;
     task->state = AW_TASK_WAITING_TASK;

@@ -638,6 +638,63 @@ static void test_cancel_parent_cancels_awaited_child_first(void)
     T_EQ_INT(aw_drain(), 0);
 }
 
+/* A child that cancels its parent in its first step (the parent is running: AW_ERR_BUSY), then
+ * waits. */
+typedef struct rebel {
+    aw_task task;
+    aw_task *parent;
+    aw_future *gate;
+    int busy, finally_runs;
+} rebel;
+
+AW_ASYNC(rebel, rebel_run)
+static aw_status rebel_run(rebel *f)
+{
+    AW_BEGIN(f);
+    f->busy = aw_task_cancel(f->parent);
+    AW_AWAIT(f, aw_future_retain(f->gate), AW_DISCARD);
+    AW_FINALLY(f);
+    f->finally_runs++;
+    AW_END(f);
+}
+
+typedef struct rebel_parent {
+    aw_task task;
+    rebel child;
+    int finally_runs;
+} rebel_parent;
+
+AW_ASYNC(rebel_parent, rebel_parent_run)
+static aw_status rebel_parent_run(rebel_parent *f)
+{
+    AW_BEGIN(f);
+    f->child.parent = &f->task;
+    AW_AWAIT_TASK(f, aw_task_init(&f->child.task, rebel_run_step));
+    ev("not reached");
+    AW_FINALLY(f);
+    f->finally_runs++;
+    AW_END(f);
+}
+
+/* The cancellation a child requests for its parent during its first step stops the parent at
+ * that await at once: it does not suspend on the child, it cancels it and fails. */
+static void test_cancel_requested_during_a_childs_first_step_stops_the_parent_at_once(void)
+{
+    rebel_parent p = {0};
+    p.child.gate = aw_future_new(0);
+    ev_reset();
+    aw_task_run_cb(aw_task_init(&p.task, rebel_parent_run_step), done_log);
+    T_EQ_INT(p.child.busy, AW_ERR_BUSY);
+    T_EQ_INT(p.child.finally_runs, 1);
+    T_EQ_INT(p.finally_runs, 1);
+    T_EQ_INT(aw_task_state_of(&p.child.task), AW_TASK_DONE);
+    T_EQ_INT(aw_task_state_of(&p.task), AW_TASK_DONE);
+    T_EQ_STR(events, "cancelled");
+    aw_future_release(p.child.gate);
+    T_EQ_INT(aw_drain(), 0);
+    T_CHECK(!aw_has_pending());
+}
+
 static void test_cancel_task_whose_future_already_finished(void)
 {
     fin f = {.path = PATH_WAIT, .gate = aw_future_new(0)};
@@ -1400,6 +1457,7 @@ int main(void)
     T_RUN(test_error_kinds_table);
     T_RUN(test_finally_runs_on_every_path);
     T_RUN(test_cancel_parent_cancels_awaited_child_first);
+    T_RUN(test_cancel_requested_during_a_childs_first_step_stops_the_parent_at_once);
     T_RUN(test_cancel_task_whose_future_already_finished);
     T_RUN(test_waiters_of_a_finished_future_run_in_order_unless_cancelled_first);
     T_RUN(test_cancel_of_running_task_takes_effect_at_next_await);
