@@ -1,33 +1,50 @@
 /*
  * orders - the order book of the orders example: create_order numbers the orders. It traps for
- * product 13 (the "trapping callee" of the example: its caller sees CANISTER_ERROR).
+ * product 13 (the "trapping callee" of the example: its caller sees CANISTER_ERROR). Its
+ * arguments are read and its replies written by the bindings generated from orders.did
+ * (build/ic/gen/orders/orders.h).
  */
 #include "asyncwasm/ic_candid.h"
+#include "orders.h"
 
 static uint64_t created;
-static ic_types create_arg = IC_TYPES("(nat64, nat64)");
 
-/* (user, product) */
-static int read_two(ic_reader *r, void *out)
+/* The reader's own types: none. The generated bindings decode the whole message, so a method's
+ * arguments are extra arguments to the reader, which checks them and skips them. */
+static ic_types whole_message = IC_TYPES("()");
+
+static int read_create_order(ic_reader *r, void *in)
 {
-    uint64_t *v = out;
-    int rc = ic_read_nat64(r, &v[0]);
-    return rc ? rc : ic_read_nat64(r, &v[1]);
+    candid_arena a = {0}; /* nat64 values own nothing: freed at once */
+    int rc = orders_create_order_in_args(r, &a, in);
+    candid_arena_free(&a);
+    return rc;
+}
+
+static int read_count(ic_reader *r, void *in)
+{
+    candid_arena a = {0};
+    int rc = orders_count_in_args(r, &a, in);
+    candid_arena_free(&a);
+    return rc;
 }
 
 /* create_order : (user : nat64, product : nat64) -> (order_id : nat64) */
 IC_UPDATE(create_order)
 {
-    uint64_t args[2] = {0, 0}; /* user, product */
-    if (!ic_args(&create_arg, read_two, args, "create_order"))
+    orders_create_order_in in = {0};
+    if (!ic_args(&whole_message, read_create_order, &in, "create_order"))
         return;
-    if (args[1] == 13)
+    if (in.product == 13)
         ic_trap("create_order: product 13 crashes the order book");
-    ic_reply_nat64(++created);
+    orders_create_order_out_reply(&(orders_create_order_out){.order_id = ++created});
 }
 
-/* count : () -> (nat64) query */
+/* count : () -> (nat64) query. Its message is checked too: bytes that are not the empty argument
+ * list (or one with extra arguments, which Candid ignores) are rejected. */
 IC_QUERY(count)
 {
-    ic_reply_nat64(created);
+    orders_count_in in = {0};
+    if (ic_args(&whole_message, read_count, &in, "count"))
+        orders_count_out_reply(&(orders_count_out){.ret0 = created});
 }

@@ -37,14 +37,18 @@ ORDERS_DIDS := users inventory orders front
 $(ORDERS_GEN)/%.c $(ORDERS_GEN)/%.h: examples/orders/%.did $(BUILD)/bin/candid
 	@mkdir -p $(dir $@)
 	$(BUILD)/bin/candid gen c $< -o $(ORDERS_GEN)
+# The callees read their arguments and write their replies with the bindings from their own .did.
 $(foreach c,users inventory orders,\
-	$(eval $(call ic_canister,orders_$(c),examples/orders/$(c).c,examples/orders/$(c).did)))
+	$(eval $(call ic_canister,orders_$(c),examples/orders/$(c).c $(ORDERS_GEN)/$(c).c,\
+		examples/orders/$(c).did)))
+$(foreach c,users inventory orders,$(eval $(IC_BUILD)/orders_$(c).raw.wasm: IC_RT_CFLAGS += -I$(ORDERS_GEN)))
+$(foreach c,users inventory orders,$(eval $(IC_BUILD)/orders_$(c).raw.wasm: $(ORDERS_GEN)/$(c).h))
 $(eval $(call ic_canister,orders_front,examples/orders/front.c \
 	$(patsubst %,$(ORDERS_GEN)/%.c,$(ORDERS_DIDS)),examples/orders/front.did))
 $(IC_BUILD)/orders_front.raw.wasm: IC_RT_CFLAGS += -I$(ORDERS_GEN)
 $(IC_BUILD)/orders_front.raw.wasm: $(patsubst %,$(ORDERS_GEN)/%.h,$(ORDERS_DIDS))
 
-IC_NODE_SUITES += orders interop
+IC_NODE_SUITES += orders interop badinput
 
 # Every management canister helper (src/ic/mgmt.c) behind a method of a test canister.
 $(eval $(call ic_canister,mgmt,tests/ic/mgmt.c,tests/ic/mgmt.did))
