@@ -125,11 +125,11 @@ CGEN_MGMT_METHODS := raw_rand ecdsa_public_key sign_with_ecdsa schnorr_public_ke
     http_request canister_status create_canister install_code
 CGEN_COMMA := ,
 CGEN_MGMT_DIR := $(CGEN_B)/mgmt_did
-CGEN_MGMT_FILES := include/asyncwasm/ic_mgmt_did.h:ic_mgmt_did.h src/ic/mgmt_did.c:ic_mgmt_did.c
+CGEN_MGMT_FILES := include/asyncwasm/ic_mgmt_did.h:ic_mgmt_did.h src/ic/mgmt_did.c:mgmt_did.c
 $(CGEN_MGMT_DIR)/ic_mgmt_did.stamp: $(CGEN_IC_DID) $(CGEN_TOOL)
 	@rm -rf $(dir $@) && mkdir -p $(dir $@)
 	$(CGEN_TOOL) gen c $< -o $(dir $@) --prefix ic_mc --name ic_mgmt_did --bignum \
-	    --include asyncwasm/ic_mgmt_did.h --methods $(subst $(eval) ,$(CGEN_COMMA),$(strip $(CGEN_MGMT_METHODS)))
+	    --include asyncwasm/ic_mgmt_did.h --source mgmt_did.c --methods $(subst $(eval) ,$(CGEN_COMMA),$(strip $(CGEN_MGMT_METHODS)))
 	@touch $@
 
 TEST_SUITES += candid-gen-mgmt

@@ -78,5 +78,12 @@ expect "--methods drops unused definitions" eval '! grep -q "kinds_forest" "$out
 expect "--methods named in the comment" grep -q 'from tests/candid_gen/kinds.did (methods swap,get)' "$out/m/kinds.c"
 expect "--include names the header" grep -q '^#include "sub/kinds.h"$' "$out/m/kinds.c"
 expect "generated files are left alone by clang-format" grep -qx '/\* clang-format off \*/' "$out/m/kinds.c"
+expect "the header's first comment names it" grep -q '^ \* kinds\.h - Candid bindings generated' "$out/m/kinds.h"
+expect "the source's first comment names it" grep -q '^ \* kinds\.c - Candid bindings generated' "$out/m/kinds.c"
+check "--source names the source file" 0 "" -- \
+    "$tool" gen c tests/candid_gen/kinds.did -o "$out/s" --name lib_kinds --source kinds_impl.c
+expect "--source: the file written" test -f "$out/s/kinds_impl.c" -a -f "$out/s/lib_kinds.h" -a ! -e "$out/s/lib_kinds.c"
+expect "--source: its first comment names it" grep -q '^ \* kinds_impl\.c - Candid bindings generated' "$out/s/kinds_impl.c"
+expect "--source: it includes the header" grep -q '^#include "lib_kinds.h"$' "$out/s/kinds_impl.c"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
