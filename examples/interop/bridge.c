@@ -4,7 +4,8 @@
  * robustCall is the seed's robustCall, handling the error of its await itself. The peer is called
  * through a stub generated from peer.did, by the method name the caller gives.
  */
-#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "asyncwasm/ic_async.h"
@@ -12,6 +13,24 @@
 #include "peer.h"   /* generated from peer.did: the typed stub of a (text) -> (text) method */
 
 static ic_types text_arg = IC_TYPES("(text)");
+
+/* Replies with the text `head` `mid` (mid_len bytes, any length) `tail`, in a buffer of its
+ * size; rejects with "<method>: out of memory" when that cannot be allocated. */
+static void reply_joined(const char *method, const char *head, const char *mid, size_t mid_len,
+                         const char *tail)
+{
+    size_t h = strlen(head), t = strlen(tail);
+    char *out = mid_len <= SIZE_MAX - h - t - 1 ? malloc(h + mid_len + t + 1) : NULL;
+    if (!out) {
+        ic_rejectf("%s: out of memory for a reply of %zu bytes", method, mid_len);
+        return;
+    }
+    memcpy(out, head, h);
+    memcpy(out + h, mid, mid_len);
+    memcpy(out + h + mid_len, tail, t);
+    ic_reply_text_n(out, h + mid_len + t);
+    free(out);
+}
 
 /* greet : (name : text) -> (text); a name "trap" makes it trap (the caller sees CANISTER_ERROR). */
 IC_UPDATE(greet)
@@ -25,9 +44,7 @@ IC_UPDATE(greet)
     if (rc == 0 && (rc = ic_reader_finish(&r)) == 0) {
         if (n == 4 && memcmp(name, "trap", 4) == 0)
             ic_trap("bridge: asked to trap");
-        char out[128];
-        int len = snprintf(out, sizeof out, "Hello from C, %.*s!", (int)(n > 64 ? 64 : n), name);
-        ic_reply_text_n(out, (size_t)len);
+        reply_joined("greet", "Hello from C, ", name, n, "!");
     } else {
         ic_rejectf("greet: invalid arguments: %s", ic_reader_error(&r));
     }
@@ -76,13 +93,7 @@ static aw_status ask_run(ask_frame *f)
 {
     AW_BEGIN(f);
     AW_AWAIT(f, ask_peer(f), &f->got);
-    {
-        char out[160];
-        int n = snprintf(out, sizeof out, "C got: %.*s",
-                         (int)(f->got.out.ret0.len > 128 ? 128 : f->got.out.ret0.len),
-                         f->got.out.ret0.data);
-        ic_reply_text_n(out, (size_t)n);
-    }
+    reply_joined("ask", "C got: ", f->got.out.ret0.data, f->got.out.ret0.len, ""); /* all of it */
     AW_FINALLY(f);
     ask_free(f);
     AW_END(f);

@@ -55,6 +55,18 @@ test('Motoko -> C (async handler) -> Motoko: a chain of awaits across both langu
     ['Motoko got: C got: Hello from Motoko, chain!']);
 });
 
+test('long texts are kept whole: ask replies with all of the peer\'s text, greet greets the whole name', async () => {
+  const { s, bridge, mo, ask } = setup();
+  // multi-byte UTF-8 as well, so that no cut could land inside a character unnoticed
+  const name = 'a long name, ü €, '.repeat(40); // 800 characters, more bytes
+  eq(replied(await ask(bridge, enc([IDL.Principal, T, T], [P(mo), 'greet', name])), [T]),
+    [`C got: Hello from Motoko, ${name}!`]);
+  eq(replied(await s.updateCall(bridge, 'greet', enc([T], [name])), [T]), [`Hello from C, ${name}!`]);
+  const peer = s.install('bridge'); // C asks C: the peer's reply is itself longer than 128 bytes
+  eq(replied(await ask(bridge, enc([IDL.Principal, T, T], [P(peer), 'greet', name])), [T]),
+    [`C got: Hello from C, ${name}!`]);
+});
+
 test('robustCall (the seed): the error is handled by the code, not propagated', async () => {
   const { s, bridge, mo } = setup();
   const robust = (method) =>
