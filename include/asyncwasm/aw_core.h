@@ -412,13 +412,26 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
 #endif
 #define AW__RP(n) (AW__RESUME_START + (unsigned)(n) - (unsigned)aw__resume_base)
 
+/* A task's first step starts with no flag set (aw_task_init cleared them, and nothing can set one
+ * before the step runs: cancelling a task that never ran is refused). Telling the compiler lets
+ * it drop the flag tests of the first await. AW_DEBUG checks it instead. */
+#ifdef AW_DEBUG
+#define AW__FRESH(t) ((t)->flags ? aw__fatal_fresh(t) : (void)0)
+void aw__fatal_fresh(aw_task *t);
+#elif defined(__GNUC__) || defined(__clang__)
+#define AW__FRESH(t) ((t)->flags ? __builtin_unreachable() : (void)0)
+#else
+#define AW__FRESH(t) ((void)0)
+#endif
+
 /* Open the body of a step function; `f` is the frame. */
 #define AW_BEGIN(f)                                                                                \
     AW__PROFILE_ENTER(f)                                                                           \
     enum { aw__resume_base = AW__RP_NEXT };                                                        \
     aw__dispatch:                                                                                  \
     switch (AW__TASK(f)->resume) {                                                                 \
-    case AW__RESUME_START:
+    case AW__RESUME_START:                                                                         \
+        AW__FRESH(AW__TASK(f));
 
 /* The shape every await shares: the first half links the task to what it awaits and returns 1
  * when the task must suspend; the resume point's case label follows; the second half takes the

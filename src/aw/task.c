@@ -283,6 +283,14 @@ void aw__task_enter_finally(aw_task *task)
     task->resume = AW__RESUME_END;
 }
 
+#ifdef AW_DEBUG
+void aw__fatal_fresh(aw_task *t)
+{
+    aw__fatal("task %p starts its first step with flags 0x%x: a header not set up by aw_task_init?",
+              (void *)t, (unsigned)t->flags);
+}
+#endif
+
 const aw_error *aw_task_pending_error(const aw_task *task)
 {
     return (task->flags & AW__TF_IN_FINALLY) ? task->link.error : NULL;
