@@ -3,7 +3,8 @@
 // receives six kinds of bad argument bytes:
 //   empty       no bytes at all
 //   not Candid  bytes without the DIDL magic
-//   wrong types a well-formed message whose first argument has a type that does not coerce
+//   wrong types a well-formed message whose first argument that could fail to coerce (not opt,
+//               null or reserved) has another type; a method without one gets an extra argument
 //   truncated   a valid message without its last byte
 //   huge length a text or blob whose length prefix is leb128(2^32), far beyond the input
 //   trailing    a valid message followed by two more bytes
@@ -11,8 +12,7 @@
 // message that starts with the method's name; afterwards what the canister's state probe reads
 // is unchanged, and after all six a valid call of the method still replies.
 // Where the Candid spec accepts a message it is asserted accepted instead (see `accepted`).
-import { test, run, eq, ok, sim, enc, IDL, Principal, RejectCode } from './harness.mjs';
-import { wasm } from './harness.mjs';
+import { test, run, eq, ok, sim, enc, wasm, IDL, Principal, RejectCode } from './harness.mjs';
 
 // ---- the service's methods, from the module's candid:service metadata -------------------------
 
@@ -158,9 +158,9 @@ function cases(args, ctx) {
     if (mark.every((b, j) => marked[k + j] === b)) pos = k;
   if (pos < 0) throw new Error('marker not found in the encoded message');
   const huge = new Uint8Array([...marked.slice(0, pos), ...HUGE, ...marked.slice(pos + 1)]);
-  const wrong = args.length === 0 ? enc([IDL.Text], ['extra'])
-    : enc([args[0] === IDL.Text ? IDL.Nat64 : IDL.Text, ...args.slice(1)],
-      [args[0] === IDL.Text ? 9n : 'wrong', ...args.slice(1).map((t) => sample(t, ctx))]);
+  const w = wrongAt(args);
+  const wrongTypes = w < 0 ? [...args, IDL.Text] : args.map((t, k) => (k !== w ? t : t === IDL.Text ? IDL.Nat64 : IDL.Text));
+  const wrong = enc(wrongTypes, wrongTypes.map((t, k) => (k === w || k === args.length ? (t === IDL.Text ? 'wrong' : 9n) : sample(t, ctx))));
   return {
     valid,
     bad: [
@@ -175,13 +175,23 @@ function cases(args, ctx) {
 }
 
 /**
+ * The first argument whose value can fail to coerce, or -1. Candid spec section "Coercion":
+ * any value coerces at `reserved`, and at `opt t` a value that does not coerce reads as null
+ * (a wire null only at `null`, but a missing one too, so these are left alone).
+ */
+function wrongAt(args) {
+  return args.findIndex((t) => !(t instanceof IDL.OptClass || t === IDL.Reserved || t === IDL.Null));
+}
+
+/**
  * Is this case legitimately accepted? Candid spec section "Tuple types" (under "Coercion"):
- * argument sequences coerce like tuple records, so "extra arguments are ignored": a method of no
- * arguments accepts a well-formed message with one text argument. Bytes after the last value are
- * not an extra argument; they are an error (Candid digest b.2, "Leftover bytes are an error").
+ * argument sequences coerce like tuple records, so "extra arguments are ignored": a method with no
+ * argument that can fail to coerce accepts a well-formed message with one more text argument.
+ * Bytes after the last value are not an extra argument; they are an error (Candid digest b.2,
+ * "Leftover bytes are an error").
  */
 function accepted(kind, args) {
-  return kind === 'wrong types' && args.length === 0;
+  return kind === 'wrong types' && wrongAt(args) < 0;
 }
 
 // ---- the canisters, their context and their state probes ----------------------------------------
@@ -328,8 +338,30 @@ for (const [name, setup] of Object.entries(CANISTERS)) {
   }
 }
 
-test('every example canister has methods in its candid:service metadata', async () => {
-  for (const name of Object.keys(CANISTERS)) ok(parseService(serviceText(name)).length > 0, `${name} methods`);
+test('the methods read from each candid:service are exactly the methods its module exports', async () => {
+  for (const name of Object.keys(CANISTERS)) {
+    const exported = WebAssembly.Module.exports(new WebAssembly.Module(wasm(name)))
+      .map((e) => e.name.match(/^canister_(update|query|composite_query) (.*)$/))
+      .filter(Boolean).map((m) => `${m[2]}${m[1] === 'update' ? '' : ' query'}`).sort();
+    const read = parseService(serviceText(name)).map((m) => `${m.name}${m.query ? ' query' : ''}`).sort();
+    ok(read.length > 0, `${name} has methods`);
+    eq(read, exported, `${name}: methods and modes`);
+  }
+});
+
+test('the service parser reads types, names, records and modes', async () => {
+  const [m, q] = parseService(`// a comment
+    type C = record { topic : text; "value" : nat64 };
+    service : (init : principal) -> { put : (c : C, vec opt blob) -> (); get : () -> (C) query; }`);
+  eq([m.name, m.args.length, m.query, q.name, q.args.length, q.query], ['put', 2, false, 'get', 0, true]);
+  eq(m.args[0].display(), 'record {topic:text; value:nat64}');
+  eq(m.args[1].display(), 'vec opt vec nat8');
+  eq(Buffer.from(enc(m.args, [{ topic: 't', value: 1n }, [[Uint8Array.from([7])]]])).toString('hex'),
+    Buffer.from(enc([IDL.Record({ topic: IDL.Text, value: IDL.Nat64 }), IDL.Vec(IDL.Opt(IDL.Vec(IDL.Nat8)))],
+      [{ topic: 't', value: 1n }, [[Uint8Array.from([7])]]])).toString('hex'));
+  let err = '';
+  try { parseService('service : { f : (float128) -> () }'); } catch (e) { err = e.message; }
+  eq(err, 'candid:service: unsupported type float128');
 });
 
 await run('ic-badinput');
