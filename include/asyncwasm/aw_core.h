@@ -153,7 +153,13 @@ typedef enum aw_task_state {
  */
 struct aw_task {
     aw_step_fn step; /* the step function */
-    /* link and cont are adjacent so that aw_task_init clears both in one store */
+    union {
+        aw_task *parent;      /* AW_AWAIT_TASK: the awaiting task once it suspended, else NULL */
+        aw_future *future;    /* aw_task_start: the future to complete */
+        aw_task_done_fn done; /* aw_task_run_cb: the callback */
+    } cont;
+    /* cont and link are adjacent so that aw_task_init clears both in one store, and link,
+     * resume, flags and state so that a take on wasm32 writes them in one */
     union {
         aw_task *next;     /* WAITING: the next waiter of the awaited future's list, or */
         uintptr_t node;    /* the future itself tagged AW__WAIT_TAIL (the last waiter); READY
@@ -164,11 +170,6 @@ struct aw_task {
         aw_op *op;         /* WAITING_OP: the awaited operation slot */
         aw_error *error;   /* in FINALLY and once DONE: the error it fails with (NULL: success) */
     } link;
-    union {
-        aw_task *parent;      /* AW_AWAIT_TASK: the awaiting task once it suspended, else NULL */
-        aw_future *future;    /* aw_task_start: the future to complete */
-        aw_task_done_fn done; /* aw_task_run_cb: the callback */
-    } cont;
     /* resume, flags and state are adjacent so that an await writes all three in one store, and
      * state and cont_kind so that a child's start writes both in one. */
     uint16_t resume;   /* AW__RESUME_START, an await's resume point, AW__RESUME_FINALLY or _END */
@@ -460,7 +461,7 @@ void aw__fatal_fresh(aw_task *t);
 #define AW_AWAIT_TRY(f, fut, out, errp) AW__AWAIT_FUT(f, fut, out, errp, AW__RP(AW__RP_NEXT))
 #define AW__AWAIT_FUT(f, fut, out, errp, rp)                                                       \
     AW__AWAIT_AT(rp, aw__await_fast(AW__TASK(f), (fut), rp),                                       \
-                 aw__await_take_fast(AW__TASK(f), (out), AW__OUT_SIZE(out), (errp), AW__SITE))
+                 aw__await_take_fast(AW__TASK(f), (out), AW__OUT_SIZE(out), (errp), rp, AW__SITE))
 
 /*
  * Start the initialised child task `child` (an aw_task*, usually a frame embedded in this one)
@@ -476,7 +477,7 @@ void aw__fatal_fresh(aw_task *t);
 #define AW_AWAIT_TASK_TRY(f, child, errp) AW__AWAIT_CHILD(f, child, errp, AW__RP(AW__RP_NEXT))
 #define AW__AWAIT_CHILD(f, child, errp, rp)                                                        \
     AW__AWAIT_AT(rp, aw__await_task_fast(AW__TASK(f), (child), rp),                                \
-                 aw__await_task_done(AW__TASK(f), (errp), AW__SITE))
+                 aw__await_task_done(AW__TASK(f), (errp), rp, AW__SITE))
 
 /*
  * Await the operation slot `op` (an aw_op*, usually a member of this frame, started by its
@@ -491,7 +492,7 @@ void aw__fatal_fresh(aw_task *t);
 #define AW_AWAIT_OP_TRY(f, op, errp) AW__AWAIT_SLOT(f, op, errp, AW__RP(AW__RP_NEXT))
 #define AW__AWAIT_SLOT(f, op, errp, rp)                                                            \
     AW__AWAIT_AT(rp, aw__await_op_fast(AW__TASK(f), (op), rp),                                     \
-                 aw__await_op_take_fast(AW__TASK(f), (errp), AW__SITE))
+                 aw__await_op_take_fast(AW__TASK(f), (errp), rp, AW__SITE))
 
 /* Let every other ready task run once, then continue (no future, no allocation). */
 #define AW_YIELD(f) AW__YIELD(f, AW__RP(AW__RP_NEXT))
@@ -843,14 +844,17 @@ AW__HOT int aw__await_fast(aw_task *task, aw_future *fut, unsigned rp)
 
 /* AW_AWAIT, second half: a completed future's value copied out and the future released. */
 AW__HOT int aw__await_take_fast(aw_task *task, void *out, size_t out_size, aw_error **errp,
-                                const char *func, const char *file, uint32_t line)
+                                unsigned rp, const char *func, const char *file, uint32_t line)
 {
     aw_future *fut = task->link.future;
     if (fut && fut->state == AW_FUTURE_COMPLETED &&
         !(task->flags & (AW__TF_IN_FINALLY | AW__TF_CANCEL_REQ)) &&
         (!out || out_size == fut->size)) {
-        task->state = AW_TASK_RUNNING;
+        /* one store on wasm32: link, resume (unchanged), flags (none is set) and state */
         task->link.future = NULL;
+        task->resume = (uint16_t)rp;
+        task->flags = 0;
+        task->state = AW_TASK_RUNNING;
         if (errp)
             *errp = NULL;
         if (out)
@@ -894,14 +898,15 @@ AW__HOT int aw__await_task_fast(aw_task *task, aw_task *child, unsigned rp)
 /* AW_AWAIT_TASK, second half: the common outcome (the child finished without error). With only
  * LINK_CHILD set (no cancellation request) the parent gets here only once the child is DONE: it
  * continues after a child that finished in its first step, or the child's finish resumes it. */
-AW__HOT int aw__await_task_done(aw_task *task, aw_error **errp, const char *func, const char *file,
-                                uint32_t line)
+AW__HOT int aw__await_task_done(aw_task *task, aw_error **errp, unsigned rp, const char *func,
+                                const char *file, uint32_t line)
 {
     aw_task *child = task->link.child;
     if (task->flags == AW__TF_LINK_CHILD && !child->link.error) {
+        task->link.child = NULL;
+        task->resume = (uint16_t)rp;
         task->flags = 0;
         task->state = AW_TASK_RUNNING;
-        task->link.child = NULL;
         if (errp)
             *errp = NULL;
         return 0;
@@ -929,13 +934,14 @@ AW__HOT int aw__await_op_fast(aw_task *task, aw_op *op, unsigned rp)
 }
 
 /* AW_AWAIT_OP, second half: the common outcome (completed, no cancellation). */
-AW__HOT int aw__await_op_take_fast(aw_task *task, aw_error **errp, const char *func,
+AW__HOT int aw__await_op_take_fast(aw_task *task, aw_error **errp, unsigned rp, const char *func,
                                    const char *file, uint32_t line)
 {
     if (task->flags == AW__TF_LINK_OP && task->link.op->state == AW_OP_COMPLETED) {
+        task->link.op = NULL;
+        task->resume = (uint16_t)rp;
         task->flags = 0;
         task->state = AW_TASK_RUNNING;
-        task->link.op = NULL;
         if (errp)
             *errp = NULL;
         return 0;
