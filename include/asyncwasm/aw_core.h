@@ -413,16 +413,18 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
 #endif
 #define AW__RP(n) (AW__RESUME_START + (unsigned)(n) - (unsigned)aw__resume_base)
 
-/* A task's first step starts with no flag set (aw_task_init cleared them, and nothing can set one
- * before the step runs: cancelling a task that never ran is refused). Telling the compiler lets
- * it drop the flag tests of the first await. AW_DEBUG checks it instead. */
+/* No task flag is set where a step starts (aw_task_init cleared them, and nothing can set one
+ * before the first step runs: cancelling a task that never ran is refused), nor where an await
+ * returns to the code (every take clears the flags it used, and a cancellation requested meanwhile
+ * fails the task instead of returning). Telling the compiler lets it drop the flag tests of the
+ * next await. AW_DEBUG checks it instead. */
 #ifdef AW_DEBUG
-#define AW__FRESH(t) ((t)->flags ? aw__fatal_fresh(t) : (void)0)
-void aw__fatal_fresh(aw_task *t);
+#define AW__NO_FLAGS(t) ((t)->flags ? aw__fatal_flags(t) : (void)0)
+void aw__fatal_flags(aw_task *t);
 #elif defined(__GNUC__) || defined(__clang__)
-#define AW__FRESH(t) ((t)->flags ? __builtin_unreachable() : (void)0)
+#define AW__NO_FLAGS(t) ((t)->flags ? __builtin_unreachable() : (void)0)
 #else
-#define AW__FRESH(t) ((void)0)
+#define AW__NO_FLAGS(t) ((void)0)
 #endif
 
 /* Open the body of a step function; `f` is the frame. */
@@ -432,12 +434,12 @@ void aw__fatal_fresh(aw_task *t);
     aw__dispatch:                                                                                  \
     switch (AW__TASK(f)->resume) {                                                                 \
     case AW__RESUME_START:                                                                         \
-        AW__FRESH(AW__TASK(f));
+        AW__NO_FLAGS(AW__TASK(f));
 
 /* The shape every await shares: the first half links the task to what it awaits and returns 1
  * when the task must suspend; the resume point's case label follows; the second half takes the
  * outcome and returns 1 when the task must jump to its FINALLY (the error is in task->link). */
-#define AW__AWAIT_AT(rp, first, second)                                                            \
+#define AW__AWAIT_AT(f, rp, first, second)                                                         \
     do {                                                                                           \
         if (first)                                                                                 \
             return AW_PENDING;                                                                     \
@@ -445,6 +447,7 @@ void aw__fatal_fresh(aw_task *t);
     case rp:                                                                                       \
         if (second)                                                                                \
             goto aw__dispatch;                                                                     \
+        AW__NO_FLAGS(AW__TASK(f));                                                                 \
     } while (0)
 
 /*
@@ -460,7 +463,7 @@ void aw__fatal_fresh(aw_task *t);
  * release; its trace has this await added) or to NULL on success. */
 #define AW_AWAIT_TRY(f, fut, out, errp) AW__AWAIT_FUT(f, fut, out, errp, AW__RP(AW__RP_NEXT))
 #define AW__AWAIT_FUT(f, fut, out, errp, rp)                                                       \
-    AW__AWAIT_AT(rp, aw__await_fast(AW__TASK(f), (fut), rp),                                       \
+    AW__AWAIT_AT(f, rp, aw__await_fast(AW__TASK(f), (fut), rp),                                    \
                  aw__await_take_fast(AW__TASK(f), (out), AW__OUT_SIZE(out), (errp), rp, AW__SITE))
 
 /*
@@ -476,7 +479,7 @@ void aw__fatal_fresh(aw_task *t);
 /* AW_AWAIT_TASK with the error handed to the code in *errp (NULL on success). */
 #define AW_AWAIT_TASK_TRY(f, child, errp) AW__AWAIT_CHILD(f, child, errp, AW__RP(AW__RP_NEXT))
 #define AW__AWAIT_CHILD(f, child, errp, rp)                                                        \
-    AW__AWAIT_AT(rp, aw__await_task_fast(AW__TASK(f), (child), rp),                                \
+    AW__AWAIT_AT(f, rp, aw__await_task_fast(AW__TASK(f), (child), rp),                             \
                  aw__await_task_done(AW__TASK(f), (errp), rp, AW__SITE))
 
 /*
@@ -491,13 +494,14 @@ void aw__fatal_fresh(aw_task *t);
 /* AW_AWAIT_OP with a failure handed to the code in *errp (NULL on success; yours to release). */
 #define AW_AWAIT_OP_TRY(f, op, errp) AW__AWAIT_SLOT(f, op, errp, AW__RP(AW__RP_NEXT))
 #define AW__AWAIT_SLOT(f, op, errp, rp)                                                            \
-    AW__AWAIT_AT(rp, aw__await_op_fast(AW__TASK(f), (op), rp),                                     \
+    AW__AWAIT_AT(f, rp, aw__await_op_fast(AW__TASK(f), (op), rp),                                  \
                  aw__await_op_take_fast(AW__TASK(f), (errp), rp, AW__SITE))
 
 /* Let every other ready task run once, then continue (no future, no allocation). */
 #define AW_YIELD(f) AW__YIELD(f, AW__RP(AW__RP_NEXT))
 #define AW__YIELD(f, rp)                                                                           \
-    AW__AWAIT_AT(rp, (aw__yield(AW__TASK(f), rp, AW__SITE), 1), aw__resumed(AW__TASK(f), AW__SITE))
+    AW__AWAIT_AT(f, rp, (aw__yield(AW__TASK(f), rp, AW__SITE), 1),                                 \
+                 aw__resumed(AW__TASK(f), AW__SITE))
 
 /* Finish successfully (after FINALLY). */
 #define AW_RETURN(f)                                                                               \

@@ -56,11 +56,27 @@ static void aw__take_begin(aw_task *task, const char *what, const char *func, co
     task->state = AW_TASK_RUNNING;
 }
 
+/* The cancellation requested while the task was running, if any (clears the request). */
+static aw_error *aw__take_cancel(aw_task *task)
+{
+    if (!(task->flags & AW__TF_CANCEL_REQ))
+        return NULL;
+    task->flags &= (uint8_t)~AW__TF_CANCEL_REQ;
+    return aw_error_new(AW_E_CANCELLED, 0, "task cancelled");
+}
+
 /* Route `err` (with this site added to its trace) to the code (*errp) or to the task's finish.
- * Returns 1 when the task must jump to its FINALLY. Cancellation always propagates. */
+ * Returns 1 when the task must jump to its FINALLY. Cancellation always propagates, and so does
+ * one requested while the take ran (a producer's cancel hook may do that): an await that returns
+ * to the code leaves no flag set (aw_core.h: AW__NO_FLAGS). */
 static int aw__route_error(aw_task *task, aw_error *err, aw_error **errp, int cancel,
                            const char *func, const char *file, uint32_t line)
 {
+    if (!cancel && (task->flags & AW__TF_CANCEL_REQ)) {
+        aw_error_release(err);
+        err = aw__take_cancel(task);
+        cancel = 1;
+    }
     aw_error_add_trace(&err, func, file, line);
     if (errp && !cancel) {
         *errp = err;
@@ -69,15 +85,6 @@ static int aw__route_error(aw_task *task, aw_error *err, aw_error **errp, int ca
     task->link.error = err;
     task->resume = AW__RESUME_FINALLY;
     return 1;
-}
-
-/* The cancellation requested while the task was running, if any (clears the request). */
-static aw_error *aw__take_cancel(aw_task *task)
-{
-    if (!(task->flags & AW__TF_CANCEL_REQ))
-        return NULL;
-    task->flags &= (uint8_t)~AW__TF_CANCEL_REQ;
-    return aw_error_new(AW_E_CANCELLED, 0, "task cancelled");
 }
 
 /* Everything aw__await_take_fast (aw_core.h) does not take inline: cancellation, failure, NULL,
@@ -284,9 +291,10 @@ void aw__task_enter_finally(aw_task *task)
 }
 
 #ifdef AW_DEBUG
-void aw__fatal_fresh(aw_task *t)
+void aw__fatal_flags(aw_task *t)
 {
-    aw__fatal("task %p starts its first step with flags 0x%x: a header not set up by aw_task_init?",
+    aw__fatal("task %p has flags 0x%x where it can have none: at its first step (a header not set "
+              "up by aw_task_init?) or after an await",
               (void *)t, (unsigned)t->flags);
 }
 #endif
