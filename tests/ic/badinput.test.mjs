@@ -203,6 +203,16 @@ const reply = (r, types, what) => {
   return IDL.decode(types, r.reply);
 };
 
+/** A subscriber (build/ic/NAME.wasm) and a publisher for its principal arguments. */
+function subscriber(s, name) {
+  const id = s.install(name);
+  const pub = s.install('publisher');
+  return {
+    id, ctx: { text: 'x', principal: P(pub) },
+    probe: async () => reply(await s.queryCall(id, 'get_count', enc([], [])), [N], 'get_count')[0],
+  };
+}
+
 /**
  * Each example canister: `setup(s)` installs it (and what it talks to) and returns its id, the
  * context of its sample values, and `probe()`, which reads the state the methods could change.
@@ -233,14 +243,9 @@ const CANISTERS = {
       },
     };
   },
-  subscriber: (s) => {
-    const id = s.install('subscriber');
-    const pub = s.install('publisher');
-    return {
-      id, ctx: { text: 'x', principal: P(pub) },
-      probe: async () => reply(await s.queryCall(id, 'get_count', enc([], [])), [N], 'get_count')[0],
-    };
-  },
+  subscriber: (s) => subscriber(s, 'subscriber'),
+  // the same service, its arguments and calls through bindings generated from the .did files
+  subscriber_gen: (s) => subscriber(s, 'subscriber_gen'),
   orders_users: (s) => {
     const id = s.install('orders_users');
     return { id, ctx: { text: 'x' }, probe: async () => reply(await s.queryCall(id, 'get_user', enc([N], [1n])), [IDL.Text], 'get_user') };
@@ -297,6 +302,7 @@ const KNOWN = {
   'hello.inc': 'examples/hello/hello.c: IC_UPDATE(inc) never reads its argument',
   'hello.whoami': 'examples/hello/hello.c: IC_QUERY(whoami) never reads its argument',
   'subscriber.get_count': 'examples/pubsub/subscriber.c: IC_QUERY(get_count) never reads its argument',
+  'subscriber_gen.get_count': 'examples/pubsub/subscriber_gen.c: IC_QUERY(get_count) never reads its argument',
 };
 
 for (const [name, setup] of Object.entries(CANISTERS)) {
