@@ -11,26 +11,6 @@ static struct {
     uint64_t product, units;
 } stock[] = {{1, 2}, {2, 0}, {13, 5}, {666, 10}};
 
-/* The reader's own types: none. The generated bindings decode the whole message, so a method's
- * arguments are extra arguments to the reader, which checks them and skips them. */
-static ic_types whole_message = IC_TYPES("()");
-
-static int read_reserve(ic_reader *r, void *in)
-{
-    candid_arena a = {0}; /* a nat64 owns nothing: freed at once */
-    int rc = inventory_reserve_in_args(r, &a, in);
-    candid_arena_free(&a);
-    return rc;
-}
-
-static int read_stock(ic_reader *r, void *in)
-{
-    candid_arena a = {0};
-    int rc = inventory_stock_in_args(r, &a, in);
-    candid_arena_free(&a);
-    return rc;
-}
-
 static uint64_t *units_of(uint64_t product)
 {
     for (size_t i = 0; i < sizeof stock / sizeof stock[0]; i++)
@@ -43,21 +23,27 @@ static uint64_t *units_of(uint64_t product)
 IC_UPDATE(reserve)
 {
     inventory_reserve_in in = {0};
-    if (!ic_args(&whole_message, read_reserve, &in, "reserve"))
-        return;
+    candid_arena a = {0}; /* what the decoded arguments own (a nat64: nothing) */
+    bool ok = inventory_reserve_in_take(&a, &in);
+    candid_arena_free(&a);
+    if (!ok)
+        return; /* rejected: "reserve: invalid arguments: ..." */
     uint64_t *units = units_of(in.product);
-    bool ok = units && *units > 0;
-    if (ok)
+    bool available = units && *units > 0;
+    if (available)
         --*units;
-    inventory_reserve_out_reply(&(inventory_reserve_out){.available = ok});
+    inventory_reserve_out_reply(&(inventory_reserve_out){.available = available});
 }
 
 /* stock : (product : nat64) -> (nat64) query */
 IC_QUERY(stock)
 {
     inventory_stock_in in = {0};
-    if (!ic_args(&whole_message, read_stock, &in, "stock"))
-        return;
+    candid_arena a = {0}; /* what the decoded arguments own (a nat64: nothing) */
+    bool ok = inventory_stock_in_take(&a, &in);
+    candid_arena_free(&a);
+    if (!ok)
+        return; /* rejected: "stock: invalid arguments: ..." */
     uint64_t *units = units_of(in.product);
     inventory_stock_out_reply(&(inventory_stock_out){.ret0 = units ? *units : 0});
 }

@@ -9,32 +9,15 @@
 
 static uint64_t created;
 
-/* The reader's own types: none. The generated bindings decode the whole message, so a method's
- * arguments are extra arguments to the reader, which checks them and skips them. */
-static ic_types whole_message = IC_TYPES("()");
-
-static int read_create_order(ic_reader *r, void *in)
-{
-    candid_arena a = {0}; /* nat64 values own nothing: freed at once */
-    int rc = orders_create_order_in_args(r, &a, in);
-    candid_arena_free(&a);
-    return rc;
-}
-
-static int read_count(ic_reader *r, void *in)
-{
-    candid_arena a = {0};
-    int rc = orders_count_in_args(r, &a, in);
-    candid_arena_free(&a);
-    return rc;
-}
-
 /* create_order : (user : nat64, product : nat64) -> (order_id : nat64) */
 IC_UPDATE(create_order)
 {
     orders_create_order_in in = {0};
-    if (!ic_args(&whole_message, read_create_order, &in, "create_order"))
-        return;
+    candid_arena a = {0}; /* what the decoded arguments own (a nat64: nothing) */
+    bool ok = orders_create_order_in_take(&a, &in);
+    candid_arena_free(&a);
+    if (!ok)
+        return; /* rejected: "create_order: invalid arguments: ..." */
     if (in.product == 13)
         ic_trap("create_order: product 13 crashes the order book");
     orders_create_order_out_reply(&(orders_create_order_out){.order_id = ++created});
@@ -45,6 +28,9 @@ IC_UPDATE(create_order)
 IC_QUERY(count)
 {
     orders_count_in in = {0};
-    if (ic_args(&whole_message, read_count, &in, "count"))
+    candid_arena a = {0};
+    bool ok = orders_count_in_take(&a, &in);
+    candid_arena_free(&a);
+    if (ok)
         orders_count_out_reply(&(orders_count_out){.ret0 = created});
 }

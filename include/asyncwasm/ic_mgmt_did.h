@@ -10,7 +10,8 @@
  *   int  T_decode(bytes, len, arena, &out, err)
  * Per method M: tuples M_in and M_out with _write/_read/_encode/_decode, and under
  * AW_BACKEND_IC the call stubs M(callee, &in) and M_with(&call, &in) returning a future
- * of M_reply; for implementing M, M_in_args(reader, arena, &in) and M_out_reply(&out).
+ * of M_reply; for implementing M, M_in_args(reader, arena, &in) (async handlers),
+ * M_in_take(arena, &in) (synchronous methods; rejects bad input) and M_out_reply(&out).
  * Decoded data lives in the arena given (or the reply's own arena): free it
  * with candid_arena_free. Every function returns 0 or a negative CANDID_E_* code.
  * docs/candid-gen.md explains the mapping and the rules.
@@ -898,6 +899,7 @@ aw_future *ic_mc_canister_status(const ic_principal *callee, const ic_mc_caniste
 aw_future *ic_mc_canister_status_with(const ic_call *call, const ic_mc_canister_status_in *args);
 
 int ic_mc_canister_status_in_args(ic_reader *r, candid_arena *a, ic_mc_canister_status_in *out);
+bool ic_mc_canister_status_in_take(candid_arena *a, ic_mc_canister_status_in *out);
 int ic_mc_canister_status_out_reply(const ic_mc_canister_status_out *v);
 
 /* The value of ic_mc_create_canister's future: the results, in their own arena. */
@@ -909,6 +911,7 @@ aw_future *ic_mc_create_canister(const ic_principal *callee, const ic_mc_create_
 aw_future *ic_mc_create_canister_with(const ic_call *call, const ic_mc_create_canister_in *args);
 
 int ic_mc_create_canister_in_args(ic_reader *r, candid_arena *a, ic_mc_create_canister_in *out);
+bool ic_mc_create_canister_in_take(candid_arena *a, ic_mc_create_canister_in *out);
 int ic_mc_create_canister_out_reply(const ic_mc_create_canister_out *v);
 
 /* The value of ic_mc_ecdsa_public_key's future: the results, in their own arena. */
@@ -920,6 +923,7 @@ aw_future *ic_mc_ecdsa_public_key(const ic_principal *callee, const ic_mc_ecdsa_
 aw_future *ic_mc_ecdsa_public_key_with(const ic_call *call, const ic_mc_ecdsa_public_key_in *args);
 
 int ic_mc_ecdsa_public_key_in_args(ic_reader *r, candid_arena *a, ic_mc_ecdsa_public_key_in *out);
+bool ic_mc_ecdsa_public_key_in_take(candid_arena *a, ic_mc_ecdsa_public_key_in *out);
 int ic_mc_ecdsa_public_key_out_reply(const ic_mc_ecdsa_public_key_out *v);
 
 /* The value of ic_mc_http_request's future: the results, in their own arena. */
@@ -931,6 +935,7 @@ aw_future *ic_mc_http_request(const ic_principal *callee, const ic_mc_http_reque
 aw_future *ic_mc_http_request_with(const ic_call *call, const ic_mc_http_request_in *args);
 
 int ic_mc_http_request_in_args(ic_reader *r, candid_arena *a, ic_mc_http_request_in *out);
+bool ic_mc_http_request_in_take(candid_arena *a, ic_mc_http_request_in *out);
 int ic_mc_http_request_out_reply(const ic_mc_http_request_out *v);
 
 /* The value of ic_mc_install_code's future: the results, in their own arena. */
@@ -942,6 +947,7 @@ aw_future *ic_mc_install_code(const ic_principal *callee, const ic_mc_install_co
 aw_future *ic_mc_install_code_with(const ic_call *call, const ic_mc_install_code_in *args);
 
 int ic_mc_install_code_in_args(ic_reader *r, candid_arena *a, ic_mc_install_code_in *out);
+bool ic_mc_install_code_in_take(candid_arena *a, ic_mc_install_code_in *out);
 int ic_mc_install_code_out_reply(const ic_mc_install_code_out *v);
 
 /* The value of ic_mc_raw_rand's future: the results, in their own arena. */
@@ -953,6 +959,7 @@ aw_future *ic_mc_raw_rand(const ic_principal *callee, const ic_mc_raw_rand_in *a
 aw_future *ic_mc_raw_rand_with(const ic_call *call, const ic_mc_raw_rand_in *args);
 
 int ic_mc_raw_rand_in_args(ic_reader *r, candid_arena *a, ic_mc_raw_rand_in *out);
+bool ic_mc_raw_rand_in_take(candid_arena *a, ic_mc_raw_rand_in *out);
 int ic_mc_raw_rand_out_reply(const ic_mc_raw_rand_out *v);
 
 /* The value of ic_mc_schnorr_public_key's future: the results, in their own arena. */
@@ -964,6 +971,7 @@ aw_future *ic_mc_schnorr_public_key(const ic_principal *callee, const ic_mc_schn
 aw_future *ic_mc_schnorr_public_key_with(const ic_call *call, const ic_mc_schnorr_public_key_in *args);
 
 int ic_mc_schnorr_public_key_in_args(ic_reader *r, candid_arena *a, ic_mc_schnorr_public_key_in *out);
+bool ic_mc_schnorr_public_key_in_take(candid_arena *a, ic_mc_schnorr_public_key_in *out);
 int ic_mc_schnorr_public_key_out_reply(const ic_mc_schnorr_public_key_out *v);
 
 /* The value of ic_mc_sign_with_ecdsa's future: the results, in their own arena. */
@@ -975,6 +983,7 @@ aw_future *ic_mc_sign_with_ecdsa(const ic_principal *callee, const ic_mc_sign_wi
 aw_future *ic_mc_sign_with_ecdsa_with(const ic_call *call, const ic_mc_sign_with_ecdsa_in *args);
 
 int ic_mc_sign_with_ecdsa_in_args(ic_reader *r, candid_arena *a, ic_mc_sign_with_ecdsa_in *out);
+bool ic_mc_sign_with_ecdsa_in_take(candid_arena *a, ic_mc_sign_with_ecdsa_in *out);
 int ic_mc_sign_with_ecdsa_out_reply(const ic_mc_sign_with_ecdsa_out *v);
 
 /* The value of ic_mc_sign_with_schnorr's future: the results, in their own arena. */
@@ -986,6 +995,7 @@ aw_future *ic_mc_sign_with_schnorr(const ic_principal *callee, const ic_mc_sign_
 aw_future *ic_mc_sign_with_schnorr_with(const ic_call *call, const ic_mc_sign_with_schnorr_in *args);
 
 int ic_mc_sign_with_schnorr_in_args(ic_reader *r, candid_arena *a, ic_mc_sign_with_schnorr_in *out);
+bool ic_mc_sign_with_schnorr_in_take(candid_arena *a, ic_mc_sign_with_schnorr_in *out);
 int ic_mc_sign_with_schnorr_out_reply(const ic_mc_sign_with_schnorr_out *v);
 
 #endif

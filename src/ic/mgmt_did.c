@@ -7,6 +7,7 @@
  */
 #include "asyncwasm/ic_mgmt_did.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -7155,6 +7156,24 @@ int ic_mc_canister_status_in_args(ic_reader *r, candid_arena *a, ic_mc_canister_
     return rc;
 }
 
+bool ic_mc_canister_status_in_take(candid_arena *a, ic_mc_canister_status_in *out)
+{
+    size_t n = ic_arg_size();
+    uint8_t *m = malloc(n ? n : 1);
+    candid_error err;
+    int rc;
+    if (!m) {
+        rc = candid_gen__nomem(&err);
+    } else {
+        ic_arg_copy(m, 0, n);
+        rc = ic_mc_canister_status_in_decode(m, n, a, out, &err);
+        free(m);
+    }
+    if (rc)
+        ic_rejectf("%s: invalid arguments: %s", "canister_status", err.message);
+    return rc == 0;
+}
+
 int ic_mc_canister_status_out_reply(const ic_mc_canister_status_out *v)
 {
     candid_buf b;
@@ -7207,6 +7226,24 @@ int ic_mc_create_canister_in_args(ic_reader *r, candid_arena *a, ic_mc_create_ca
     if (rc)
         r->error = rc;
     return rc;
+}
+
+bool ic_mc_create_canister_in_take(candid_arena *a, ic_mc_create_canister_in *out)
+{
+    size_t n = ic_arg_size();
+    uint8_t *m = malloc(n ? n : 1);
+    candid_error err;
+    int rc;
+    if (!m) {
+        rc = candid_gen__nomem(&err);
+    } else {
+        ic_arg_copy(m, 0, n);
+        rc = ic_mc_create_canister_in_decode(m, n, a, out, &err);
+        free(m);
+    }
+    if (rc)
+        ic_rejectf("%s: invalid arguments: %s", "create_canister", err.message);
+    return rc == 0;
 }
 
 int ic_mc_create_canister_out_reply(const ic_mc_create_canister_out *v)
@@ -7263,6 +7300,24 @@ int ic_mc_ecdsa_public_key_in_args(ic_reader *r, candid_arena *a, ic_mc_ecdsa_pu
     return rc;
 }
 
+bool ic_mc_ecdsa_public_key_in_take(candid_arena *a, ic_mc_ecdsa_public_key_in *out)
+{
+    size_t n = ic_arg_size();
+    uint8_t *m = malloc(n ? n : 1);
+    candid_error err;
+    int rc;
+    if (!m) {
+        rc = candid_gen__nomem(&err);
+    } else {
+        ic_arg_copy(m, 0, n);
+        rc = ic_mc_ecdsa_public_key_in_decode(m, n, a, out, &err);
+        free(m);
+    }
+    if (rc)
+        ic_rejectf("%s: invalid arguments: %s", "ecdsa_public_key", err.message);
+    return rc == 0;
+}
+
 int ic_mc_ecdsa_public_key_out_reply(const ic_mc_ecdsa_public_key_out *v)
 {
     candid_buf b;
@@ -7315,6 +7370,24 @@ int ic_mc_http_request_in_args(ic_reader *r, candid_arena *a, ic_mc_http_request
     if (rc)
         r->error = rc;
     return rc;
+}
+
+bool ic_mc_http_request_in_take(candid_arena *a, ic_mc_http_request_in *out)
+{
+    size_t n = ic_arg_size();
+    uint8_t *m = malloc(n ? n : 1);
+    candid_error err;
+    int rc;
+    if (!m) {
+        rc = candid_gen__nomem(&err);
+    } else {
+        ic_arg_copy(m, 0, n);
+        rc = ic_mc_http_request_in_decode(m, n, a, out, &err);
+        free(m);
+    }
+    if (rc)
+        ic_rejectf("%s: invalid arguments: %s", "http_request", err.message);
+    return rc == 0;
 }
 
 int ic_mc_http_request_out_reply(const ic_mc_http_request_out *v)
@@ -7371,6 +7444,24 @@ int ic_mc_install_code_in_args(ic_reader *r, candid_arena *a, ic_mc_install_code
     return rc;
 }
 
+bool ic_mc_install_code_in_take(candid_arena *a, ic_mc_install_code_in *out)
+{
+    size_t n = ic_arg_size();
+    uint8_t *m = malloc(n ? n : 1);
+    candid_error err;
+    int rc;
+    if (!m) {
+        rc = candid_gen__nomem(&err);
+    } else {
+        ic_arg_copy(m, 0, n);
+        rc = ic_mc_install_code_in_decode(m, n, a, out, &err);
+        free(m);
+    }
+    if (rc)
+        ic_rejectf("%s: invalid arguments: %s", "install_code", err.message);
+    return rc == 0;
+}
+
 int ic_mc_install_code_out_reply(const ic_mc_install_code_out *v)
 {
     candid_buf b;
@@ -7419,10 +7510,36 @@ aw_future *ic_mc_raw_rand(const ic_principal *callee, const ic_mc_raw_rand_in *a
 
 int ic_mc_raw_rand_in_args(ic_reader *r, candid_arena *a, ic_mc_raw_rand_in *out)
 {
-    int rc = ic_mc_raw_rand_in_decode(r->start, (size_t)(r->end - r->start), a, out, &r->err);
-    if (rc)
+    static ic_types types = IC_TYPES("()");
+    ic_reader f;
+    (void)a;
+    (void)out;
+    int rc = ic_reader_begin(&f, &types, r->start, (size_t)(r->end - r->start));
+    if (rc == 0)
+        rc = ic_reader_end(&f);
+    else
+        ic_reader_free(&f);
+    if (rc) {
         r->error = rc;
+        r->err = f.err;
+    }
     return rc;
+}
+
+bool ic_mc_raw_rand_in_take(candid_arena *a, ic_mc_raw_rand_in *out)
+{
+    static ic_types types = IC_TYPES("()");
+    ic_reader f;
+    (void)a;
+    (void)out;
+    int rc = ic_read_args(&f, &types);
+    if (rc == 0)
+        rc = ic_reader_end(&f);
+    else
+        ic_reader_free(&f);
+    if (rc)
+        ic_rejectf("%s: invalid arguments: %s", "raw_rand", ic_reader_error(&f));
+    return rc == 0;
 }
 
 int ic_mc_raw_rand_out_reply(const ic_mc_raw_rand_out *v)
@@ -7479,6 +7596,24 @@ int ic_mc_schnorr_public_key_in_args(ic_reader *r, candid_arena *a, ic_mc_schnor
     return rc;
 }
 
+bool ic_mc_schnorr_public_key_in_take(candid_arena *a, ic_mc_schnorr_public_key_in *out)
+{
+    size_t n = ic_arg_size();
+    uint8_t *m = malloc(n ? n : 1);
+    candid_error err;
+    int rc;
+    if (!m) {
+        rc = candid_gen__nomem(&err);
+    } else {
+        ic_arg_copy(m, 0, n);
+        rc = ic_mc_schnorr_public_key_in_decode(m, n, a, out, &err);
+        free(m);
+    }
+    if (rc)
+        ic_rejectf("%s: invalid arguments: %s", "schnorr_public_key", err.message);
+    return rc == 0;
+}
+
 int ic_mc_schnorr_public_key_out_reply(const ic_mc_schnorr_public_key_out *v)
 {
     candid_buf b;
@@ -7533,6 +7668,24 @@ int ic_mc_sign_with_ecdsa_in_args(ic_reader *r, candid_arena *a, ic_mc_sign_with
     return rc;
 }
 
+bool ic_mc_sign_with_ecdsa_in_take(candid_arena *a, ic_mc_sign_with_ecdsa_in *out)
+{
+    size_t n = ic_arg_size();
+    uint8_t *m = malloc(n ? n : 1);
+    candid_error err;
+    int rc;
+    if (!m) {
+        rc = candid_gen__nomem(&err);
+    } else {
+        ic_arg_copy(m, 0, n);
+        rc = ic_mc_sign_with_ecdsa_in_decode(m, n, a, out, &err);
+        free(m);
+    }
+    if (rc)
+        ic_rejectf("%s: invalid arguments: %s", "sign_with_ecdsa", err.message);
+    return rc == 0;
+}
+
 int ic_mc_sign_with_ecdsa_out_reply(const ic_mc_sign_with_ecdsa_out *v)
 {
     candid_buf b;
@@ -7585,6 +7738,24 @@ int ic_mc_sign_with_schnorr_in_args(ic_reader *r, candid_arena *a, ic_mc_sign_wi
     if (rc)
         r->error = rc;
     return rc;
+}
+
+bool ic_mc_sign_with_schnorr_in_take(candid_arena *a, ic_mc_sign_with_schnorr_in *out)
+{
+    size_t n = ic_arg_size();
+    uint8_t *m = malloc(n ? n : 1);
+    candid_error err;
+    int rc;
+    if (!m) {
+        rc = candid_gen__nomem(&err);
+    } else {
+        ic_arg_copy(m, 0, n);
+        rc = ic_mc_sign_with_schnorr_in_decode(m, n, a, out, &err);
+        free(m);
+    }
+    if (rc)
+        ic_rejectf("%s: invalid arguments: %s", "sign_with_schnorr", err.message);
+    return rc == 0;
 }
 
 int ic_mc_sign_with_schnorr_out_reply(const ic_mc_sign_with_schnorr_out *v)

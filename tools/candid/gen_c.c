@@ -278,9 +278,9 @@ static void name_add(gen *g, char *s)
 static const char *const type_suffixes[] = {"",        "_declare", "_write", "_read",
                                             "_encode", "_decode",  "_tag"};
 static const char *const method_suffixes[] = {
-    "",          "_with",       "_in",         "_out",       "_reply",
-    "_in_write", "_in_read",    "_in_encode",  "_in_decode", "_out_write",
-    "_out_read", "_out_encode", "_out_decode", "_in_args",   "_out_reply"};
+    "",           "_with",      "_in",        "_out",      "_reply",      "_in_write",   "_in_read",
+    "_in_encode", "_in_decode", "_out_write", "_out_read", "_out_encode", "_out_decode", "_in_args",
+    "_out_reply", "_in_take"};
 
 /* A unique global name `want` (or want_2, want_3, ...) given the suffixes it will carry. */
 static char *unique_name(gen *g, const char *want, const char *const *suffixes, size_t nsuf)
@@ -1138,6 +1138,7 @@ static void emit_header_protos(gen *g)
             w(g, "%s%s(const ic_principal *callee, const %s *args);\n", ret, gm->fname, gm->in);
             w(g, "%s%s_with(const ic_call *call, const %s *args);\n\n", ret, gm->fname, gm->in);
             w(g, "int %s_in_args(ic_reader *r, candid_arena *a, %s *out);\n", gm->fname, gm->in);
+            w(g, "bool %s_in_take(candid_arena *a, %s *out);\n", gm->fname, gm->in);
             w(g, "int %s_out_reply(const %s *v);\n\n", gm->fname, gm->out);
         }
         w(g, "#endif\n\n");
@@ -1162,7 +1163,8 @@ static void emit_header(gen *g, const char *guard)
       " *   int  T_decode(bytes, len, arena, &out, err)\n"
       " * Per method M: tuples M_in and M_out with _write/_read/_encode/_decode, and under\n"
       " * AW_BACKEND_IC the call stubs M(callee, &in) and M_with(&call, &in) returning a future\n"
-      " * of M_reply; for implementing M, M_in_args(reader, arena, &in) and M_out_reply(&out).\n"
+      " * of M_reply; for implementing M, M_in_args(reader, arena, &in) (async handlers),\n"
+      " * M_in_take(arena, &in) (synchronous methods; rejects bad input) and M_out_reply(&out).\n"
       " * Decoded data lives in the arena given (or the reply's own arena): free it\n"
       " * with candid_arena_free. Every function returns 0 or a negative CANDID_E_* code.\n"
       " * docs/candid-gen.md explains the mapping and the rules.\n */\n",
@@ -1917,6 +1919,122 @@ static void emit_stub_runtime(gen *g)
 }
 
 /* The stubs, the argument reader and the reply writer of one method. */
+
+/* The argument kinds the canister runtime's reader reads directly (ic_read_nat64, ...). */
+static const char *fast_arg_kw(candid_tref t)
+{
+    switch (t) {
+    case CANDID_NAT64:
+        return "nat64";
+    case CANDID_BOOL:
+        return "bool";
+    case CANDID_TEXT:
+        return "text";
+    case CANDID_PRINCIPAL:
+        return "principal";
+    default:
+        return NULL;
+    }
+}
+
+/* Are all of a method's arguments (possibly none) of those kinds? */
+static bool fast_args(const gen_method *gm)
+{
+    for (uint32_t i = 0; i < gm->fn->u.func.nargs; i++)
+        if (!fast_arg_kw(gm->fn->u.func.args[i]))
+            return false;
+    return true;
+}
+
+/* The reads of arguments of fast kinds from reader `f` into `out` (texts copied into arena `a`,
+ * NUL-terminated, as the generated decoder does), then the end of `f`; leaves rc. */
+static void emit_fast_reads(gen *g, const gen_method *gm)
+{
+    uint32_t n = gm->fn->u.func.nargs;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *m = gm->in_members[i];
+        switch (gm->fn->u.func.args[i]) {
+        case CANDID_NAT64:
+            w(g, "    if (rc == 0)\n        rc = ic_read_nat64(&f, &out->%s);\n", m);
+            break;
+        case CANDID_BOOL:
+            w(g, "    if (rc == 0)\n        rc = ic_read_bool(&f, &out->%s);\n", m);
+            break;
+        case CANDID_TEXT:
+            w(g,
+              "    if (rc == 0 && (rc = ic_read_text(&f, &out->%s.data, &out->%s.len)) == 0 &&\n"
+              "        !(out->%s.data = candid_gen__copy(a, out->%s.data, out->%s.len)))\n"
+              "        rc = candid_gen__nomem(&f.err);\n",
+              m, m, m, m, m);
+            break;
+        default: /* CANDID_PRINCIPAL */
+            w(g,
+              "    if (rc == 0) {\n        ic_principal p;\n"
+              "        if ((rc = ic_read_principal(&f, &p)) == 0) {\n"
+              "            out->%s.len = p.len;\n"
+              "            memcpy(out->%s.bytes, p.bytes, p.len);\n        }\n    }\n",
+              m, m);
+            break;
+        }
+    }
+    w(g,
+      "    if (rc == 0)\n        rc = ic_reader_end(&f);\n    else\n        ic_reader_free(&f);\n");
+}
+
+/* The static tuple type of a method's fast arguments, a reader and the unused parameters. */
+static void emit_fast_head(gen *g, const gen_method *gm)
+{
+    uint32_t n = gm->fn->u.func.nargs;
+    w(g, "    static ic_types types = IC_TYPES(\"(");
+    for (uint32_t i = 0; i < n; i++)
+        w(g, "%s%s", i ? ", " : "", fast_arg_kw(gm->fn->u.func.args[i]));
+    w(g, ")\");\n    ic_reader f;\n");
+    bool texts = false; /* only texts use the arena */
+    for (uint32_t i = 0; i < n; i++)
+        texts = texts || gm->fn->u.func.args[i] == CANDID_TEXT;
+    if (!texts)
+        w(g, "    (void)a;\n");
+    if (n == 0)
+        w(g, "    (void)out;\n");
+}
+
+/* M_in_args and M_in_take for arguments of fast kinds only: a reader of their tuple type over
+ * the message, so that a message whose header is exactly theirs is read on the runtime's fast
+ * path and any other one by its fallback (the Candid library's decoder and subtyping rules, as
+ * M_decode). */
+static void emit_fast_in(gen *g, const gen_method *gm, const char *mname)
+{
+    w(g, "int %s_in_args(ic_reader *r, candid_arena *a, %s *out)\n{\n", gm->fname, gm->in);
+    emit_fast_head(g, gm);
+    w(g, "    int rc = ic_reader_begin(&f, &types, r->start, (size_t)(r->end - r->start));\n");
+    emit_fast_reads(g, gm);
+    w(g, "    if (rc) {\n        r->error = rc;\n        r->err = f.err;\n    }\n    return "
+         "rc;\n}\n\n");
+    w(g, "bool %s_in_take(candid_arena *a, %s *out)\n{\n", gm->fname, gm->in);
+    emit_fast_head(g, gm);
+    w(g, "    int rc = ic_read_args(&f, &types);\n");
+    emit_fast_reads(g, gm);
+    w(g,
+      "    if (rc)\n        ic_rejectf(\"%%s: invalid arguments: %%s\", %s, ic_reader_error(&f));\n"
+      "    return rc == 0;\n}\n\n",
+      mname);
+}
+
+/* M_in_take for other arguments: the message copied and decoded by M_decode. */
+static void emit_slow_take(gen *g, const gen_method *gm, const char *mname)
+{
+    w(g,
+      "bool %s_in_take(candid_arena *a, %s *out)\n{\n"
+      "    size_t n = ic_arg_size();\n    uint8_t *m = malloc(n ? n : 1);\n"
+      "    candid_error err;\n    int rc;\n"
+      "    if (!m) {\n        rc = candid_gen__nomem(&err);\n    } else {\n"
+      "        ic_arg_copy(m, 0, n);\n        rc = %s_decode(m, n, a, out, &err);\n"
+      "        free(m);\n    }\n"
+      "    if (rc)\n        ic_rejectf(\"%%s: invalid arguments: %%s\", %s, err.message);\n"
+      "    return rc == 0;\n}\n\n",
+      gm->fname, gm->in, gm->in, mname);
+}
+
 static void emit_method_ic(gen *g, const gen_method *gm)
 {
     const char *p = g->prefix;
@@ -1955,11 +2073,16 @@ static void emit_method_ic(gen *g, const gen_method *gm)
       "%s%s(const ic_principal *callee, const %s *args)\n{\n    ic_call c;\n"
       "    ic_call_init(&c, callee, %s);\n    return %s_with(&c, args);\n}\n\n",
       ow ? "int " : "aw_future *", gm->fname, gm->in, mname, gm->fname);
-    w(g,
-      "int %s_in_args(ic_reader *r, candid_arena *a, %s *out)\n{\n"
-      "    int rc = %s_decode(r->start, (size_t)(r->end - r->start), a, out, &r->err);\n"
-      "    if (rc)\n        r->error = rc;\n    return rc;\n}\n\n",
-      gm->fname, gm->in, gm->in);
+    if (fast_args(gm)) {
+        emit_fast_in(g, gm, mname);
+    } else {
+        w(g,
+          "int %s_in_args(ic_reader *r, candid_arena *a, %s *out)\n{\n"
+          "    int rc = %s_decode(r->start, (size_t)(r->end - r->start), a, out, &r->err);\n"
+          "    if (rc)\n        r->error = rc;\n    return rc;\n}\n\n",
+          gm->fname, gm->in, gm->in);
+        emit_slow_take(g, gm, mname);
+    }
     w(g,
       "int %s_out_reply(const %s *v)\n{\n    candid_buf b;\n    candid_error err;\n"
       "    memset(&b, 0, sizeof b);\n    int rc = %s_encode(v, &b, &err);\n    if (rc)\n"
@@ -1992,7 +2115,7 @@ static void emit_source(gen *g)
       " * into the C types, in the caller's arena.\n */\n",
       g->source_name, g->source, g->methods_opt ? " (methods " : "",
       g->methods_opt ? g->methods_opt : "", g->methods_opt ? ")" : "");
-    w(g, "#include \"%s\"\n\n#include <string.h>\n\n", g->include);
+    w(g, "#include \"%s\"\n\n#include <stdlib.h>\n#include <string.h>\n\n", g->include);
     w(g, "%s", helpers);
     if (g->bignum)
         w(g, "%s", bignum_helper);
