@@ -4,7 +4,9 @@
  * store.did). `run` awaits every kind of Store method and replies with one line per call, which
  * tests/candid_gen/stubs/stubs.test.mjs checks: a record argument and a variant result, an opt
  * result of a record, a reject, a reply that does not decode at the declared type, a oneway call
- * and a query. `both` awaits two stub calls at once with aw_all.
+ * and a query. `both` awaits two stub calls at once with aw_all. `describe` and `summary` are
+ * synchronous methods that take their arguments with M_in_take: `describe`'s (nat64, bool,
+ * principal, text) on the runtime reader's path, `summary`'s record through the generated decoder.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -184,3 +186,51 @@ static aw_status both_run(both_frame *f)
     AW_END(f);
 }
 IC_UPDATE_ASYNC(both, both_frame, both_run, NULL, both_args)
+
+/* Replies with the text formatted, through the generated reply writer of `describe`/`summary`
+ * (both reply one text). */
+static void reply_textf(int (*reply)(const candid_gen_text *), const char *fmt, ...)
+{
+    char out[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, sizeof out, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof out)
+        ic_reject("caller: reply too long");
+    else
+        reply(&(candid_gen_text){out, (size_t)n});
+}
+
+static int describe_reply(const candid_gen_text *t)
+{
+    return caller_describe_out_reply(&(caller_describe_out){.ret0 = *t});
+}
+
+static int summary_reply(const candid_gen_text *t)
+{
+    return caller_summary_out_reply(&(caller_summary_out){.ret0 = *t});
+}
+
+/* describe : (n : nat64, flag : bool, who : principal, name : text) -> (text) query */
+IC_QUERY(describe)
+{
+    caller_describe_in in;
+    candid_arena a = {0};
+    if (caller_describe_in_take(&a, &in))
+        reply_textf(describe_reply, "n %llu, flag %s, who %u bytes, name %s (%zu bytes)",
+                    (unsigned long long)in.n, in.flag ? "true" : "false", (unsigned)in.who.len,
+                    in.name.data, in.name.len);
+    candid_arena_free(&a);
+}
+
+/* summary : (note) -> (text) query */
+IC_QUERY(summary)
+{
+    caller_summary_in in;
+    candid_arena a = {0};
+    if (caller_summary_in_take(&a, &in))
+        reply_textf(summary_reply, "%s: %zu tags%s", in.arg0.title.data, in.arg0.tags.len,
+                    in.arg0.urgent ? ", urgent" : "");
+    candid_arena_free(&a);
+}

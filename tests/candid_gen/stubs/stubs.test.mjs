@@ -61,4 +61,43 @@ test('two stub calls in flight at once, awaited with aw_all', async () => {
   eq(replied(r, [IDL.Text]), ['both: 2 in flight; puts 1 and 1']);
 });
 
+// M_in_take: a synchronous method's arguments. describe's (nat64, bool, principal, text) are read
+// by the runtime's reader (its fast path for the exact header, the library's fallback for
+// another table); summary's record by the generated decoder. Bad input is rejected with the
+// method's name and the decoder's message either way.
+const Note = IDL.Record({ title: IDL.Text, tags: IDL.Vec(IDL.Text), urgent: IDL.Bool });
+const D = [IDL.Nat64, IDL.Bool, IDL.Principal, IDL.Text];
+
+test('M_in_take: arguments on the reader\'s path, exact header and subtyping', async () => {
+  const { s, caller } = setup();
+  const who = Principal.fromUint8Array(Uint8Array.from([1, 2, 3]));
+  const q = async (bytes) => replied(await s.queryCall(caller, 'describe', bytes), [IDL.Text])[0];
+  eq(await q(enc(D, [7n, true, who, 'héllo'])), 'n 7, flag true, who 3 bytes, name héllo (6 bytes)');
+  // an extra argument and a different type table: the fallback, same values
+  eq(await q(enc([...D, IDL.Vec(IDL.Nat)], [18446744073709551615n, false, who, '', [1n]])),
+    'n 18446744073709551615, flag false, who 3 bytes, name  (0 bytes)');
+  rejected(await s.queryCall(caller, 'describe', enc([IDL.Nat64, IDL.Bool, IDL.Principal], [1n, true, who])),
+    RejectCode.CANISTER_REJECT, /^describe: invalid arguments: .+/);
+  rejected(await s.queryCall(caller, 'describe', enc([IDL.Nat, IDL.Bool, IDL.Principal, IDL.Text], [1n, true, who, 'x'])),
+    RejectCode.CANISTER_REJECT, /^describe: invalid arguments: .*type mismatch.*nat.*nat64/);
+  const valid = enc(D, [1n, true, who, 'x']);
+  rejected(await s.queryCall(caller, 'describe', new Uint8Array([...valid, 0])), RejectCode.CANISTER_REJECT,
+    `describe: invalid arguments: byte ${valid.length}: 1 unexpected bytes after the last argument`);
+  const badUtf8 = Uint8Array.from(valid); badUtf8[badUtf8.length - 1] = 0xff;
+  rejected(await s.queryCall(caller, 'describe', badUtf8), RejectCode.CANISTER_REJECT, /^describe: invalid arguments: .*UTF-8/);
+});
+
+test('M_in_take: arguments through the generated decoder', async () => {
+  const { s, caller } = setup();
+  const q = (bytes) => s.queryCall(caller, 'summary', bytes);
+  eq(replied(await q(enc([Note], [{ title: 'list', tags: ['a', 'b', 'c'], urgent: true }])), [IDL.Text]), ['list: 3 tags, urgent']);
+  // a record with an extra field: Candid subtyping drops it
+  const Wider = IDL.Record({ title: IDL.Text, tags: IDL.Vec(IDL.Text), urgent: IDL.Bool, extra: IDL.Nat });
+  eq(replied(await q(enc([Wider], [{ title: 't', tags: [], urgent: false, extra: 5n }])), [IDL.Text]), ['t: 0 tags']);
+  rejected(await q(new Uint8Array(0)), RejectCode.CANISTER_REJECT, /^summary: invalid arguments: .+/);
+  rejected(await q(enc([IDL.Text], ['no record'])), RejectCode.CANISTER_REJECT, /^summary: invalid arguments: .+/);
+  const valid = enc([Note], [{ title: 'x', tags: [], urgent: false }]);
+  rejected(await q(valid.slice(0, -1)), RejectCode.CANISTER_REJECT, /^summary: invalid arguments: .+/);
+});
+
 await run();
