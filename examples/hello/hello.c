@@ -6,8 +6,13 @@
 #include <string.h>
 
 #include "asyncwasm/ic.h"
+#include "asyncwasm/ic_candid.h"
 
 static uint64_t counter; /* wasm memory: kept between messages, lost on upgrade */
+
+/* The argument type of the methods that take none. Their message is still read: bytes that are
+ * not a Candid message of (at least) zero arguments are rejected with the decoder's message. */
+static ic_types no_args = IC_TYPES("()");
 
 /* greet : (text) -> (text) query. The argument is decoded by hand here: "DIDL", no types, one
  * `text`; anything else is rejected with a message rather than trapping. */
@@ -28,6 +33,8 @@ IC_QUERY(greet)
 /* inc : () -> (nat64) */
 IC_UPDATE(inc)
 {
+    if (!ic_args(&no_args, NULL, NULL, "inc"))
+        return; /* rejected: "inc: invalid arguments: ..." */
     counter++;
     printf("counter is now %llu\n", (unsigned long long)counter);
     ic_reply_nat64(counter);
@@ -36,6 +43,8 @@ IC_UPDATE(inc)
 /* whoami : () -> (principal) query */
 IC_QUERY(whoami)
 {
+    if (!ic_args(&no_args, NULL, NULL, "whoami"))
+        return;
     ic_principal p = ic_caller();
     ic_reply_principal(&p);
 }

@@ -81,5 +81,7 @@ IC_UPDATE(update_count)
 /* get_count : () -> (nat64) query */
 IC_QUERY(get_count)
 {
+    if (!ic_args(&unit, NULL, NULL, "get_count"))
+        return; /* rejected: "get_count: invalid arguments: ..." */
     ic_reply_nat64(count);
 }

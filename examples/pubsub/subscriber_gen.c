@@ -68,5 +68,11 @@ IC_UPDATE(update_count)
 /* get_count : () -> (nat64) query */
 IC_QUERY(get_count)
 {
+    subscriber_get_count_in in;
+    candid_arena a = {0};
+    bool ok = subscriber_get_count_in_take(&a, &in); /* false: rejected, invalid arguments */
+    candid_arena_free(&a);
+    if (!ok)
+        return;
     ic_reply_nat64(count);
 }

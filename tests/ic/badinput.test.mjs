@@ -293,32 +293,9 @@ const CANISTERS = {
   },
 };
 
-/**
- * Known bugs, in canisters of other owners (reported, not fixed here): these methods read no
- * argument at all, so every bad message is answered as if it were `()` (and hello.inc counts).
- * Their test asserts exactly that, so that it fails once a method is fixed: then take it out.
- */
-const KNOWN = {
-  'hello.inc': 'examples/hello/hello.c: IC_UPDATE(inc) never reads its argument',
-  'hello.whoami': 'examples/hello/hello.c: IC_QUERY(whoami) never reads its argument',
-  'subscriber.get_count': 'examples/pubsub/subscriber.c: IC_QUERY(get_count) never reads its argument',
-  'subscriber_gen.get_count': 'examples/pubsub/subscriber_gen.c: IC_QUERY(get_count) never reads its argument',
-};
-
 for (const [name, setup] of Object.entries(CANISTERS)) {
   const methods = parseService(serviceText(name));
   for (const m of methods) {
-    const known = KNOWN[`${name}.${m.name}`];
-    if (known) {
-      test(`${name}.${m.name}: KNOWN BUG, bad argument bytes are accepted (${known})`, async () => {
-        const s = sim();
-        const c = await setup(s);
-        const call = (arg) => (m.query ? s.queryCall(c.id, m.name, arg) : s.updateCall(c.id, m.name, arg));
-        for (const [kind, bytes] of cases(m.args, c.ctx).bad)
-          eq((await call(bytes)).status, 'replied', `${name}.${m.name} (${kind}): still accepted (if fixed, remove it from KNOWN)`);
-      });
-      continue;
-    }
     test(`${name}.${m.name}: bad argument bytes are rejected and change nothing`, async () => {
       const s = sim();
       const c = await setup(s);
