@@ -11,12 +11,12 @@ IC_OBJ := $(IC_BUILD)/obj
 IC_RT_SRCS := $(wildcard src/ic/*.c) $(wildcard src/backend/ic.c)
 IC_POLYFILL_SRC := src/ic/wasi_polyfill.c
 IC_LIB_SRCS := $(filter-out $(IC_POLYFILL_SRC),$(IC_RT_SRCS)) $(AW_CORE_SRCS) \
-	$(or $(CANDID_LIB_SRCS),$(wildcard src/candid/*.c))
+	$(or $(CANDID_LIB_SRCS),$(wildcard src/candid/*.c)) $(CGEN_MGMT_C)
 IC_LIB_OBJS := $(patsubst %.c,$(IC_OBJ)/%.o,$(IC_LIB_SRCS))
 IC_POLYFILL_OBJ := $(IC_OBJ)/src/ic/wasi_polyfill.o
 IC_LIB := $(IC_BUILD)/libasyncwasm-ic.a
 IC_HEADERS := $(wildcard include/asyncwasm/*.h) $(wildcard src/ic/*.h) $(wildcard src/aw/*.h) \
-	$(wildcard src/candid/*.h)
+	$(wildcard src/candid/*.h) $(CGEN_MGMT_H)
 # No start files and no entry: the IC calls only the canister_* exports; ic__enter runs the
 # constructors. -Isrc lets the runtime reach the core's internal backend interface. No debug
 # information (wasi-libc's objects bring some): clang runs wasm-opt -Oz on the linked module when
@@ -28,8 +28,9 @@ IC_LDFLAGS := -nostartfiles -Wl,--no-entry -Wl,--gc-sections -Wl,-z,stack-size=6
 # nothing for its .raw.wasm (its %f, %e, %g then print as written), as the pub-sub canisters do.
 IC_FORMAT_FLOATS := -Wl,-u,ic__format_double
 # -flto: the runtime, the core and the Candid library are optimised together with each canister
-# (smaller and faster: calls between them inline across files).
-IC_RT_CFLAGS := $(IC_CFLAGS) -flto -mbulk-memory -Isrc -Isrc/ic
+# (smaller and faster: calls between them inline across files). The management canister's
+# bindings, generated from ic.did by mk/candid_gen.mk, are found as <asyncwasm/ic_mgmt_did.h>.
+IC_RT_CFLAGS := $(IC_CFLAGS) -flto -mbulk-memory -Isrc -Isrc/ic -I$(CGEN_MGMT_DIR)
 
 $(IC_OBJ)/%.o: %.c $(IC_HEADERS)
 	@mkdir -p $(dir $@)

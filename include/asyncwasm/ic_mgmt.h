@@ -15,8 +15,8 @@
  * drops the reply when it comes (the call itself cannot be taken back).
  *
  * The Candid work is done by bindings that `candid gen c` generated from the IC's ic.did for these
- * nine methods (<asyncwasm/ic_mgmt_did.h>, prefix ic_mc, checked in and compared with a fresh
- * generation by `make test-candid-gen-mgmt`): each helper fills the generated argument struct and
+ * nine methods (<asyncwasm/ic_mgmt_did.h>, prefix ic_mc, generated at build time into
+ * build/candid_gen/mgmt_did/, which the canister build puts on the include path): each helper fills the generated argument struct and
  * calls the generated stub with the cycles attached. A canister that uses none of the helpers
  * links none of that code. For the other management methods, use the ic_mc_ stubs directly (when
  * the method is among the nine) or generate bindings for all of ic.did (docs/candid-gen.md).

@@ -1,6 +1,7 @@
 /*
  * mgmt.c - the management canister helpers of <asyncwasm/ic_mgmt.h> over the bindings that
- * `candid gen c` generated from the IC's ic.did (<asyncwasm/ic_mgmt_did.h>, src/ic/mgmt_did.c).
+ * `candid gen c` generates from the IC's ic.did at build time (<asyncwasm/ic_mgmt_did.h> and
+ * mgmt_did.c in build/candid_gen/mgmt_did/, see mk/candid_gen.mk).
  *
  * No Candid is written or read here: each helper fills the generated argument struct of its
  * method, prices the call with the ic0.cost_* import the method needs (none for raw_rand, the

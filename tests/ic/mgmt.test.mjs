@@ -15,7 +15,7 @@ const me = Principal.fromText('2vxsx-fae'); // the anonymous caller of every upd
 const bytes = (a) => Uint8Array.from(a);
 const hex = (b) => Buffer.from(b).toString('hex');
 // A call's reject as the helpers report it: the generated stub's task, then the helper's.
-const STUB_TRACE = '\\n  at ic_mc__call_run \\(src/ic/mgmt_did\\.c:\\d+\\)\\n  at mgmt_run \\(src/ic/mgmt\\.c:\\d+\\)';
+const STUB_TRACE = '\\n  at ic_mc__call_run \\(build/candid_gen/mgmt_did/mgmt_did\\.c:\\d+\\)\\n  at mgmt_run \\(src/ic/mgmt\\.c:\\d+\\)';
 
 // icsim's prices (tools/icsim/src/system_api.js): what the helpers must attach.
 const SIGN_FEE = { dfx_test_key: 10_000_000_000n, test_key_1: 10_000_000_000n, key_1: 26_153_846_153n };
