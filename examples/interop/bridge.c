@@ -61,10 +61,12 @@ typedef struct ask_frame {
     peer_greet_reply got; /* .out.ret0: the peer's text */
 } ask_frame;
 
+/* The arguments, read from the runtime's reader started at bridge_ask_in_types (robustCall's
+ * types are the same: a reader started there reads either message). */
 static int ask_args(ic_reader *r, void *frame)
 {
     ask_frame *f = frame;
-    return bridge_ask_in_args(r, &f->arena, &f->in);
+    return bridge_ask_in_from(r, &f->arena, &f->in);
 }
 
 /* f->in.method of f->in.peer with f->in.name: the typed stub, called by that method's name. A
@@ -98,7 +100,7 @@ static aw_status ask_run(ask_frame *f)
     ask_free(f);
     AW_END(f);
 }
-IC_UPDATE_ASYNC(ask, ask_frame, ask_run, NULL, ask_args)
+IC_UPDATE_ASYNC(ask, ask_frame, ask_run, &bridge_ask_in_types, ask_args)
 
 /* robustCall : (peer, method, data) -> (text): the seed's robustCall. The error of the await is
  * handed to the code (AW_AWAIT_TRY) instead of propagating: a failing peer, or a reply that does
@@ -120,4 +122,4 @@ static aw_status robust_run(ask_frame *f)
     ask_free(f);
     AW_END(f);
 }
-IC_UPDATE_ASYNC(robustCall, ask_frame, robust_run, NULL, ask_args)
+IC_UPDATE_ASYNC(robustCall, ask_frame, robust_run, &bridge_ask_in_types, ask_args)

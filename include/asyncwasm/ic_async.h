@@ -212,7 +212,10 @@ void ic__start_handler(ic_context ctx, const char *method, size_t frame_size, aw
  * `canister_update NAME` whose body is the async function `step` (declared with AW_ASYNC) over a
  * frame of type `frame_type` (an aw_task first). `in` (an ic_types*, or NULL for `()`) is the
  * type of the arguments and `args` (or NULL) reads them into the zeroed frame before the first
- * step; a message that does not decode at `in` is rejected with the decoder's message.
+ * step; a message that does not decode at `in` is rejected with the decoder's message. With
+ * bindings from `candid gen c`, `in` is the generated `&M_in_types` and `args` calls
+ * `M_in_from(r, arena, &in)`: the message is decoded once, on the reader's fast path when its
+ * header is exactly those types (docs/candid-gen.md).
  */
 #define IC_UPDATE_ASYNC(name, frame_type, step, in, args)                                          \
     IC__ASYNC_ENTRY("canister_update " #name, name, IC_CTX_UPDATE, frame_type, step, in, args)

@@ -54,6 +54,17 @@ typedef struct ic_types {
         .text = (tuple_text)                                                                       \
     }
 
+/* Types of "any message, decoded by the Candid library": a reader started at them opens the
+ * library's decoder over the message (checking its header, the spec's rules) and never takes the
+ * fast path; its values are then read through ic_reader_decoder (the `M_in_from` functions that
+ * `candid gen c` generates for arguments outside the reader's kinds do that), not with the
+ * ic_read_* functions, which fail with CANDID_E_USAGE. Writing a message of these types fails
+ * with CANDID_E_TYPE. */
+#define IC_TYPES_ANY                                                                               \
+    {                                                                                              \
+        .text = NULL                                                                               \
+    }
+
 /* Prepare `t` (build the header). Returns 0, CANDID_E_NOMEM, or CANDID_E_TYPE for a text outside
  * the grammar (a programming error: the text is in the source). */
 int ic_types_prepare(ic_types *t);
@@ -120,6 +131,12 @@ int ic_reader_finish(ic_reader *r);
  * `M_in_args` function that `candid gen c` generates, which decodes r's message itself), so that
  * ic_reader_finish / ic_reader_end do not report its values as unexpected bytes. */
 void ic_reader_skip(ic_reader *r);
+
+/* The Candid library's decoder reading r's message, positioned at the next argument, for
+ * decoding the rest with the library (candid_dec_arg, or a generated `_read`), or NULL when r
+ * reads on the fast path or has failed. A decoder error writes its message into r's; the caller
+ * then sets r->error to the code so that ic_reader_error reports it. */
+candid_dec *ic_reader_decoder(ic_reader *r);
 
 /* Release the reader without checking the rest. */
 void ic_reader_free(ic_reader *r);

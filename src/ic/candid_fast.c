@@ -212,6 +212,8 @@ static int ic__types_env(ic_types *t)
 {
     if (t->env_ready)
         return 0;
+    if (!t->text)
+        return CANDID_E_USAGE; /* IC_TYPES_ANY: values are read through ic_reader_decoder */
     candid_arena_init(&t->arena);
     int rc = candid_dec_begin(&t->types, t->header, t->header_len, NULL, &t->arena, NULL);
     if (rc != 0) {
@@ -227,7 +229,7 @@ int ic_types_prepare(ic_types *t)
 {
     if (t->state == 1)
         return 0;
-    if (t->state < 0)
+    if (t->state < 0 || !t->text) /* IC_TYPES_ANY has no header */
         return CANDID_E_TYPE;
     int rc = ic__hb_header(t);
     if (rc < 0)
@@ -323,10 +325,11 @@ __attribute__((noinline)) static int ic__reader_start_slow(ic_reader *r, ic_type
                                                            const uint8_t *data, size_t len)
 {
     ic__reader_init(r, t, data, len);
-    int rc = ic_types_prepare(t);
+    int rc = t->text ? ic_types_prepare(t) : 0; /* IC_TYPES_ANY: straight to the decoder */
     if (rc != 0)
         return ic__fail(r, rc, "cannot prepare the expected types %s", t->text);
-    if (!t->slow_only && len >= t->header_len && ic__same_bytes(data, t->header, t->header_len)) {
+    if (t->text && !t->slow_only && len >= t->header_len &&
+        ic__same_bytes(data, t->header, t->header_len)) {
         r->fast = true;
         r->pos = data + t->header_len;
         return 0;
@@ -412,6 +415,11 @@ int ic_reader_finish(ic_reader *r)
     if (!rc && !r->fast && (rc = candid_dec_end(&r->dec)) != 0)
         ic__slow_fail(r, rc);
     return rc;
+}
+
+candid_dec *ic_reader_decoder(ic_reader *r)
+{
+    return r->dec_open && !r->error ? &r->dec : NULL;
 }
 
 const char *ic_reader_error(const ic_reader *r)

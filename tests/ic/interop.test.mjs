@@ -96,4 +96,20 @@ test('a method name with a NUL byte fails before any call', async () => {
     /^ask: error: the method name contains a NUL byte\n  at ask_run \(examples\/interop\/bridge\.c:\d+\)$/);
 });
 
+test('ask reads its arguments once from the runtime reader: subtyping holds, bad input is rejected', async () => {
+  const { bridge, mo, ask } = setup();
+  // an extra argument: another type table, read by the reader's fallback decoder
+  eq(replied(await ask(bridge, enc([IDL.Principal, T, T, IDL.Nat], [P(mo), 'greet', 'C', 5n])), [T]),
+    ['C got: Hello from Motoko, C!']);
+  rejected(await ask(bridge, enc([IDL.Principal, T], [P(mo), 'greet'])), RejectCode.CANISTER_REJECT,
+    /^ask: invalid arguments: .+/);
+  rejected(await ask(bridge, enc([T, T, T], ['x', 'greet', 'C'])), RejectCode.CANISTER_REJECT,
+    /^ask: invalid arguments: .*type mismatch/);
+  const valid = enc([IDL.Principal, T, T], [P(mo), 'greet', 'C']);
+  rejected(await ask(bridge, new Uint8Array([...valid, 0])), RejectCode.CANISTER_REJECT,
+    `ask: invalid arguments: byte ${valid.length}: 1 unexpected bytes after the last argument`);
+  const badUtf8 = Uint8Array.from(valid); badUtf8[badUtf8.length - 1] = 0xff;
+  rejected(await ask(bridge, badUtf8), RejectCode.CANISTER_REJECT, /^ask: invalid arguments: byte \d+: .*UTF-8/);
+});
+
 await run();

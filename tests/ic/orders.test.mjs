@@ -118,4 +118,21 @@ test('a second order of the same user is refused while the first awaits', async 
   eq(await o.stock(1n), 1n, 'one unit reserved');
 });
 
+test('placeOrder reads its arguments once from the runtime reader: subtyping holds, bad input is rejected and changes nothing', async () => {
+  const o = await setup();
+  const up = (args) => o.s.updateCall(o.front, 'placeOrder', args);
+  // an extra argument: another type table, read by the reader's fallback decoder
+  eq(replied(await up(enc([N, N, IDL.Text], [1n, 1n, 'gift wrap'])), [IDL.Text]), ['order 1: alice bought product 1']);
+  rejected(await up(enc([N], [1n])), RejectCode.CANISTER_REJECT, /^placeOrder: invalid arguments: .+/);
+  rejected(await up(enc([IDL.Text, N], ['1', 1n])), RejectCode.CANISTER_REJECT,
+    /^placeOrder: invalid arguments: .*type mismatch.*text.*nat64/);
+  const valid = enc([N, N], [1n, 1n]);
+  rejected(await up(new Uint8Array([...valid, 0])), RejectCode.CANISTER_REJECT,
+    `placeOrder: invalid arguments: byte ${valid.length}: 1 unexpected bytes after the last argument`);
+  rejected(await up(valid.slice(0, -1)), RejectCode.CANISTER_REJECT, /^placeOrder: invalid arguments: byte \d+: .+/);
+  eq(await o.stock(1n), 1n, 'only the first order reserved a unit');
+  eq(await o.count(), 1n, 'only the first order was created');
+  eq(await o.locked(1n), false, 'no lock left');
+});
+
 await run();

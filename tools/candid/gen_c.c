@@ -280,7 +280,7 @@ static const char *const type_suffixes[] = {"",        "_declare", "_write", "_r
 static const char *const method_suffixes[] = {
     "",           "_with",      "_in",        "_out",      "_reply",      "_in_write",   "_in_read",
     "_in_encode", "_in_decode", "_out_write", "_out_read", "_out_encode", "_out_decode", "_in_args",
-    "_out_reply", "_in_take"};
+    "_out_reply", "_in_take",   "_in_types",  "_in_from"};
 
 /* A unique global name `want` (or want_2, want_3, ...) given the suffixes it will carry. */
 static char *unique_name(gen *g, const char *want, const char *const *suffixes, size_t nsuf)
@@ -1137,6 +1137,8 @@ static void emit_header_protos(gen *g)
                   gm->fname, gm->reply, gm->out, gm->reply);
             w(g, "%s%s(const ic_principal *callee, const %s *args);\n", ret, gm->fname, gm->in);
             w(g, "%s%s_with(const ic_call *call, const %s *args);\n\n", ret, gm->fname, gm->in);
+            w(g, "extern ic_types %s_in_types;\n", gm->fname);
+            w(g, "int %s_in_from(ic_reader *r, candid_arena *a, %s *out);\n", gm->fname, gm->in);
             w(g, "int %s_in_args(ic_reader *r, candid_arena *a, %s *out);\n", gm->fname, gm->in);
             w(g, "bool %s_in_take(candid_arena *a, %s *out);\n", gm->fname, gm->in);
             w(g, "int %s_out_reply(const %s *v);\n\n", gm->fname, gm->out);
@@ -1163,8 +1165,11 @@ static void emit_header(gen *g, const char *guard)
       " *   int  T_decode(bytes, len, arena, &out, err)\n"
       " * Per method M: tuples M_in and M_out with _write/_read/_encode/_decode, and under\n"
       " * AW_BACKEND_IC the call stubs M(callee, &in) and M_with(&call, &in) returning a future\n"
-      " * of M_reply; for implementing M, M_in_args(reader, arena, &in) (async handlers),\n"
-      " * M_in_take(arena, &in) (synchronous methods; rejects bad input) and M_out_reply(&out).\n"
+      " * of M_reply; for implementing M, the argument types M_in_types and\n"
+      " * M_in_from(reader, arena, &in) (async handlers: IC_UPDATE_ASYNC(..., &M_in_types, fn)\n"
+      " * with fn calling M_in_from), M_in_take(arena, &in) (synchronous methods; rejects bad\n"
+      " * input) and M_out_reply(&out); M_in_args(reader, arena, &in) decodes a reader's whole\n"
+      " * message by itself.\n"
       " * Decoded data lives in the arena given (or the reply's own arena): free it\n"
       " * with candid_arena_free. Every function returns 0 or a negative CANDID_E_* code.\n"
       " * docs/candid-gen.md explains the mapping and the rules.\n */\n",
@@ -1907,6 +1912,17 @@ static void emit_stub_runtime(gen *g)
       "{\n    return call->method && call->method[0] ? call->method : did_name;\n}\n\n",
       p);
     w(g,
+      "/* The error of an M_in_from given a reader started at other types than M_in_types. */\n"
+      "static CANDID_GEN__UNUSED int %s__not_started(ic_reader *r, const char *types)\n{\n"
+      "    static const char pre[] = \"the argument reader was not started at \";\n"
+      "    size_t n = strlen(types), room = sizeof r->err.message - sizeof pre;\n"
+      "    if (r->error)\n        return r->error;\n"
+      "    memcpy(r->err.message, pre, sizeof pre - 1);\n"
+      "    memcpy(r->err.message + sizeof pre - 1, types, n < room ? n : room);\n"
+      "    r->err.message[sizeof pre - 1 + (n < room ? n : room)] = 0;\n"
+      "    r->err.code = CANDID_E_USAGE;\n    return r->error = CANDID_E_USAGE;\n}\n\n",
+      p);
+    w(g,
       "/* The failed future a stub returns when its arguments cannot be encoded. */\n"
       "static CANDID_GEN__UNUSED aw_future *%s__encode_failed(int rc, const candid_error *err,\n"
       "                                                      const char *method)\n{\n"
@@ -1946,49 +1962,50 @@ static bool fast_args(const gen_method *gm)
     return true;
 }
 
-/* The reads of arguments of fast kinds from reader `f` into `out` (texts copied into arena `a`,
- * NUL-terminated, as the generated decoder does), then the end of `f`; leaves rc. */
-static void emit_fast_reads(gen *g, const gen_method *gm)
+/* The reads of arguments of fast kinds from the reader `rd` (an ic_reader *: "&f" or "r") into
+ * `out` (texts copied into arena `a`, NUL-terminated, as the generated decoder does); leaves rc. */
+static void emit_fast_reads(gen *g, const gen_method *gm, const char *rd)
 {
     uint32_t n = gm->fn->u.func.nargs;
     for (uint32_t i = 0; i < n; i++) {
         const char *m = gm->in_members[i];
         switch (gm->fn->u.func.args[i]) {
         case CANDID_NAT64:
-            w(g, "    if (rc == 0)\n        rc = ic_read_nat64(&f, &out->%s);\n", m);
+            w(g, "    if (rc == 0)\n        rc = ic_read_nat64(%s, &out->%s);\n", rd, m);
             break;
         case CANDID_BOOL:
-            w(g, "    if (rc == 0)\n        rc = ic_read_bool(&f, &out->%s);\n", m);
+            w(g, "    if (rc == 0)\n        rc = ic_read_bool(%s, &out->%s);\n", rd, m);
             break;
         case CANDID_TEXT:
             w(g,
-              "    if (rc == 0 && (rc = ic_read_text(&f, &out->%s.data, &out->%s.len)) == 0 &&\n"
+              "    if (rc == 0 && (rc = ic_read_text(%s, &out->%s.data, &out->%s.len)) == 0 &&\n"
               "        !(out->%s.data = candid_gen__copy(a, out->%s.data, out->%s.len)))\n"
-              "        rc = candid_gen__nomem(&f.err);\n",
-              m, m, m, m, m);
+              "        rc = candid_gen__nomem(&(%s)->err);\n",
+              rd, m, m, m, m, m, rd);
             break;
         default: /* CANDID_PRINCIPAL */
             w(g,
               "    if (rc == 0) {\n        ic_principal p;\n"
-              "        if ((rc = ic_read_principal(&f, &p)) == 0) {\n"
+              "        if ((rc = ic_read_principal(%s, &p)) == 0) {\n"
               "            out->%s.len = p.len;\n"
               "            memcpy(out->%s.bytes, p.bytes, p.len);\n        }\n    }\n",
-              m, m);
+              rd, m, m);
             break;
         }
     }
+}
+
+/* The end of reader `f` after emit_fast_reads; leaves rc. */
+static void emit_fast_end(gen *g)
+{
     w(g,
       "    if (rc == 0)\n        rc = ic_reader_end(&f);\n    else\n        ic_reader_free(&f);\n");
 }
 
-/* The static tuple type of a method's fast arguments, a reader and the unused parameters. */
-static void emit_fast_head(gen *g, const gen_method *gm)
+/* The unused parameters of a method's fast argument reader. */
+static void emit_fast_unused(gen *g, const gen_method *gm)
 {
     uint32_t n = gm->fn->u.func.nargs;
-    w(g, "    static ic_types types = IC_TYPES(\"(");
-    for (uint32_t i = 0; i < n; i++)
-        w(g, "%s%s", i ? ", " : "", fast_arg_kw(gm->fn->u.func.args[i]));
-    w(g, ")\");\n    ic_reader f;\n");
     bool texts = false; /* only texts use the arena */
     for (uint32_t i = 0; i < n; i++)
         texts = texts || gm->fn->u.func.args[i] == CANDID_TEXT;
@@ -1998,22 +2015,67 @@ static void emit_fast_head(gen *g, const gen_method *gm)
         w(g, "    (void)out;\n");
 }
 
-/* M_in_args and M_in_take for arguments of fast kinds only: a reader of their tuple type over
- * the message, so that a message whose header is exactly theirs is read on the runtime's fast
- * path and any other one by its fallback (the Candid library's decoder and subtyping rules, as
+/* M_in_types, the tuple type of a method's arguments for the runtime's reader: its text when
+ * every argument is of a fast kind, else IC_TYPES_ANY (the library's decoder reads them). */
+static void emit_in_types(gen *g, const gen_method *gm)
+{
+    uint32_t n = gm->fn->u.func.nargs;
+    if (!fast_args(gm)) {
+        w(g, "ic_types %s_in_types = IC_TYPES_ANY;\n\n", gm->fname);
+        return;
+    }
+    w(g, "ic_types %s_in_types = IC_TYPES(\"(", gm->fname);
+    for (uint32_t i = 0; i < n; i++)
+        w(g, "%s%s", i ? ", " : "", fast_arg_kw(gm->fn->u.func.args[i]));
+    w(g, ")\");\n\n");
+}
+
+/* M_in_from: read the arguments from a reader started at M_in_types (no end check: the caller
+ * ends the reader), on the reader's fast path when the message's header is exactly theirs,
+ * else through its fallback decoder; for other argument kinds, with M_in_read on the reader's
+ * decoder. A reader started at other types is a usage error. */
+static void emit_in_from(gen *g, const gen_method *gm)
+{
+    w(g,
+      "int %s_in_from(ic_reader *r, candid_arena *a, %s *out)\n{\n"
+      "    if (r->types != &%s_in_types)\n"
+      "        return %s__not_started(r, \"%s_in_types\");\n",
+      gm->fname, gm->in, gm->fname, g->prefix, gm->fname);
+    if (fast_args(gm)) {
+        emit_fast_unused(g, gm);
+        w(g, "    int rc = r->error;\n");
+        emit_fast_reads(g, gm, "r");
+        w(g, "    return rc;\n}\n\n");
+        return;
+    }
+    w(g,
+      "    candid_dec *d = ic_reader_decoder(r);\n"
+      "    if (!d)\n        return r->error ? r->error : (r->error = CANDID_E_USAGE);\n"
+      "    int rc = %s_read(d, a, out);\n"
+      "    if (rc && !r->error)\n        r->error = rc;\n    return rc;\n}\n\n",
+      gm->in);
+}
+
+/* M_in_args and M_in_take for arguments of fast kinds only: a reader of M_in_types over the
+ * message, so that a message whose header is exactly theirs is read on the runtime's fast path
+ * and any other one by its fallback (the Candid library's decoder and subtyping rules, as
  * M_decode). */
 static void emit_fast_in(gen *g, const gen_method *gm, const char *mname)
 {
-    w(g, "int %s_in_args(ic_reader *r, candid_arena *a, %s *out)\n{\n", gm->fname, gm->in);
-    emit_fast_head(g, gm);
-    w(g, "    int rc = ic_reader_begin(&f, &types, r->start, (size_t)(r->end - r->start));\n");
-    emit_fast_reads(g, gm);
+    w(g, "int %s_in_args(ic_reader *r, candid_arena *a, %s *out)\n{\n    ic_reader f;\n", gm->fname,
+      gm->in);
+    emit_fast_unused(g, gm);
+    w(g, "    int rc = ic_reader_begin(&f, &%s_in_types, r->start, (size_t)(r->end - r->start));\n",
+      gm->fname);
+    emit_fast_reads(g, gm, "&f");
+    emit_fast_end(g);
     w(g, "    if (rc) {\n        r->error = rc;\n        r->err = f.err;\n    }\n    return "
          "rc;\n}\n\n");
-    w(g, "bool %s_in_take(candid_arena *a, %s *out)\n{\n", gm->fname, gm->in);
-    emit_fast_head(g, gm);
-    w(g, "    int rc = ic_read_args(&f, &types);\n");
-    emit_fast_reads(g, gm);
+    w(g, "bool %s_in_take(candid_arena *a, %s *out)\n{\n    ic_reader f;\n", gm->fname, gm->in);
+    emit_fast_unused(g, gm);
+    w(g, "    int rc = ic_read_args(&f, &%s_in_types);\n", gm->fname);
+    emit_fast_reads(g, gm, "&f");
+    emit_fast_end(g);
     w(g,
       "    if (rc)\n        ic_rejectf(\"%%s: invalid arguments: %%s\", %s, ic_reader_error(&f));\n"
       "    return rc == 0;\n}\n\n",
@@ -2073,6 +2135,8 @@ static void emit_method_ic(gen *g, const gen_method *gm)
       "%s%s(const ic_principal *callee, const %s *args)\n{\n    ic_call c;\n"
       "    ic_call_init(&c, callee, %s);\n    return %s_with(&c, args);\n}\n\n",
       ow ? "int " : "aw_future *", gm->fname, gm->in, mname, gm->fname);
+    emit_in_types(g, gm);
+    emit_in_from(g, gm);
     if (fast_args(gm)) {
         emit_fast_in(g, gm, mname);
     } else {

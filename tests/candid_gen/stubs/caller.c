@@ -4,9 +4,12 @@
  * store.did). `run` awaits every kind of Store method and replies with one line per call, which
  * tests/candid_gen/stubs/stubs.test.mjs checks: a record argument and a variant result, an opt
  * result of a record, a reject, a reply that does not decode at the declared type, a oneway call
- * and a query. `both` awaits two stub calls at once with aw_all. `describe` and `summary` are
- * synchronous methods that take their arguments with M_in_take: `describe`'s (nat64, bool,
- * principal, text) on the runtime reader's path, `summary`'s record through the generated decoder.
+ * and a query. `both` awaits two stub calls at once with aw_all. `run` reads its arguments with
+ * M_in_from from the runtime's reader (started at M_in_types), `both` with the older M_in_args
+ * (types NULL), and the async `tally` its record with M_in_from through the reader's decoder
+ * (its M_in_types is IC_TYPES_ANY). `describe` and `summary` are synchronous methods that take
+ * their arguments with M_in_take: `describe`'s (nat64, bool, principal, text) on the runtime
+ * reader's path, `summary`'s record through the generated decoder.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,12 +50,13 @@ static void say(run_frame *f, const char *fmt, ...)
         f->n += (size_t)k < sizeof f->out - f->n ? (size_t)k : sizeof f->out - f->n - 1;
 }
 
-/* The generated argument reader decodes into the frame (its arena owns the text); a message
- * that does not decode is rejected with the decoder's message. */
+/* The generated argument reader reads the runtime's reader, started at caller_run_in_types,
+ * into the frame (its arena owns the text); a message that does not decode is rejected with the
+ * reader's message. */
 static int run_args(ic_reader *r, void *frame)
 {
     run_frame *f = frame;
-    return caller_run_in_args(r, &f->arena, &f->in);
+    return caller_run_in_from(r, &f->arena, &f->in);
 }
 
 static void say_error(run_frame *f, const char *what)
@@ -137,7 +141,7 @@ static aw_status run_run(run_frame *f)
     aw_error_release(f->err);
     AW_END(f);
 }
-IC_UPDATE_ASYNC(run, run_frame, run_run, NULL, run_args)
+IC_UPDATE_ASYNC(run, run_frame, run_run, &caller_run_in_types, run_args)
 
 /* both: two stub calls in flight at once, awaited together with aw_all: the futures' values (two
  * store_stats_reply) arrive concatenated, in input order. */
@@ -234,3 +238,36 @@ IC_QUERY(summary)
                     in.arg0.urgent ? ", urgent" : "");
     candid_arena_free(&a);
 }
+
+/* tally : (note) -> (text): an async handler whose record argument is read, once, by the
+ * generated M_in_from through the runtime reader's decoder (caller_tally_in_types is
+ * IC_TYPES_ANY). It awaits nothing but replies from its async body like any other. */
+typedef struct tally_frame {
+    aw_task task;
+    candid_arena arena; /* the decoded note */
+    caller_tally_in in;
+} tally_frame;
+
+static int tally_args(ic_reader *r, void *frame)
+{
+    tally_frame *f = frame;
+    return caller_tally_in_from(r, &f->arena, &f->in);
+}
+
+static int tally_reply(const candid_gen_text *t)
+{
+    return caller_tally_out_reply(&(caller_tally_out){.ret0 = *t});
+}
+
+AW_ASYNC(tally_frame, tally_run)
+static aw_status tally_run(tally_frame *f)
+{
+    AW_BEGIN(f);
+    reply_textf(tally_reply, "%s: %zu tags%s, first %s", f->in.arg0.title.data, f->in.arg0.tags.len,
+                f->in.arg0.urgent ? ", urgent" : "",
+                f->in.arg0.tags.len ? f->in.arg0.tags.data[0].data : "none");
+    AW_FINALLY(f);
+    candid_arena_free(&f->arena);
+    AW_END(f);
+}
+IC_UPDATE_ASYNC(tally, tally_frame, tally_run, &caller_tally_in_types, tally_args)

@@ -100,4 +100,50 @@ test('M_in_take: arguments through the generated decoder', async () => {
   rejected(await q(valid.slice(0, -1)), RejectCode.CANISTER_REJECT, /^summary: invalid arguments: .+/);
 });
 
+// M_in_from: an async handler declared with the generated M_in_types reads its arguments once,
+// from the runtime's reader: run's (principal, text) on the reader's fast path for the exact
+// header and its fallback (the library's decoder, subtyping) otherwise; tally's record through
+// the reader's decoder (M_in_types is IC_TYPES_ANY). Bad input is rejected with the method's
+// name and the decoder's message, before the handler starts.
+test('M_in_from: run\'s arguments, exact header, subtyping and bad input', async () => {
+  const { s, caller, store } = setup();
+  const p = Principal.fromUint8Array(store);
+  const up = (bytes) => s.updateCall(caller, 'run', bytes);
+  // an extra argument (another type table): the fallback accepts it and skips it
+  const [text] = replied(await up(enc([IDL.Principal, IDL.Text, IDL.Vec(IDL.Nat)], [p, 'kiwi', [1n, 2n]])), [IDL.Text]);
+  eq(text.split('\n')[0], 'put: ok 0', 'extra argument accepted');
+  ok(text.split('\n')[1].startsWith('get: kiwi x3'), `the name decoded on the fallback: ${text.split('\n')[1]}`);
+  rejected(await up(enc([IDL.Principal], [p])), RejectCode.CANISTER_REJECT, /^run: invalid arguments: .+/);
+  rejected(await up(enc([IDL.Principal, IDL.Nat], [p, 1n])), RejectCode.CANISTER_REJECT,
+    /^run: invalid arguments: .*type mismatch/);
+  const valid = enc([IDL.Principal, IDL.Text], [p, 'x']);
+  rejected(await up(new Uint8Array([...valid, 0])), RejectCode.CANISTER_REJECT,
+    `run: invalid arguments: byte ${valid.length}: 1 unexpected bytes after the last argument`);
+  const badUtf8 = Uint8Array.from(valid); badUtf8[badUtf8.length - 1] = 0xff;
+  rejected(await up(badUtf8), RejectCode.CANISTER_REJECT, /^run: invalid arguments: byte \d+: .*UTF-8/);
+  rejected(await up(valid.slice(0, -1)), RejectCode.CANISTER_REJECT, /^run: invalid arguments: byte \d+: .+/);
+  // nothing of the rejected calls reached the store: the next run is its first put
+  eq(replied(await up(valid), [IDL.Text])[0].split('\n')[0], 'put: ok 1');
+});
+
+test('M_in_from: tally\'s record through the reader\'s decoder', async () => {
+  const { s, caller } = setup();
+  const up = async (bytes) => s.updateCall(caller, 'tally', bytes);
+  eq(replied(await up(enc([Note], [{ title: 'list', tags: ['a', 'b'], urgent: true }])), [IDL.Text]),
+    ['list: 2 tags, urgent, first a']);
+  const Wider = IDL.Record({ title: IDL.Text, tags: IDL.Vec(IDL.Text), urgent: IDL.Bool, extra: IDL.Nat });
+  eq(replied(await up(enc([Wider], [{ title: 't', tags: [], urgent: false, extra: 5n }])), [IDL.Text]),
+    ['t: 0 tags, first none'], 'a record with an extra field');
+  eq(replied(await up(enc([Note, IDL.Text], [{ title: 'u', tags: ['z'], urgent: false }, 'more'])), [IDL.Text]),
+    ['u: 1 tags, first z'], 'an extra argument');
+  rejected(await up(new Uint8Array(0)), RejectCode.CANISTER_REJECT, /^tally: invalid arguments: .+/);
+  rejected(await up(enc([IDL.Text], ['no record'])), RejectCode.CANISTER_REJECT, /^tally: invalid arguments: .+/);
+  const valid = enc([Note], [{ title: 'x', tags: [], urgent: false }]);
+  rejected(await up(valid.slice(0, -1)), RejectCode.CANISTER_REJECT, /^tally: invalid arguments: .+/);
+  rejected(await up(new Uint8Array([...valid, 0])), RejectCode.CANISTER_REJECT, /^tally: invalid arguments: .+/);
+  const badUtf8 = enc([Note], [{ title: 'ab', tags: [], urgent: false }]);
+  badUtf8[badUtf8.lastIndexOf(0x61)] = 0xff;
+  rejected(await up(badUtf8), RejectCode.CANISTER_REJECT, /^tally: invalid arguments: .*UTF-8/);
+});
+
 await run();
