@@ -1962,57 +1962,37 @@ static bool fast_args(const gen_method *gm)
     return true;
 }
 
-/* The reads of arguments of fast kinds from the reader `rd` (an ic_reader *: "&f" or "r") into
- * `out` (texts copied into arena `a`, NUL-terminated, as the generated decoder does); leaves rc. */
-static void emit_fast_reads(gen *g, const gen_method *gm, const char *rd)
+/* The reads of arguments of fast kinds from the reader `r` into `out` (texts copied into arena
+ * `a`, NUL-terminated, as the generated decoder does); leaves rc. */
+static void emit_fast_reads(gen *g, const gen_method *gm)
 {
     uint32_t n = gm->fn->u.func.nargs;
     for (uint32_t i = 0; i < n; i++) {
         const char *m = gm->in_members[i];
         switch (gm->fn->u.func.args[i]) {
         case CANDID_NAT64:
-            w(g, "    if (rc == 0)\n        rc = ic_read_nat64(%s, &out->%s);\n", rd, m);
+            w(g, "    if (rc == 0)\n        rc = ic_read_nat64(r, &out->%s);\n", m);
             break;
         case CANDID_BOOL:
-            w(g, "    if (rc == 0)\n        rc = ic_read_bool(%s, &out->%s);\n", rd, m);
+            w(g, "    if (rc == 0)\n        rc = ic_read_bool(r, &out->%s);\n", m);
             break;
         case CANDID_TEXT:
             w(g,
-              "    if (rc == 0 && (rc = ic_read_text(%s, &out->%s.data, &out->%s.len)) == 0 &&\n"
+              "    if (rc == 0 && (rc = ic_read_text(r, &out->%s.data, &out->%s.len)) == 0 &&\n"
               "        !(out->%s.data = candid_gen__copy(a, out->%s.data, out->%s.len)))\n"
-              "        rc = candid_gen__nomem(&(%s)->err);\n",
-              rd, m, m, m, m, m, rd);
+              "        rc = candid_gen__nomem(&r->err);\n",
+              m, m, m, m, m);
             break;
         default: /* CANDID_PRINCIPAL */
             w(g,
               "    if (rc == 0) {\n        ic_principal p;\n"
-              "        if ((rc = ic_read_principal(%s, &p)) == 0) {\n"
+              "        if ((rc = ic_read_principal(r, &p)) == 0) {\n"
               "            out->%s.len = p.len;\n"
               "            memcpy(out->%s.bytes, p.bytes, p.len);\n        }\n    }\n",
-              rd, m, m);
+              m, m);
             break;
         }
     }
-}
-
-/* The end of reader `f` after emit_fast_reads; leaves rc. */
-static void emit_fast_end(gen *g)
-{
-    w(g,
-      "    if (rc == 0)\n        rc = ic_reader_end(&f);\n    else\n        ic_reader_free(&f);\n");
-}
-
-/* The unused parameters of a method's fast argument reader. */
-static void emit_fast_unused(gen *g, const gen_method *gm)
-{
-    uint32_t n = gm->fn->u.func.nargs;
-    bool texts = false; /* only texts use the arena */
-    for (uint32_t i = 0; i < n; i++)
-        texts = texts || gm->fn->u.func.args[i] == CANDID_TEXT;
-    if (!texts)
-        w(g, "    (void)a;\n");
-    if (n == 0)
-        w(g, "    (void)out;\n");
 }
 
 /* M_in_types, the tuple type of a method's arguments for the runtime's reader: its text when
@@ -2031,9 +2011,9 @@ static void emit_in_types(gen *g, const gen_method *gm)
 }
 
 /* M_in_from: read the arguments from a reader started at M_in_types (no end check: the caller
- * ends the reader), on the reader's fast path when the message's header is exactly theirs,
- * else through its fallback decoder; for other argument kinds, with M_in_read on the reader's
- * decoder. A reader started at other types is a usage error. */
+ * ends the reader). Fast kinds with the reader's ic_read_* functions (its fast path when the
+ * message's header is exactly theirs, else its fallback decoder); other kinds with M_in_read on
+ * the reader's decoder. A reader started at other types is a usage error. */
 static void emit_in_from(gen *g, const gen_method *gm)
 {
     w(g,
@@ -2042,9 +2022,13 @@ static void emit_in_from(gen *g, const gen_method *gm)
       "        return %s__not_started(r, \"%s_in_types\");\n",
       gm->fname, gm->in, gm->fname, g->prefix, gm->fname);
     if (fast_args(gm)) {
-        emit_fast_unused(g, gm);
-        w(g, "    int rc = r->error;\n");
-        emit_fast_reads(g, gm, "r");
+        uint32_t n = gm->fn->u.func.nargs;
+        bool texts = false; /* only texts use the arena */
+        for (uint32_t i = 0; i < n; i++)
+            texts = texts || gm->fn->u.func.args[i] == CANDID_TEXT;
+        w(g, "%s%s    int rc = r->error;\n", texts ? "" : "    (void)a;\n",
+          n ? "" : "    (void)out;\n");
+        emit_fast_reads(g, gm);
         w(g, "    return rc;\n}\n\n");
         return;
     }
@@ -2056,45 +2040,30 @@ static void emit_in_from(gen *g, const gen_method *gm)
       gm->in);
 }
 
-/* M_in_args and M_in_take for arguments of fast kinds only: a reader of M_in_types over the
- * message, so that a message whose header is exactly theirs is read on the runtime's fast path
- * and any other one by its fallback (the Candid library's decoder and subtyping rules, as
- * M_decode). */
-static void emit_fast_in(gen *g, const gen_method *gm, const char *mname)
+/* M_in_args (a reader of its own at M_in_types over the bytes of `r`) and M_in_take (a reader
+ * of the current message, rejecting the call on error), both reading with M_in_from and then
+ * checking the end of the message. */
+static void emit_in_args_take(gen *g, const gen_method *gm, const char *mname)
 {
-    w(g, "int %s_in_args(ic_reader *r, candid_arena *a, %s *out)\n{\n    ic_reader f;\n", gm->fname,
-      gm->in);
-    emit_fast_unused(g, gm);
-    w(g, "    int rc = ic_reader_begin(&f, &%s_in_types, r->start, (size_t)(r->end - r->start));\n",
-      gm->fname);
-    emit_fast_reads(g, gm, "&f");
-    emit_fast_end(g);
+    static const char *const read_end = "    if (rc == 0)\n        rc = %s_in_from(&f, a, out);\n"
+                                        "    if (rc == 0)\n        rc = ic_reader_end(&f);\n    "
+                                        "else\n        ic_reader_free(&f);\n";
+    w(g,
+      "int %s_in_args(ic_reader *r, candid_arena *a, %s *out)\n{\n    ic_reader f;\n"
+      "    int rc = ic_reader_begin(&f, &%s_in_types, r->start, (size_t)(r->end - r->start));\n",
+      gm->fname, gm->in, gm->fname);
+    w(g, read_end, gm->fname);
     w(g, "    if (rc) {\n        r->error = rc;\n        r->err = f.err;\n    }\n    return "
          "rc;\n}\n\n");
-    w(g, "bool %s_in_take(candid_arena *a, %s *out)\n{\n    ic_reader f;\n", gm->fname, gm->in);
-    emit_fast_unused(g, gm);
-    w(g, "    int rc = ic_read_args(&f, &%s_in_types);\n", gm->fname);
-    emit_fast_reads(g, gm, "&f");
-    emit_fast_end(g);
+    w(g,
+      "bool %s_in_take(candid_arena *a, %s *out)\n{\n    ic_reader f;\n"
+      "    int rc = ic_read_args(&f, &%s_in_types);\n",
+      gm->fname, gm->in, gm->fname);
+    w(g, read_end, gm->fname);
     w(g,
       "    if (rc)\n        ic_rejectf(\"%%s: invalid arguments: %%s\", %s, ic_reader_error(&f));\n"
       "    return rc == 0;\n}\n\n",
       mname);
-}
-
-/* M_in_take for other arguments: the message copied and decoded by M_decode. */
-static void emit_slow_take(gen *g, const gen_method *gm, const char *mname)
-{
-    w(g,
-      "bool %s_in_take(candid_arena *a, %s *out)\n{\n"
-      "    size_t n = ic_arg_size();\n    uint8_t *m = malloc(n ? n : 1);\n"
-      "    candid_error err;\n    int rc;\n"
-      "    if (!m) {\n        rc = candid_gen__nomem(&err);\n    } else {\n"
-      "        ic_arg_copy(m, 0, n);\n        rc = %s_decode(m, n, a, out, &err);\n"
-      "        free(m);\n    }\n"
-      "    if (rc)\n        ic_rejectf(\"%%s: invalid arguments: %%s\", %s, err.message);\n"
-      "    return rc == 0;\n}\n\n",
-      gm->fname, gm->in, gm->in, mname);
 }
 
 static void emit_method_ic(gen *g, const gen_method *gm)
@@ -2137,16 +2106,7 @@ static void emit_method_ic(gen *g, const gen_method *gm)
       ow ? "int " : "aw_future *", gm->fname, gm->in, mname, gm->fname);
     emit_in_types(g, gm);
     emit_in_from(g, gm);
-    if (fast_args(gm)) {
-        emit_fast_in(g, gm, mname);
-    } else {
-        w(g,
-          "int %s_in_args(ic_reader *r, candid_arena *a, %s *out)\n{\n"
-          "    int rc = %s_decode(r->start, (size_t)(r->end - r->start), a, out, &r->err);\n"
-          "    if (rc)\n        r->error = rc;\n    return rc;\n}\n\n",
-          gm->fname, gm->in, gm->in);
-        emit_slow_take(g, gm, mname);
-    }
+    emit_in_args_take(g, gm, mname);
     w(g,
       "int %s_out_reply(const %s *v)\n{\n    candid_buf b;\n    candid_error err;\n"
       "    memset(&b, 0, sizeof b);\n    int rc = %s_encode(v, &b, &err);\n    if (rc)\n"
