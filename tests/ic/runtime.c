@@ -4,7 +4,8 @@
  * reply, many calls in flight (aw_all, aw_any), call_perform failure, bounded-wait calls, one-way
  * calls, calls awaited through an operation slot (also with their waiter cancelled before the
  * reply), timers (one-shot, interval, cancel), stable memory across upgrades and async stable
- * access, an async composite query, and the management canister helpers.
+ * access, an async composite query, a reader at IC_TYPES_ANY, and the management canister
+ * helpers.
  * tests/ic/runtime.test.mjs drives it in icsim.
  */
 #include <stdio.h>
@@ -502,6 +503,47 @@ IC_QUERY(fired)
     ic_write_nat64(&w, once_fired);
     ic_write_nat64(&w, interval_fired);
     ic_reply_writer(&w);
+}
+
+/* ---- a reader at IC_TYPES_ANY ------------------------------------------------------------ */
+
+static ic_types t_any = IC_TYPES_ANY;
+
+/* any_types : (nat64) -> (text) query: the argument is read through the library's decoder of a
+ * reader started at IC_TYPES_ANY (what a generated M_in_from does for a record), so subtyping
+ * applies and the end is checked; the reply also says what a reader at those types answers to
+ * ic_read_nat64 and a writer to ic_writer_begin (both refused). */
+IC_QUERY(any_types)
+{
+    static const candid_env prims = {.types = NULL, .ntypes = 0, .actor = CANDID_NO_TYPE};
+    static const uint8_t msg[] = {'D', 'I', 'D', 'L', 0, 1, 0x78, 5, 0, 0, 0, 0, 0, 0, 0};
+    ic_reader r, r2;
+    candid_value v;
+    int rc = ic_read_args(&r, &t_any);
+    candid_dec *d = rc == 0 ? ic_reader_decoder(&r) : NULL;
+    if (d && (rc = candid_dec_arg(d, &prims, CANDID_NAT64, &v)) != 0)
+        r.error = rc;
+    if (rc == 0)
+        rc = ic_reader_end(&r);
+    else
+        ic_reader_free(&r);
+    if (rc != 0) {
+        ic_rejectf("any_types: invalid arguments: %s", ic_reader_error(&r));
+        return;
+    }
+    uint64_t n = 0;
+    int read_rc = ic_reader_begin(&r2, &t_any, msg, sizeof msg);
+    if (read_rc == 0)
+        read_rc = ic_read_nat64(&r2, &n);
+    ic_reader_free(&r2);
+    ic_writer w;
+    int write_rc = ic_writer_begin(&w, &t_any);
+    ic_writer_free(&w);
+    char text[200];
+    snprintf(text, sizeof text, "n %llu; ic_read_nat64: %s; ic_writer_begin: %s",
+             (unsigned long long)v.u.u64, read_rc ? candid_strerror(read_rc) : "ok",
+             write_rc ? candid_strerror(write_rc) : "ok");
+    ic_reply_text(text);
 }
 
 /* ---- stable memory --------------------------------------------------------------------------- */

@@ -188,6 +188,19 @@ test('timers: one-shot and interval on the global timer; cancel stops the interv
   eq(s.canister(rt).timer, 0n, 'global timer disarmed when nothing is scheduled');
 });
 
+test('a reader at IC_TYPES_ANY: the library decoder reads the argument (subtyping, end check); ic_read_* and writers are refused', async () => {
+  const { s, rt } = setup();
+  const q = (bytes) => s.queryCall(rt, 'any_types', bytes);
+  const rest = '; ic_read_nat64: invalid use of the API; ic_writer_begin: invalid type';
+  eq(replied(await q(enc([N], [5n])), [IDL.Text]), [`n 5${rest}`]);
+  eq(replied(await q(enc([N, IDL.Text], [7n, 'extra'])), [IDL.Text]), [`n 7${rest}`], 'an extra argument');
+  rejected(await q(enc([IDL.Text], ['x'])), RejectCode.CANISTER_REJECT, /^any_types: invalid arguments: .*type mismatch/);
+  rejected(await q(enc([], [])), RejectCode.CANISTER_REJECT, /^any_types: invalid arguments: .+/);
+  const valid = enc([N], [5n]);
+  rejected(await q(new Uint8Array([...valid, 0])), RejectCode.CANISTER_REJECT, /^any_types: invalid arguments: .+/);
+  rejected(await q(valid.slice(0, -1)), RejectCode.CANISTER_REJECT, /^any_types: invalid arguments: .+/);
+});
+
 test('stable memory keeps state across an upgrade (pre_upgrade save, post_upgrade load)', async () => {
   const { s, rt } = setup();
   eq(replied(await s.updateCall(rt, 'set_note', enc([IDL.Text], ['kept'])), []), []);

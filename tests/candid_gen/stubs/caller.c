@@ -7,9 +7,10 @@
  * and a query. `both` awaits two stub calls at once with aw_all. `run` reads its arguments with
  * M_in_from from the runtime's reader (started at M_in_types), `both` with the older M_in_args
  * (types NULL), and the async `tally` its record with M_in_from through the reader's decoder
- * (its M_in_types is IC_TYPES_ANY). `describe` and `summary` are synchronous methods that take
- * their arguments with M_in_take: `describe`'s (nat64, bool, principal, text) on the runtime
- * reader's path, `summary`'s record through the generated decoder.
+ * (its M_in_types is IC_TYPES_ANY); `misread` gives M_in_from a reader at other types.
+ * `describe` and `summary` are synchronous methods that take their arguments with M_in_take:
+ * `describe`'s (nat64, bool, principal, text) on the runtime reader's path, `summary`'s record
+ * through the generated decoder.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -271,3 +272,28 @@ static aw_status tally_run(tally_frame *f)
     AW_END(f);
 }
 IC_UPDATE_ASYNC(tally, tally_frame, tally_run, &caller_tally_in_types, tally_args)
+
+static int misread_reply(const candid_gen_text *t)
+{
+    return caller_misread_out_reply(&(caller_misread_out){.ret0 = *t});
+}
+
+/* misread : () -> (text) query: M_in_from given a reader started at other types than its
+ * M_in_types (describe's, for run's arguments) fails with a usage error, before reading. */
+IC_QUERY(misread)
+{
+    caller_misread_in none;
+    candid_arena a = {0};
+    if (!caller_misread_in_take(&a, &none))
+        return;
+    static const uint8_t empty[] = {'D', 'I', 'D', 'L', 0, 0};
+    ic_reader r;
+    caller_run_in in = {0};
+    int rc = ic_reader_begin(&r, &caller_describe_in_types, empty, sizeof empty);
+    if (rc == 0)
+        rc = caller_run_in_from(&r, &a, &in);
+    reply_textf(misread_reply, "%s: %s; name %zu bytes", candid_strerror(rc), ic_reader_error(&r),
+                in.name.len);
+    ic_reader_free(&r);
+    candid_arena_free(&a);
+}

@@ -146,4 +146,10 @@ test('M_in_from: tally\'s record through the reader\'s decoder', async () => {
   rejected(await up(badUtf8), RejectCode.CANISTER_REJECT, /^tally: invalid arguments: .*UTF-8/);
 });
 
+test('M_in_from given a reader started at other types than M_in_types: a usage error', async () => {
+  const { s, caller } = setup();
+  eq(replied(await s.queryCall(caller, 'misread', enc([], [])), [IDL.Text]),
+    ['invalid use of the API: the argument reader was not started at caller_run_in_types; name 0 bytes']);
+});
+
 await run();
