@@ -823,6 +823,30 @@ static void write_stmt(gen *g, candid_tref t, const char *x, int boxed, const ch
     w(g, "    if ((rc = %s))\n        return rc;\n", call);
 }
 
+/* The member of candid_value.u that holds a fixed-size number of type t (nat8 .. int64,
+ * float32, float64), or NULL for any other type. */
+static const char *number_member(candid_tref t)
+{
+    switch (t) {
+    case CANDID_NAT8:
+    case CANDID_NAT16:
+    case CANDID_NAT32:
+    case CANDID_NAT64:
+        return "u64";
+    case CANDID_INT8:
+    case CANDID_INT16:
+    case CANDID_INT32:
+    case CANDID_INT64:
+        return "i64";
+    case CANDID_FLOAT32:
+        return "f32";
+    case CANDID_FLOAT64:
+        return "f64";
+    default:
+        return NULL;
+    }
+}
+
 /*
  * Writes the statements that read the value tree `v` (an expression of type const
  * candid_value *) of type t into the lvalue `x` (a pointer to allocate in arena `a` when boxed).
@@ -854,24 +878,6 @@ static void read_stmt(gen *g, candid_tref t, const char *v, const char *x, int b
             call = gen_printf(g, "candid_gen__r_%s(%s, &%s, err, \"%s\")",
                               t == CANDID_INT ? "int" : "nat", v, x, what);
         break;
-    case CANDID_NAT8:
-    case CANDID_NAT16:
-    case CANDID_NAT32:
-    case CANDID_NAT64:
-        w(g, "    %s = (%s)%s->u.u64;\n", x, prim_ctype(t), v);
-        return;
-    case CANDID_INT8:
-    case CANDID_INT16:
-    case CANDID_INT32:
-    case CANDID_INT64:
-        w(g, "    %s = (%s)%s->u.i64;\n", x, prim_ctype(t), v);
-        return;
-    case CANDID_FLOAT32:
-        w(g, "    %s = %s->u.f32;\n", x, v);
-        return;
-    case CANDID_FLOAT64:
-        w(g, "    %s = %s->u.f64;\n", x, v);
-        return;
     case CANDID_TEXT:
         call = gen_printf(g, "candid_gen__r_text(%s, rd, &%s, err)", v, x);
         break;
@@ -879,6 +885,10 @@ static void read_stmt(gen *g, candid_tref t, const char *v, const char *x, int b
         call = gen_printf(g, "candid_gen__r_principal(%s, &%s, err)", v, x);
         break;
     default:
+        if (t < 0 && number_member(t)) { /* fixed-size numbers: a cast of the value's member */
+            w(g, "    %s = (%s)%s->u.%s;\n", x, prim_ctype(t), v, number_member(t));
+            return;
+        }
         if (t < 0) { /* empty: the decoder never produces a value of it */
             w(g, "    return candid_gen__empty(err, \"%s\");\n", what);
             return;
