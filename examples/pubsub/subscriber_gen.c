@@ -2,8 +2,8 @@
  * subscriber_gen - the pub-sub subscriber's setup_subscribe written against typed call stubs
  * generated from examples/pubsub/publisher.did by `candid gen c` (build/ic/gen/publisher.h):
  * `publisher_subscribe(&publisher, &args)` encodes the record, performs the call and returns a
- * future of the decoded reply; update_count decodes its argument with the generated
- * subscriber_update_count_in_args. Same interface as subscriber.c.
+ * future of the decoded reply; update_count and get_count take their arguments with the generated
+ * subscriber_*_in_take. Same interface as subscriber.c.
  */
 #include "asyncwasm/ic_async.h"
 #include "publisher.h"
@@ -38,30 +38,18 @@ static aw_status setup_run(setup_frame *f)
 }
 IC_UPDATE_ASYNC(setup_subscribe, setup_frame, setup_run, &setup_in, setup_args)
 
-/* update_count : (Counter) -> (), its argument decoded by the generated
- * subscriber_update_count_in_args (build/ic/gen/subscriber.h). */
-static ic_types counter_arg = IC_TYPES("(record { topic : text; value : nat64 })");
-
+/* update_count : (Counter) -> (), its argument taken by the generated
+ * subscriber_update_count_in_take (build/ic/gen/subscriber.h): the message decoded once, a bad
+ * one rejected with "update_count: invalid arguments: ...". */
 IC_UPDATE(update_count)
 {
-    ic_reader r;
-    candid_arena arena;
     subscriber_update_count_in in;
-    candid_arena_init(&arena);
-    int rc = ic_read_args(&r, &counter_arg);
-    if (rc == 0)
-        rc = subscriber_update_count_in_args(&r, &arena, &in);
-    if (rc == 0) {
-        ic_reader_skip(&r); /* the generated function decoded the whole message */
-        rc = ic_reader_finish(&r);
-    }
-    if (rc != 0)
-        ic_rejectf("update_count: invalid arguments: %s", ic_reader_error(&r));
-    else {
+    candid_arena arena = {0};
+    bool ok = subscriber_update_count_in_take(&arena, &in);
+    if (ok) {
         count += in.arg0.value;
         ic_reply_empty();
     }
-    ic_reader_free(&r);
     candid_arena_free(&arena);
 }
 
