@@ -50,7 +50,7 @@ run-bench: $(BENCH_TARGETS)
 run-fuzz: $(FUZZ_TARGETS)
 
 format:
-	@clang-format -i $$(git ls-files '*.c' '*.h')
+	@clang-format -i $$(git ls-files '*.c' '*.h' '*.cc')
 
 clean:
 	rm -rf build

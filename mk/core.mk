@@ -93,18 +93,37 @@ $(CORE_BUILD)/bench/bench_core: bench/core/bench_core.c bench/core/workload.h $(
 $(CORE_BUILD)/bench/workload_%.wasm: bench/core/wasm_workload.c bench/core/workload.h $(AW_CORE_SRCS) $(AW_HEADERS)
 	@mkdir -p $(dir $@)
 	$(WASI_CC) $(AW_BENCH_WASM_CFLAGS) -DWL_ITERATIONS=$* -o $@ $< $(AW_CORE_SRCS)
+# bench/core/floor.c: the same workload with the least machinery each kind of design needs (the
+# floor of the wasm figure), and as plain calls.
+# The stem is VARIANT_ITERATIONS (floor_direct_110.wasm).
+$(CORE_BUILD)/bench/floor_%.wasm: bench/core/floor.c
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(AW_BENCH_WASM_CFLAGS) -DFLOOR_$(shell echo $(word 1,$(subst _, ,$*)) | tr a-z A-Z) \
+	    -DFLOOR_ITERATIONS=$(word 2,$(subst _, ,$*)) -o $@ $<
+# bench/core/cxx20.cc: the workload with C++20 coroutines, to check our count against the issue's
+# reference figure (clang++ from the same package, no libc++ needed).
+$(CORE_BUILD)/bench/cxx20_%.wasm: bench/core/cxx20.cc
+	@mkdir -p $(dir $@)
+	$(subst clang,clang++,$(CLANG)) --target=wasm32-wasi -std=c++20 -O2 -Wall -Wextra -Werror -fno-exceptions -fno-rtti \
+	    -nostdlib++ -nostartfiles -Wl,--no-entry -Wl,--gc-sections -DCXX_ITERATIONS=$* -o $@ $<
 $(CORE_BUILD)/bench/workload_fut_%.wasm: bench/core/wasm_workload.c bench/core/workload.h $(AW_CORE_SRCS) $(AW_HEADERS)
 	@mkdir -p $(dir $@)
 	$(WASI_CC) $(AW_BENCH_WASM_CFLAGS) -DWL_IO_FUTURE -DWL_ITERATIONS=$* -o $@ $< $(AW_CORE_SRCS)
 
 BENCH_TARGETS += bench-core
 .PHONY: bench-core
-AW_BENCH_WASM := $(foreach n,10 110,$(CORE_BUILD)/bench/workload_$(n).wasm $(CORE_BUILD)/bench/workload_fut_$(n).wasm)
+AW_BENCH_FLOORS := plain direct poll
+AW_BENCH_WASM := $(foreach n,10 110,$(CORE_BUILD)/bench/workload_$(n).wasm $(CORE_BUILD)/bench/workload_fut_$(n).wasm \
+    $(foreach v,$(AW_BENCH_FLOORS),$(CORE_BUILD)/bench/floor_$(v)_$(n).wasm) $(CORE_BUILD)/bench/cxx20_$(n).wasm)
 bench-core: $(CORE_BUILD)/bench/bench_core $(AW_BENCH_WASM)
 	@bench/core/count_wasm.sh $(CORE_BUILD)/bench/workload_10.wasm 10 \
 	    $(CORE_BUILD)/bench/workload_110.wasm 110 >$(CORE_BUILD)/bench/figures.txt
 	@bench/core/count_wasm.sh $(CORE_BUILD)/bench/workload_fut_10.wasm 10 \
 	    $(CORE_BUILD)/bench/workload_fut_110.wasm 110 _futures >>$(CORE_BUILD)/bench/figures.txt
+	@for v in $(AW_BENCH_FLOORS); do bench/core/count_wasm.sh $(CORE_BUILD)/bench/floor_$${v}_10.wasm 10 \
+	    $(CORE_BUILD)/bench/floor_$${v}_110.wasm 110 _floor_$$v; done >>$(CORE_BUILD)/bench/figures.txt
+	@bench/core/count_wasm.sh $(CORE_BUILD)/bench/cxx20_10.wasm 10 $(CORE_BUILD)/bench/cxx20_110.wasm 110 \
+	    _cxx20 >>$(CORE_BUILD)/bench/figures.txt
 	@$(CORE_BUILD)/bench/bench_core >>$(CORE_BUILD)/bench/figures.txt
 	@bench/core/report.sh $(CORE_BUILD)/bench/figures.txt
 

@@ -12,6 +12,12 @@ row "wasm instructions per iteration (wasm32)" "${v[wasm_instructions_per_iterat
     "plain 63, Asyncify 514, C++20 375" "<= 250"
 row "  of which wabt pseudo-ops (alloca, drop_keep)" "${v[wabt_pseudo_ops_per_iteration]}" "" ""
 row "  same workload, I/O as pooled futures" "${v[wasm_instructions_per_iteration_futures]}" "" ""
+row "  floor: bare stackless, direct resumption" "${v[wasm_instructions_per_iteration_floor_direct]}" \
+    "bench/core/floor.c" ""
+row "  floor: bare stackless, polled from the root" "${v[wasm_instructions_per_iteration_floor_poll]}" \
+    "bench/core/floor.c" ""
+row "  C++20 coroutines, counted the same way" "${v[wasm_instructions_per_iteration_cxx20]}" "C++20 375" ""
+row "  plain C calls, counted the same way" "${v[wasm_instructions_per_iteration_floor_plain]}" "plain 63" ""
 row "await of an already finished child (ns)" "${v[await_finished_child_ns]}" "Nim 98-159" "<= 9.8"
 row "  same, already completed future (ns)" "${v[await_finished_future_ns]}" "Nim 98-159" "<= 9.8"
 row "sleep(0) + await (ns)" "${v[sleep0_await_ns]}" "Nim 345" "<= 34.5"
