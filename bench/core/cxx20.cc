@@ -3,7 +3,7 @@
 // count_wasm.sh exactly as bench/core/wasm_workload.c, checks that our counting agrees).
 //
 // Not part of the library. Same device and driver as bench/core/workload.h: the leaf's I/O waits
-// in a stack of pending slots that the driver completes one by one, resuming the waiting
+// in the device's one pending slot, which the driver completes, resuming the waiting
 // coroutine. Tasks are lazy (initial_suspend), resume their awaiter at their end by symmetric
 // transfer, and take their frames from a free list (no malloc in steady state). Built
 // freestanding with clang++ for wasm32 without libc++ (Debian has none for wasm32 unless
@@ -221,13 +221,12 @@ struct Task {
     }
 };
 
-// The device: a stack of pending I/O waits, completed by the driver.
+// The device: the pending I/O wait (one at a time), completed by the driver.
 struct IoWait {
-    int value;
+    int64_t value;
     coroutine_handle<> waiter;
 };
-static IoWait *device_pending[4];
-static int device_npending;
+static IoWait *device_pending;
 static int device_counter;
 
 struct IoRead {
@@ -239,7 +238,7 @@ struct IoRead {
     void await_suspend(coroutine_handle<> waiter)
     {
         wait.waiter = waiter;
-        device_pending[device_npending++] = &wait;
+        device_pending = &wait;
     }
     int await_resume()
     {
@@ -272,8 +271,9 @@ extern "C" __attribute__((export_name("run"))) int run()
     idle_frame = idle.handle.address();
     Task t = top(CXX_ITERATIONS);
     t.handle.resume();
-    while (device_npending) {
-        IoWait *w = device_pending[--device_npending];
+    while (device_pending) {
+        IoWait *w = device_pending;
+        device_pending = nullptr;
         w->value = ++device_counter;
         w->waiter.resume();
     }

@@ -13,6 +13,9 @@
  *                 the completion; a finishing child resumes its parent
  *   FLOOR_POLL    the model of Rust's futures: every completion re-enters the root task, which
  *                 calls down the chain of children (the compiler inlines the whole chain)
+ *   FLOOR_DIRECTERR, FLOOR_POLLERR  the same plus the one thing issue 2 cannot do without:
+ *                 failures propagate (a failed I/O fails the leaf, a failed child fails its
+ *                 parent). Each await checks its outcome; nothing else is added.
  *
  * Built freestanding for wasm32 exactly as the workload; exports `run` (1 when the total is right).
  */
@@ -20,6 +23,13 @@
 
 #ifndef FLOOR_ITERATIONS
 #error "build with -DFLOOR_ITERATIONS=N"
+#endif
+#if defined(FLOOR_DIRECTERR)
+#define FLOOR_DIRECT 1
+#define FLOOR_ERRORS 1
+#elif defined(FLOOR_POLLERR)
+#define FLOOR_POLL   1
+#define FLOOR_ERRORS 1
 #endif
 
 static int device_counter;
@@ -49,36 +59,54 @@ static long long floor_run(int n)
 #else /* the two stackless variants share the frames, the I/O slot and the device */
 
 typedef struct task task;
-typedef int (*step_fn)(task *); /* returns 1 when the task finished */
+/* A step returns 0 when it suspended, 1 when it finished; polled (FLOOR_POLLERR), 2 when it
+ * failed. */
+typedef int (*step_fn)(task *);
+
+#ifdef FLOOR_ERRORS
+#define ERRORS 1
+#else
+#define ERRORS 0 /* the error code below is compiled out */
+#endif
 
 typedef struct io_slot {
     task *waiter;
     int64_t value;
-    uint8_t done;
+    uint8_t done; /* 0 pending, 1 completed, 2 failed (never, in this workload) */
 } io_slot;
 
 struct task {
     step_fn step;
-    task *parent; /* FLOOR_DIRECT: resumed when this task finishes */
+    task *parent;      /* FLOOR_DIRECT: resumed when this task finishes */
+    const char *error; /* FLOOR_ERRORS: why it failed, or NULL */
     uint16_t resume;
 };
+
+/* Fail the task: its END finishes it (FLOOR_DIRECT: the parent reads the error; FLOOR_POLL: the
+ * step returns 2). */
+#define FAIL(t, why)                                                                               \
+    do {                                                                                           \
+        (t)->error = (why);                                                                        \
+        goto failed;                                                                               \
+    } while (0)
 
 #define RESUME_START 0x8000u
 #define BEGIN(t)                                                                                   \
     enum { resume_base = __COUNTER__ };                                                            \
+    int poll_status;                                                                               \
+    (void)poll_status;                                                                             \
     switch ((t)->resume) {                                                                         \
     case RESUME_START:
 #define NEXT_RP (RESUME_START + __COUNTER__ - resume_base)
 
-/* The device: slots waiting for the driver (a stack, as in workload.h). */
-static io_slot *device_pending[4];
-static int device_npending;
+/* The device: the slot waiting for the driver (one at a time, as in workload.h). */
+static io_slot *device_pending;
 
 static void device_start(io_slot *slot)
 {
     slot->waiter = 0;
     slot->done = 0;
-    device_pending[device_npending++] = slot;
+    device_pending = slot;
 }
 
 #ifdef FLOOR_DIRECT
@@ -90,7 +118,9 @@ static void device_start(io_slot *slot)
             (t)->resume = rp;                                                                      \
             return 0;                                                                              \
         }                                                                                          \
-    case rp:;                                                                                      \
+    case rp:                                                                                       \
+        if (ERRORS && (slot)->done != 1)                                                           \
+            FAIL(t, "I/O failed");                                                                 \
     } while (0)
 /* Await a child: run its first step; if it suspends, so does the parent, and the child's finish
  * resumes the parent at the case label. */
@@ -98,16 +128,21 @@ static void device_start(io_slot *slot)
     do {                                                                                           \
         (child)->resume = RESUME_START;                                                            \
         (child)->parent = 0;                                                                       \
+        if (ERRORS)                                                                                \
+            (child)->error = 0;                                                                    \
         if (!fn(frame)) {                                                                          \
             (child)->parent = (t);                                                                 \
             (t)->resume = rp;                                                                      \
             return 0;                                                                              \
         }                                                                                          \
-    case rp:;                                                                                      \
+    case rp:                                                                                       \
+        if (ERRORS && (child)->error)                                                              \
+            FAIL(t, (child)->error);                                                               \
     } while (0)
 #define END(t)                                                                                     \
     default:;                                                                                      \
         }                                                                                          \
+    failed:                                                                                        \
         if ((t)->parent)                                                                           \
             (t)->parent->step((t)->parent);                                                        \
         return 1
@@ -119,23 +154,31 @@ static task *root_task; /* the task every completion resumes */
         (slot)->waiter = root_task;                                                                \
         (t)->resume = rp;                                                                          \
     case rp:                                                                                       \
-        if (!(slot)->done)                                                                         \
-            return 0;                                                                              \
+        if ((slot)->done != 1) {                                                                   \
+            if (!ERRORS || !(slot)->done)                                                          \
+                return 0;                                                                          \
+            FAIL(t, "I/O failed");                                                                 \
+        }                                                                                          \
     } while (0)
 /* Await a child: poll it until it finishes, suspending the parent meanwhile. */
 #define AWAIT_CHILD_AT(t, child, fn, frame, rp)                                                    \
     do {                                                                                           \
         (child)->resume = RESUME_START;                                                            \
     case rp:                                                                                       \
-        if (!fn(frame)) {                                                                          \
-            (t)->resume = rp;                                                                      \
-            return 0;                                                                              \
+        if ((poll_status = fn(frame)) != 1) {                                                      \
+            if (!ERRORS || !poll_status) {                                                         \
+                (t)->resume = rp;                                                                  \
+                return 0;                                                                          \
+            }                                                                                      \
+            FAIL(t, (child)->error);                                                               \
         }                                                                                          \
     } while (0)
 #define END(t)                                                                                     \
     default:;                                                                                      \
         }                                                                                          \
-        return 1
+        return 1;                                                                                  \
+    failed:                                                                                        \
+        return 2
 #endif
 #define AWAIT_IO(t, slot)                AWAIT_IO_AT(t, slot, NEXT_RP)
 #define AWAIT_CHILD(t, child, fn, frame) AWAIT_CHILD_AT(t, child, fn, frame, NEXT_RP)
@@ -208,6 +251,7 @@ static long long floor_run(int n)
     static top_frame top;
     top.t.step = top_step;
     top.t.resume = RESUME_START;
+    top.t.error = 0;
     top.n = n;
 #ifdef FLOOR_DIRECT
     top.mid.t.step = mid_step;
@@ -216,8 +260,9 @@ static long long floor_run(int n)
     root_task = &top.t; /* children need no step function: they are only called by parents */
 #endif
     top.t.step(&top.t);
-    while (device_npending) {
-        io_slot *slot = device_pending[--device_npending];
+    while (device_pending) {
+        io_slot *slot = device_pending;
+        device_pending = 0;
         slot->value = ++device_counter;
         slot->done = 1;
         if (slot->waiter)

@@ -16,6 +16,10 @@ row "  floor: bare stackless, direct resumption" "${v[wasm_instructions_per_iter
     "bench/core/floor.c" ""
 row "  floor: bare stackless, polled from the root" "${v[wasm_instructions_per_iteration_floor_poll]}" \
     "bench/core/floor.c" ""
+row "  floor: bare direct + failures propagated" "${v[wasm_instructions_per_iteration_floor_directerr]}" \
+    "bench/core/floor.c" ""
+row "  floor: bare polled + failures propagated" "${v[wasm_instructions_per_iteration_floor_pollerr]}" \
+    "bench/core/floor.c" ""
 row "  C++20 coroutines, counted the same way" "${v[wasm_instructions_per_iteration_cxx20]}" "C++20 375" ""
 row "  plain C calls, counted the same way" "${v[wasm_instructions_per_iteration_floor_plain]}" "plain 63" ""
 row "await of an already finished child (ns)" "${v[await_finished_child_ns]}" "Nim 98-159" "<= 9.8"

@@ -17,26 +17,27 @@
 
 #ifndef WL_IO_FUTURE
 
-/* The I/O device: operation slots waiting to be completed by the driver (at most one at a time in
- * this workload; a stack, so that slots started while completing are completed too). */
-static aw_op *wl_io[4];
-static int wl_nio;
+/* The I/O device: the operation slot waiting to be completed by the driver. At most one is
+ * pending at a time in this workload; one started while the driver completes another (the next
+ * leaf's) is completed by the same call. */
+static aw_op *wl_io_pending;
 static int wl_counter;
 
 static aw_op *wl_io_start(aw_op *op)
 {
     aw_op_start(op, NULL);
-    wl_io[wl_nio++] = op;
+    wl_io_pending = op;
     return op;
 }
 
-/* Complete every pending I/O, including those the resumed tasks start meanwhile, each with the
- * next counter value. Returns how many. */
+/* Complete the pending I/O, and those the resumed tasks start meanwhile, each with the next
+ * counter value. Returns how many. */
 static int wl_io_complete_all(void)
 {
     int n = 0;
-    while (wl_nio) {
-        aw_op *op = wl_io[--wl_nio];
+    while (wl_io_pending) {
+        aw_op *op = wl_io_pending;
+        wl_io_pending = NULL;
         op->value.i64 = ++wl_counter;
         aw_op_complete(op);
         n++;
@@ -61,28 +62,28 @@ static aw_status wl_leaf_run(wl_leaf *f)
 
 #else /* WL_IO_FUTURE: the I/O as a pooled future, completed by the driver, run by aw_drain */
 
-static aw_future *wl_io[4];
-static int wl_nio;
+static aw_future *wl_io_pending;
 static int wl_counter;
 
 static aw_future *wl_io_start(void)
 {
     aw_future *fut = aw_future_new(sizeof(int));
     if (fut)
-        wl_io[wl_nio++] = aw_future_retain(fut);
+        wl_io_pending = aw_future_retain(fut);
     return fut;
 }
 
+/* Complete the pending future; its waiter runs in the next aw_drain. */
 static int wl_io_complete_all(void)
 {
-    int n = wl_nio;
-    for (int i = 0; i < n; i++) {
-        int v = ++wl_counter;
-        aw_future_complete(wl_io[i], &v, sizeof v);
-        aw_future_release(wl_io[i]);
-    }
-    wl_nio = 0;
-    return n;
+    aw_future *fut = wl_io_pending;
+    if (!fut)
+        return 0;
+    wl_io_pending = NULL;
+    int v = ++wl_counter;
+    aw_future_complete(fut, &v, sizeof v);
+    aw_future_release(fut);
+    return 1;
 }
 
 typedef struct wl_leaf {
