@@ -393,10 +393,26 @@ static inline aw_op_state aw_op_state_of(const aw_op *op)
 
 /* Declare the async function `name` taking `frame_type *` and its generic step function
  * `name##_step` (the one aw_task_init wants). Define `static aw_status name(frame_type *f)` next.
+ *
+ * Built by clang for speed (not -Os/-Oz, and AW_NO_INLINE_STEPS not defined), the step function is
+ * forced inline wherever it is called directly: above all where a parent starts it
+ * (AW_AWAIT_TASK right after aw_task_init, whose store of the step lets the compiler turn the call
+ * into a direct one), so a child's first step (up to its first suspension) runs inside its
+ * parent's code, and the call, the dispatch and the header traffic between the two fold away
+ * (issue 2's benchmark: 562 -> 452 wasm instructions per iteration). The function itself still
+ * exists for resumptions (the executor calls it through the header). The cost is code size: a
+ * child's first step is copied into every place that starts it, recursively; define
+ * AW_NO_INLINE_STEPS to leave the choice to the compiler. GCC is left out: it reports an
+ * always-inline call it cannot inline (a recursive async function) as an error.
  */
+#if defined(__clang__) && !defined(__OPTIMIZE_SIZE__) && !defined(AW_NO_INLINE_STEPS)
+#define AW__STEP_INLINE inline __attribute__((always_inline))
+#else
+#define AW__STEP_INLINE inline
+#endif
 #define AW_ASYNC(frame_type, name)                                                                 \
     static aw_status name(frame_type *aw__frame);                                                  \
-    static inline aw_status name##_step(aw_task *aw__task)                                         \
+    static AW__STEP_INLINE aw_status name##_step(aw_task *aw__task)                                \
     {                                                                                              \
         return name((frame_type *)(void *)aw__task);                                               \
     }
