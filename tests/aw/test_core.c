@@ -491,6 +491,90 @@ static void test_error_propagates_through_three_levels_with_trace(void)
     aw_future_release(fut);
 }
 
+/* An async function that awaits itself, a heap frame per level: it must build where step
+ * functions are forced inline where they are started (clang at -O2 leaves a recursive call a
+ * call), and both its synchronous finishes and its suspensions must resume the right level. The
+ * leaves n == 1 yield (suspend), the leaves n == 0 finish in their first step; a failure deep down
+ * (n == fail_at) reaches the top with one trace entry per level it went through. */
+typedef struct fib_frame {
+    aw_task task;
+    int n, fail_at;
+    long value;
+    struct fib_frame *sub;
+} fib_frame;
+
+AW_ASYNC(fib_frame, fib_run)
+static aw_status fib_run(fib_frame *f)
+{
+    AW_BEGIN(f);
+    f->sub = NULL;
+    if (f->n == f->fail_at)
+        AW_THROW(f, AW_E_APP, "deep failure");
+    if (f->n < 2) {
+        if (f->n == 1)
+            AW_YIELD(f);
+        f->value = f->n;
+        AW_RETURN(f);
+    }
+    f->sub = aw_task_new(sizeof *f->sub, fib_run_step);
+    if (!f->sub)
+        AW_THROW(f, AW_E_NOMEM, "fib frame");
+    f->sub->n = f->n - 1;
+    f->sub->fail_at = f->fail_at;
+    AW_AWAIT_TASK(f, &f->sub->task);
+    f->value = f->sub->value;
+    aw_task_init(&f->sub->task, fib_run_step);
+    f->sub->n = f->n - 2;
+    AW_AWAIT_TASK(f, &f->sub->task);
+    f->value += f->sub->value;
+    AW_FINALLY(f);
+    if (f->sub)
+        aw_task_free(&f->sub->task);
+    AW_END(f);
+}
+
+static void test_recursive_async_function(void)
+{
+    static fib_frame top;
+    top.n = 15;
+    top.fail_at = -1;
+    T_EQ_INT(aw_spawn(aw_task_init(&top.task, fib_run_step)), AW_OK);
+    aw_drain();
+    T_EQ_INT(aw_task_state_of(&top.task), AW_TASK_DONE);
+    T_CHECK(aw_task_error(&top.task) == NULL);
+    T_EQ_INT(top.value, 610);
+
+    /* fail_at 2 is first reached synchronously (6 -> 5 -> 4 -> 3 -> 2, no suspension yet); fail_at
+     * 0 only after the first leaf 1 yielded and resumed (2's second await): 4 and 5 levels of
+     * awaits on top of the throw */
+    static const struct {
+        int fail_at;
+        size_t trace_len;
+    } cases[] = {{2, 5}, {0, 6}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        fib_frame *failing = aw_task_new(sizeof *failing, fib_run_step);
+        T_CHECK(failing != NULL);
+        if (!failing)
+            return;
+        failing->n = 6;
+        failing->fail_at = cases[c].fail_at;
+        aw_future *fut = aw_task_start(&failing->task, &failing->value, sizeof failing->value);
+        aw_drain();
+        T_EQ_INT(aw_future_state_of(fut), AW_FUTURE_FAILED);
+        const aw_error *err = aw_future_error(fut);
+        T_EQ_INT(aw_error_kind_of(err), AW_E_APP);
+        T_EQ_STR(aw_error_message(err), "deep failure");
+        T_EQ_INT(aw_error_trace_len(err), cases[c].trace_len);
+        for (size_t i = 0; i < cases[c].trace_len; i++) {
+            const aw_trace_entry *t = aw_error_trace_at(err, i);
+            T_CHECK(t != NULL);
+            if (t)
+                T_EQ_STR(t->func, "fib_run");
+        }
+        aw_future_release(fut);
+    }
+}
+
 static void test_shared_error_gets_separate_traces(void)
 {
     waiter a = {.name = "a"}, b = {.name = "b"};
@@ -1453,6 +1537,7 @@ int main(void)
     T_RUN(test_future_functions_work_through_their_addresses);
     T_RUN(test_many_waiters_wake_in_arrival_order);
     T_RUN(test_error_propagates_through_three_levels_with_trace);
+    T_RUN(test_recursive_async_function);
     T_RUN(test_shared_error_gets_separate_traces);
     T_RUN(test_error_kinds_table);
     T_RUN(test_finally_runs_on_every_path);
