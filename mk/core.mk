@@ -72,7 +72,7 @@ AW_NATIVE_PROGRAMS := $(foreach v,$(AW_NATIVE_VARIANTS),$(foreach t,$(AW_NATIVE_
 test-core-native: $(AW_NATIVE_PROGRAMS)
 	@tests/aw/run_native.sh $(AW_NATIVE_PROGRAMS)
 test-core-wasi: $(CORE_BUILD)/wasi/test_core.wasm $(CORE_BUILD)/wasi/test_io.wasm $(AW_ECHO_WASM) \
-    $(CORE_BUILD)/wasi/test_op.wasm
+    $(CORE_BUILD)/wasi/test_wasi_poll.wasm $(CORE_BUILD)/wasi/test_op.wasm
 	@tests/aw/run_wasi_suite.sh $(NODE) $(CORE_BUILD)/wasi $^
 
 # core-ic-compile: aw_wait_for/aw_run_forever/aw_run/aw_poll must not compile for the IC.
