@@ -104,7 +104,7 @@ $(CORE_BUILD)/bench/floor_%.wasm: bench/core/floor.c
 # reference figure (clang++ from the same package, no libc++ needed).
 $(CORE_BUILD)/bench/cxx20_%.wasm: bench/core/cxx20.cc
 	@mkdir -p $(dir $@)
-	$(subst clang,clang++,$(CLANG)) --target=wasm32-wasi -std=c++20 -O2 -Wall -Wextra -Werror -fno-exceptions -fno-rtti \
+	$(CLANGXX) --target=wasm32-wasi -std=c++20 -O2 -Wall -Wextra -Werror -fno-exceptions -fno-rtti \
 	    -nostdlib++ -nostartfiles -Wl,--no-entry -Wl,--gc-sections -DCXX_ITERATIONS=$* -o $@ $<
 $(CORE_BUILD)/bench/workload_fut_%.wasm: bench/core/wasm_workload.c bench/core/workload.h $(AW_CORE_SRCS) $(AW_HEADERS)
 	@mkdir -p $(dir $@)

@@ -1,6 +1,7 @@
 # Compilers, flags and tools shared by every fragment.
 BUILD := build
 CLANG := clang-19
+CLANGXX := clang++-19
 GCC := gcc
 LLVM_AR := llvm-ar-19
 WASM_LD := wasm-ld-19
