@@ -112,7 +112,7 @@ $(CORE_BUILD)/bench/workload_fut_%.wasm: bench/core/wasm_workload.c bench/core/w
 
 BENCH_TARGETS += bench-core
 .PHONY: bench-core
-AW_BENCH_FLOORS := plain direct poll directerr pollerr
+AW_BENCH_FLOORS := plain direct poll directerr pollerr pollguard
 AW_BENCH_WASM := $(foreach n,10 110,$(CORE_BUILD)/bench/workload_$(n).wasm $(CORE_BUILD)/bench/workload_fut_$(n).wasm \
     $(foreach v,$(AW_BENCH_FLOORS),$(CORE_BUILD)/bench/floor_$(v)_$(n).wasm) $(CORE_BUILD)/bench/cxx20_$(n).wasm)
 bench-core: $(CORE_BUILD)/bench/bench_core $(AW_BENCH_WASM)

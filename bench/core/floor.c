@@ -16,6 +16,10 @@
  *   FLOOR_DIRECTERR, FLOOR_POLLERR  the same plus the one thing issue 2 cannot do without:
  *                 failures propagate (a failed I/O fails the leaf, a failed child fails its
  *                 parent). Each await checks its outcome; nothing else is added.
+ *   FLOOR_POLLGUARD  FLOOR_POLLERR plus the guard every runtime needs where a completion may
+ *                 come from inside a step: a completion resumes its waiter at once only when no
+ *                 step is running (a flag set around the resumption), and queues it otherwise
+ *                 (never the case in this workload, but the test is paid)
  *
  * Built freestanding for wasm32 exactly as the workload; exports `run` (1 when the total is right).
  */
@@ -30,6 +34,10 @@
 #elif defined(FLOOR_POLLERR)
 #define FLOOR_POLL   1
 #define FLOOR_ERRORS 1
+#elif defined(FLOOR_POLLGUARD)
+#define FLOOR_POLL   1
+#define FLOOR_ERRORS 1
+#define FLOOR_GUARD  1
 #endif
 
 static int device_counter;
@@ -246,6 +254,30 @@ static int top_step(task *t)
     return top_run((top_frame *)(void *)t);
 }
 
+#ifdef FLOOR_GUARD
+static int in_step;           /* a step is running: a completion must not resume its waiter now */
+static task *deferred_waiter; /* where such a waiter would be queued */
+__attribute__((noinline)) static void defer(task *waiter)
+{
+    deferred_waiter = waiter;
+}
+static void complete(task *waiter)
+{
+    if (in_step) {
+        defer(waiter);
+        return;
+    }
+    in_step = 1;
+    waiter->step(waiter);
+    in_step = 0;
+}
+#else
+static void complete(task *waiter)
+{
+    waiter->step(waiter);
+}
+#endif
+
 static long long floor_run(int n)
 {
     static top_frame top;
@@ -266,7 +298,7 @@ static long long floor_run(int n)
         slot->value = ++device_counter;
         slot->done = 1;
         if (slot->waiter)
-            slot->waiter->step(slot->waiter);
+            complete(slot->waiter);
     }
     return top.total;
 }

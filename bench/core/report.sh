@@ -20,6 +20,8 @@ row "  floor: bare direct + failures propagated" "${v[wasm_instructions_per_iter
     "bench/core/floor.c" ""
 row "  floor: bare polled + failures propagated" "${v[wasm_instructions_per_iteration_floor_pollerr]}" \
     "bench/core/floor.c" ""
+row "  floor: same + re-entrancy guard" "${v[wasm_instructions_per_iteration_floor_pollguard]}" \
+    "bench/core/floor.c" ""
 row "  C++20 coroutines, counted the same way" "${v[wasm_instructions_per_iteration_cxx20]}" "C++20 375" ""
 row "  plain C calls, counted the same way" "${v[wasm_instructions_per_iteration_floor_plain]}" "plain 63" ""
 row "await of an already finished child (ns)" "${v[await_finished_child_ns]}" "Nim 98-159" "<= 9.8"
