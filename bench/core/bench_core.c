@@ -134,6 +134,15 @@ static void soon_cb(void *arg)
     soon_count++;
 }
 
+/* The nanoseconds since t0, after checking that all n callbacks ran. */
+static double soon_elapsed(double t0, long n)
+{
+    double t = now_ns() - t0;
+    if (soon_count != n)
+        fprintf(stderr, "call_soon: %ld of %ld ran\n", soon_count, n);
+    return t;
+}
+
 /* n callbacks, each queued by aw_call_soon and run by its own aw_drain: a loop of exactly the two
  * calls (the batched form's inner loop would add its own overhead to each). */
 static double run_call_soon_each(long n, int unused)
@@ -145,10 +154,7 @@ static double run_call_soon_each(long n, int unused)
         aw_call_soon(soon_cb, NULL);
         aw_drain();
     }
-    double t = now_ns() - t0;
-    if (soon_count != n)
-        fprintf(stderr, "call_soon: %ld of %ld ran\n", soon_count, n);
-    return t;
+    return soon_elapsed(t0, n);
 }
 
 /* n callbacks, each queued by aw_call_soon; one aw_drain per `batch` of them. */
@@ -161,10 +167,7 @@ static double run_call_soon(long n, int batch)
             aw_call_soon(soon_cb, NULL);
         aw_drain();
     }
-    double t = now_ns() - t0;
-    if (soon_count != n)
-        fprintf(stderr, "call_soon: %ld of %ld ran\n", soon_count, n);
-    return t;
+    return soon_elapsed(t0, n);
 }
 
 /* ---- adding a waiter with 30,000 waiting ----------------------------------------------- */
